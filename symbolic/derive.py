@@ -1,0 +1,139 @@
+"""The paper's objects specialised to a model (Eq 1, 2, 11-14, 17-20, 21-24).
+
+All derivatives are exact sympy derivatives of the model's E and C with
+respect to the flattened state ``s`` and parameters ``theta``; user functions
+stay abstract (rho, rho') so the result reads like the paper.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cached_property
+
+import sympy as sp
+
+from .model import Model
+
+BETA = sp.Symbol("beta", real=True)
+T = sp.Symbol("t", nonnegative=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    """One derived object: its name, the equations it comes from, its value."""
+
+    name: str
+    equations: tuple[str, ...]
+    description: str
+    value: object
+
+
+class Derivation:
+    """Derived expressions of the paper for one :class:`Model`.
+
+    Shapes: ``dE_ds``, ``dC_ds``, ``field`` are n x 1; ``dE_dtheta``,
+    ``dC_dtheta`` are p x 1; ``H`` is n x n (Eq 13), ``M`` is p x n, the
+    matrix d^2E/(dtheta ds) of Eq 14 so that dY/dt = -M X.
+    """
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.s = sp.Matrix(model.s)
+        self.theta = sp.Matrix(model.theta)
+        self.beta = BETA
+
+    # gradients ------------------------------------------------------------
+    @cached_property
+    def dE_ds(self) -> sp.Matrix:
+        """dE/ds, the gradient whose zero is the fixed point (Eq 2)."""
+        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.s])
+
+    @cached_property
+    def dC_ds(self) -> sp.Matrix:
+        """dC/ds: X_0 of the Cauchy problem (Eq 11) at the fixed point."""
+        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.s])
+
+    @cached_property
+    def dE_dtheta(self) -> sp.Matrix:
+        """dE/dtheta, measured at the free and nudged states in EP (Eq 20, 24)."""
+        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.theta])
+
+    @cached_property
+    def dC_dtheta(self) -> sp.Matrix:
+        """dC/dtheta: Y_0 of the Cauchy problem (Eq 12)."""
+        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.theta])
+
+    @cached_property
+    def field(self) -> sp.Matrix:
+        """The free dynamics ds/dt = -dE/ds (Eq 1)."""
+        return -self.dE_ds
+
+    @cached_property
+    def extended_energy(self) -> sp.Expr:
+        """E^beta = E + beta C (Eq 17)."""
+        return self.model.energy + BETA * self.model.cost
+
+    @cached_property
+    def extended_field(self) -> sp.Matrix:
+        """The extended (nudged) dynamics ds/dt = -dE^beta/ds (Eq 18)."""
+        return -(self.dE_ds + BETA * self.dC_ds)
+
+    @cached_property
+    def dEbeta_dtheta(self) -> sp.Matrix:
+        """dE^beta/dtheta = dE/dtheta + beta dC/dtheta (Eq 20, 22, 24)."""
+        return self.dE_dtheta + BETA * self.dC_dtheta
+
+    # second derivatives -----------------------------------------------------
+    @cached_property
+    def H(self) -> sp.Matrix:  # noqa: N802 - the paper's Hessian
+        """H = d^2E/ds^2, the matrix of Eq 13 (evaluated at s_theta^0)."""
+        g = self.dE_ds
+        return sp.Matrix(self.model.n, self.model.n,
+                         lambda i, j: sp.diff(g[i], self.model.s[j]))
+
+    @cached_property
+    def M(self) -> sp.Matrix:  # noqa: N802
+        """M = d^2E/(dtheta ds), p x n, the matrix of Eq 14."""
+        g = self.dE_ds
+        return sp.Matrix(self.model.p, self.model.n,
+                         lambda k, j: sp.diff(g[j], self.model.theta[k]))
+
+    # the paper's statements, as symbolic objects ---------------------------------
+    def objects(self) -> list[Derived]:
+        """Every derived object with its equation numbers, in the paper's order."""
+        n, p = self.model.n, self.model.p
+        X = sp.MatrixSymbol("X_t", n, 1)
+        Y = sp.MatrixSymbol("Y_t", p, 1)
+        return [
+            Derived("free_dynamics", ("1",), "ds/dt = -dE/ds(s)", self.field),
+            Derived("fixed_point_condition", ("2",), "dE/ds(s_theta^0) = 0", self.dE_ds),
+            Derived("extended_energy", ("17",), "E^beta = E + beta C", self.extended_energy),
+            Derived("extended_dynamics", ("18",), "ds/dt = -dE/ds(s) - beta dC/ds(s)",
+                    self.extended_field),
+            Derived("nudged_fixed_point_condition", ("19",), "dE/ds + beta dC/ds = 0 at s_theta^beta",
+                    self.dE_ds + BETA * self.dC_ds),
+            Derived("cauchy_X0", ("11",), "X_0 = dC/ds(s_theta^0)", self.dC_ds),
+            Derived("cauchy_Y0", ("12",), "Y_0 = dC/dtheta(s_theta^0)", self.dC_dtheta),
+            Derived("cauchy_dX", ("13",), "dX_t/dt = -H(s_theta^0) X_t", -self.H * X),
+            Derived("cauchy_dY", ("14",), "dY_t/dt = -M(s_theta^0) X_t", -self.M * X),
+            Derived("hessian", ("13",), "H = d^2E/ds^2", self.H),
+            Derived("mixed_hessian", ("14",), "M = d^2E/dtheta ds", self.M),
+            Derived("ep_gradient", ("20",),
+                    "dJ/dtheta = lim 1/beta (dE^beta/dtheta(s_theta^beta) - dE/dtheta(s_theta^0))",
+                    self.dEbeta_dtheta),
+            Derived("ep_truncated", ("24",),
+                    "dL/dtheta(theta, s_theta^0, t) = lim 1/beta (dE^beta/dtheta(S^beta(s_theta^0, t)) - dE/dtheta(s_theta^0))",
+                    self.dEbeta_dtheta),
+            Derived("ep_temporal_derivative", ("21", "23"),
+                    "dL/ds(theta, s_theta^0, t) = -lim 1/beta dS^beta/dt(s_theta^0, t)",
+                    self.extended_field),
+        ]
+
+    # concrete (user function bodies substituted) forms, for compilation ---------
+    def concrete(self, expr):
+        return self.model.concrete(expr)
+
+
+def derive(model: Model) -> Derivation:
+    """The :class:`Derivation` of ``model``."""
+    return Derivation(model)

@@ -1,0 +1,18 @@
+"""Errors raised for bad user input, each naming the file, the key and the problem."""
+
+from __future__ import annotations
+
+
+class SpecError(ValueError):
+    """A model file or model argument is invalid (exit code 2).
+
+    The message always has the form ``FILE: [KEY] problem`` so a user can find
+    the offending line without a traceback.
+    """
+
+    def __init__(self, source: str, key: str | None, problem: str):
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: [{key}] " if key else f"{source}: "
+        super().__init__(where + problem)

@@ -1,0 +1,1 @@
+"""The numeric layer: high-precision flows, routes and theorem checks."""
