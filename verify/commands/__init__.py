@@ -1,0 +1,1 @@
+"""Subcommands of eqprop-verify, one module each (see verify.cli)."""
