@@ -1,0 +1,166 @@
+"""Derived expressions -> numeric callables: the only bridge from sympy to numbers.
+
+Every callable takes flat sequences ``s`` (n), ``theta`` (p) and, where it
+applies, ``beta``; mpmath callables work on mpf and mpc alike (complex-step
+differentiation feeds them complex numbers) at the caller's precision, and
+share common subexpressions (``sympy.lambdify(..., cse=True)``). numpy
+callables are for float64 previews (relaxation before Newton).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import mpmath
+import sympy as sp
+
+from .derive import BETA, Derivation
+from .functions import to_elementary
+from .model import Model
+
+
+def _mp_sigmoid(u):
+    return 1 / (1 + mpmath.exp(-u))
+
+
+def _mp_softplus(u):
+    return mpmath.log(1 + mpmath.exp(u))
+
+
+MPMATH_MODULES = [{"sigmoid": _mp_sigmoid, "softplus": _mp_softplus}, "mpmath"]
+
+
+def _np_modules():
+    import numpy as np
+
+    return [{"sigmoid": lambda u: 1 / (1 + np.exp(-u)),
+             "softplus": lambda u: np.logaddexp(0, u)}, "numpy"]
+
+
+class Compiled:
+    """Mpmath (and numpy) callables for the objects of a :class:`Derivation`."""
+
+    def __init__(self, derivation: Derivation):
+        self.derivation = derivation
+        self.model: Model = derivation.model
+        self.n, self.p = self.model.n, self.model.p
+        self._args = list(self.model.s) + list(self.model.theta) + [BETA]
+
+    def _concrete(self, expr):
+        return self.model.concrete(expr)
+
+    def _vector(self, exprs, modules=None):
+        exprs = [self._concrete(e) for e in exprs]
+        fn = sp.lambdify(self._args, exprs, modules=modules or MPMATH_MODULES, cse=True)
+        n = self.n
+
+        def call(s, theta, beta=0):
+            if len(s) != n:
+                raise ValueError(f"expected {n} state values, got {len(s)}")
+            return list(fn(*s, *theta, beta))
+
+        return call
+
+    def _matrix(self, mat):
+        rows, cols = mat.shape
+        flat = self._vector(list(mat))
+
+        def call(s, theta, beta=0):
+            values = flat(s, theta, beta)
+            return mpmath.matrix([values[i * cols:(i + 1) * cols] for i in range(rows)])
+
+        return call
+
+    # scalars ---------------------------------------------------------------
+    @cached_property
+    def energy(self):
+        """E_theta(s) (Eq 4 for the paper's example)."""
+        f = self._vector([self.model.energy])
+        return lambda s, theta: f(s, theta)[0]
+
+    @cached_property
+    def cost(self):
+        """C_theta(s) (Eq 8 for the paper's example)."""
+        f = self._vector([self.model.cost])
+        return lambda s, theta: f(s, theta)[0]
+
+    # vectors -----------------------------------------------------------------
+    @cached_property
+    def dE_ds(self):
+        return self._vector(self.derivation.dE_ds)
+
+    @cached_property
+    def dC_ds(self):
+        """X_0 of Eq 11 when evaluated at s_theta^0."""
+        return self._vector(self.derivation.dC_ds)
+
+    @cached_property
+    def dE_dtheta(self):
+        return self._vector(self.derivation.dE_dtheta)
+
+    @cached_property
+    def dC_dtheta(self):
+        """Y_0 of Eq 12 when evaluated at s_theta^0."""
+        return self._vector(self.derivation.dC_dtheta)
+
+    @cached_property
+    def dEbeta_dtheta(self):
+        """dE^beta/dtheta = dE/dtheta + beta dC/dtheta (Eq 20, 22, 24)."""
+        return self._vector(self.derivation.dEbeta_dtheta)
+
+    @cached_property
+    def extended_field(self):
+        """-dE^beta/ds (Eq 18); beta = 0 gives the free field (Eq 1)."""
+        return self._vector(self.derivation.extended_field)
+
+    # matrices ----------------------------------------------------------------
+    @cached_property
+    def H(self):  # noqa: N802
+        """d^2E/ds^2 (Eq 13), an n x n mpmath matrix."""
+        return self._matrix(self.derivation.H)
+
+    @cached_property
+    def M(self):  # noqa: N802
+        """d^2E/(dtheta ds) (Eq 14), a p x n mpmath matrix."""
+        return self._matrix(self.derivation.M)
+
+    @cached_property
+    def extended_hessian(self):
+        """d^2E^beta/ds^2, used by Newton's method for nudged fixed points (Eq 19)."""
+        return self._matrix(self.derivation.H + BETA * sp.hessian(self.model.cost, self.model.s))
+
+    # float64 previews ---------------------------------------------------------
+    @cached_property
+    def extended_field_numpy(self):
+        exprs = [self._concrete(e) for e in self.derivation.extended_field]
+        fn = sp.lambdify(self._args, exprs, modules=_np_modules(), cse=True)
+        return lambda s, theta, beta=0.0: fn(*s, *theta, beta)
+
+    # exact parameter values -----------------------------------------------------
+    def theta_values(self):
+        """theta at the caller's precision (exact rationals rounded once)."""
+        return [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if v.is_Rational
+                else mpmath.mpmathify(sp.N(v, mpmath.mp.dps + 10)) for v in self.model.theta_values]
+
+    # fields for the Taylor integrator (elementary functions only) ------------------
+    def displacement_field(self):
+        """The nudged field (Eq 18) for the displacement D = s - s_base.
+
+        Returns ``(field, D, parameters)``: ``field[i]`` is
+        -dE^beta/ds_i(s_base + D) in elementary functions, ``parameters`` is
+        ``s_base + theta + [beta]``. Integrating D from 0 keeps every digit of
+        a small displacement (no cancellation against s_base).
+        """
+        D = [sp.Symbol(f"D_{i}", real=True) for i in range(self.n)]
+        base = [sp.Symbol(f"sbase_{i}", real=True) for i in range(self.n)]
+        subs = {s: b + d for s, b, d in zip(self.model.s, base, D)}
+        field = [to_elementary(self._concrete(e)).xreplace(subs)
+                 for e in self.derivation.extended_field]
+        return field, D, base + list(self.model.theta) + [BETA]
+
+
+def compile_model(model_or_derivation) -> Compiled:
+    """Compile a Model (or its Derivation) into numeric callables."""
+    if isinstance(model_or_derivation, Model):
+        model_or_derivation = Derivation(model_or_derivation)
+    return Compiled(model_or_derivation)

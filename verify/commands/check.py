@@ -1,0 +1,79 @@
+"""``eqprop-verify check MODEL``: Theorems 1, 2, 3 and Corollary 4, numerically."""
+
+from __future__ import annotations
+
+import sys
+
+HELP = "check Theorems 1, 2, 3 and Corollary 4 numerically on one model"
+
+
+def add_arguments(parser):
+    from ..theorems import DEFAULT_BETA_METHOD
+    from ..extrapolate import METHODS
+
+    parser.add_argument("model", help="a model file (.toml) or a built-in name (see `eqprop-verify list`)")
+    parser.add_argument("--times", default=None,
+                        help="comma-separated times t >= 0 of the second phase (default: the model's settings)")
+    parser.add_argument("--beta-method", choices=METHODS, default=None,
+                        help=f"how beta -> 0 is taken (default: the model's settings, else {DEFAULT_BETA_METHOD})")
+    parser.add_argument("--json", metavar="PATH", default=None,
+                        help="write the JSON result to PATH ('-' for standard output)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="per-time errors for each statement")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no table")
+    parser.add_argument("--max-directions", type=int, default=None,
+                        help="the direct route uses all components up to this many per space, "
+                             "else this many seeded random projections (default 64)")
+
+
+class Progress:
+    """A one-line progress indicator on standard error."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.stage, self.count = "", 0
+
+    def __call__(self, stage, step=False):
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.stage, self.count = stage, 0
+        if step:
+            self.count += 1
+        text = f"\r  {stage}" + (f" [{self.count}]" if self.count else "")
+        sys.stderr.write(text.ljust(40))
+        sys.stderr.flush()
+
+    def done(self):
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def run(args) -> int:
+    from ..theorems import MAX_DIRECTIONS, check
+    from ..cli import UsageError
+    from ..result import dump_json, write_atomic
+
+    times = None
+    if args.times:
+        times = [t.strip() for t in args.times.split(",") if t.strip()]
+        for t in times:
+            try:
+                float(t) if "/" not in t else None
+            except ValueError:
+                raise UsageError(f"--times: '{t}' is not a number") from None
+    if args.dps is not None and not 10 <= args.dps <= 1000:
+        raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
+    progress = Progress(not args.quiet and args.json != "-")
+    report = check(args.model, dps=args.dps, times=times, beta_method=args.beta_method,
+                   backend=args.backend, seed=args.seed,
+                   max_directions=args.max_directions or MAX_DIRECTIONS, progress=progress)
+    progress.done()
+    if args.json == "-":
+        sys.stdout.write(dump_json(report) + "\n")
+    else:
+        if args.json:
+            write_atomic(args.json, dump_json(report) + "\n")
+        if not args.quiet:
+            print(report.table(verbose=args.verbose))
+    return report.exit_code

@@ -1,0 +1,68 @@
+"""Comparing two independently computed series of vectors, and the tolerance policy.
+
+Errors are norm-wise: at each time, max |a - b| over components, relative to
+the largest entry of either side over all times (so a quantity that decays,
+like X_t -> 0, is judged against its own size, not against zero).
+
+The tolerance is derived, never tuned (STYLE.md, "precision discipline"):
+
+    tolerance = rounding + sum of the routes' own error estimates (relative)
+
+A tolerance above 10^(-dps/2) makes the check inconclusive, reported as a
+failure: a check that could not fail would prove nothing.
+
+where rounding = 10^(3 - dps) (1000 ulps of the requested precision; the
+routes compute with guard digits beyond it) times the condition number of H
+when a side solves with H.
+"""
+
+from __future__ import annotations
+
+import mpmath
+
+from .numbers import norm_inf
+from .result import CheckResult
+
+
+def rounding_term(dps: int, condition=1):
+    return mpmath.mpf(10) ** (3 - dps) * max(1, condition)
+
+
+def compare_series(check_id, title, equations, compared, A, B, times, names, *, dps,
+                   error_terms, condition=1) -> CheckResult:
+    """A CheckResult for sides ``A[k]`` and ``B[k]`` (vectors at ``times[k]``).
+
+    ``error_terms`` is a list of (absolute error estimate, label) from the routes.
+    """
+    scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(0)])
+    if scale == 0:
+        scale = mpmath.mpf(1)
+    max_abs, worst, details = mpmath.mpf(0), "", []
+    for k, (a, b) in enumerate(zip(A, B, strict=True)):
+        diffs = [abs(x - y) for x, y in zip(a, b, strict=True)]
+        if not diffs:
+            continue
+        j = max(range(len(diffs)), key=lambda i: diffs[i])
+        details.append(f"t={mpmath.nstr(times[k], 6)}:{mpmath.nstr(diffs[j] / scale, 2)}")
+        if diffs[j] >= max_abs:
+            max_abs, worst = diffs[j], f"t={mpmath.nstr(times[k], 6)}  component {names[j]}"
+    rnd = rounding_term(dps, condition)
+    tol = rnd + sum((mpmath.mpf(e) / scale for e, _ in error_terms), mpmath.mpf(0))
+    origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
+    origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in error_terms]
+    rel = max_abs / scale
+    passed, reason = bool(rel <= tol), None
+    if tol > mpmath.mpf(10) ** (-dps / 2):
+        # the routes' own error estimates leave too few digits to tell truth from error
+        passed = False
+        reason = (f"inconclusive: the derived tolerance {mpmath.nstr(tol, 2)} exceeds 10^-{dps / 2:g} "
+                  f"(half the working precision); raise --dps or check the routes' error estimates")
+    return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
+                       max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
+                       tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
+                       worst=worst, details=details)
+
+
+def not_applicable(check_id, title, equations, compared, reason) -> CheckResult:
+    return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
+                       applicable=False, passed=False, reason=reason)

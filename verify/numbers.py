@@ -1,0 +1,48 @@
+"""Small helpers for mpmath numbers: decimal strings, norms, errors, digits."""
+
+from __future__ import annotations
+
+import mpmath
+
+
+def to_str(x, dps: int | None = None) -> str:
+    """A decimal string with the full working precision (DESIGN.md: numbers are strings)."""
+    dps = dps or mpmath.mp.dps
+    if isinstance(x, mpmath.mpc):
+        if x.imag == 0:
+            x = x.real
+        else:
+            return f"{mpmath.nstr(x.real, dps)}+{mpmath.nstr(x.imag, dps)}j"
+    return mpmath.nstr(mpmath.mpf(x), dps)
+
+
+def vec_str(v, dps=None) -> list[str]:
+    return [to_str(x, dps) for x in v]
+
+
+def norm_inf(v) -> mpmath.mpf:
+    return max((abs(x) for x in v), default=mpmath.mpf(0))
+
+
+def max_abs_diff(a, b) -> mpmath.mpf:
+    return max((abs(x - y) for x, y in zip(a, b, strict=True)), default=mpmath.mpf(0))
+
+
+def digits_of_agreement(rel_error) -> float:
+    """-log10 of a relative error, capped at 99 for exact agreement."""
+    rel_error = mpmath.mpf(rel_error)
+    if rel_error <= 0:
+        return 99.0
+    return float(-mpmath.log10(rel_error))
+
+
+def real_part(v):
+    return [mpmath.re(x) for x in v]
+
+
+def imag_part(v):
+    return [mpmath.im(x) for x in v]
+
+
+def matvec(A, v):
+    return [mpmath.fsum(A[i, j] * v[j] for j in range(A.cols)) for i in range(A.rows)]

@@ -1,0 +1,172 @@
+"""Results: one :class:`CheckResult` per statement, a :class:`Report` for a whole check.
+
+A result says what was compared with what, computed how, the errors, the
+tolerance and where it comes from, the digits of agreement, and whether it
+passed or was not applicable (DESIGN.md "JSON result"; STYLE.md "A check's report").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from typing import Any
+
+import mpmath
+
+from .numbers import digits_of_agreement, to_str
+
+SCHEMA = "eqprop-verify/check/1"
+
+
+@dataclasses.dataclass
+class CheckResult:
+    """One statement checked: two independently computed sides and their agreement."""
+
+    id: str
+    title: str
+    equations: list[str]
+    compared: list[str]
+    max_abs_error: Any = None
+    max_rel_error: Any = None
+    tolerance: Any = None
+    tolerance_origin: str = ""
+    passed: bool | None = None
+    applicable: bool = True
+    reason: str | None = None
+    worst: str = ""                 # where the largest error was (time, component)
+    details: list = dataclasses.field(default_factory=list)  # per-time rows for --verbose
+
+    @property
+    def digits(self) -> float | None:
+        if self.max_rel_error is None:
+            return None
+        return round(digits_of_agreement(self.max_rel_error), 1)
+
+    @property
+    def status(self) -> str:
+        if not self.applicable:
+            return "N/A"
+        return "PASS" if self.passed else "FAIL"
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "equations": self.equations,
+            "compared": self.compared,
+            "max_abs_error": None if self.max_abs_error is None else to_str(self.max_abs_error, 6),
+            "max_rel_error": None if self.max_rel_error is None else to_str(self.max_rel_error, 6),
+            "tolerance": None if self.tolerance is None else to_str(self.tolerance, 6),
+            "tolerance_origin": self.tolerance_origin,
+            "digits": self.digits, "passed": bool(self.passed) if self.applicable else False,
+            "applicable": self.applicable, "reason": self.reason, "worst": self.worst,
+        }
+
+    def format(self, dps: int, verbose: bool = False) -> str:
+        eqs = ", ".join(self.equations)
+        head = f"{self.status:4s} {self.id:12s} (Eq {eqs})  {self.title}"
+        if not self.applicable:
+            return head + f"\n  not applicable: {self.reason}"
+        lines = [head,
+                 f"  compared  {self.compared[0]}",
+                 f"  with      {self.compared[1]}"]
+        if self.worst:
+            lines.append(f"  worst at  {self.worst}  dps={dps}")
+        lines.append(f"  error     |diff|={mpmath.nstr(self.max_abs_error, 2)}  "
+                     f"rel={mpmath.nstr(self.max_rel_error, 2)}  digits={self.digits}")
+        lines.append(f"  tolerance {mpmath.nstr(self.tolerance, 2)} ({self.tolerance_origin})")
+        if self.reason:
+            lines.append(f"  note      {self.reason}")
+        if verbose and self.details:
+            lines.append("  per time:  " + "  ".join(self.details))
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass
+class Report:
+    """Everything one ``check`` produced: settings, fixed point, checks, values."""
+
+    model: Any
+    settings: dict
+    environment: dict
+    fixed_point: dict
+    checks: list[CheckResult]
+    values: dict
+    timings: dict = dataclasses.field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "error"
+        if any(c.applicable and not c.passed for c in self.checks):
+            return "failed"
+        if any(not c.applicable for c in self.checks) or not self.checks:
+            return "hypotheses-not-met"
+        return "verified"
+
+    @property
+    def exit_code(self) -> int:
+        return {"verified": 0, "failed": 1, "hypotheses-not-met": 3, "error": 4}[self.verdict]
+
+    def to_json(self) -> dict:
+        from . import __version__
+
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "eqprop-verify", "version": __version__},
+            "model": {"name": self.model.name, "description": self.model.description,
+                      "source": self.model.source,
+                      "state": self.model.state_names(), "params": self.model.param_names()},
+            "settings": self.settings,
+            "environment": self.environment,
+            "fixed_point": self.fixed_point,
+            "verdict": self.verdict,
+            "checks": [c.to_json() for c in self.checks],
+            "values": self.values,
+            "timings": self.timings,
+            "error": self.error,
+        }
+
+    def table(self, verbose: bool = False) -> str:
+        dps = self.settings.get("dps")
+        lines = [f"eqprop-verify check {self.model.name}: dps={dps}, times={', '.join(self.settings['times'])}, "
+                 f"beta method={self.settings['beta_method']}, backend={self.settings['backend']}"]
+        fp = self.fixed_point
+        if fp.get("found"):
+            lines.append(f"fixed point: {fp['description']}")
+        else:
+            lines.append(f"fixed point: not found: {fp.get('reason')}")
+        lines.append("")
+        for c in self.checks:
+            lines.append(c.format(dps, verbose))
+        lines.append("")
+        summary = "  ".join(f"{c.id}:{c.status}" + (f"({c.digits})" if c.applicable else "") for c in self.checks)
+        lines.append(f"verdict: {self.verdict.upper()}   {summary}")
+        return "\n".join(lines)
+
+    def assert_verified(self):
+        """Raise AssertionError with the readable table unless the verdict is ``verified``."""
+        if self.verdict != "verified":
+            raise AssertionError(f"eqprop-verify: {self.verdict}\n{self.table()}")
+        return self
+
+
+def write_atomic(path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and rename (never half-written)."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def dump_json(report: Report) -> str:
+    return json.dumps(report.to_json(), indent=2)

@@ -1,0 +1,45 @@
+"""Time derivatives of dense-output data by central differences (for Theorem 3's ODE check)."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+
+
+def central_weights(m: int) -> list:
+    """Weights w_j, j = 1..m, of the order-2m central difference f'(t) ~ sum w_j (f(t+jd) - f(t-jd)) / d."""
+    f = math.factorial
+    return [mpmath.mpf((-1) ** (j + 1) * f(m) ** 2) / (j * f(m - j) * f(m + j)) for j in range(1, m + 1)]
+
+
+def order_for(dps: int, delta) -> int:
+    """Smallest m with delta^(2m) below 10^-(dps+5)."""
+    m = 2
+    while 2 * m * -mpmath.log10(delta) < dps + 5:
+        m += 1
+    return m
+
+
+def stencil_times(t, m: int, delta) -> list:
+    return [t + j * delta for j in range(-m, m + 1)]
+
+
+def derivative(values, m: int, delta):
+    """f'(t) from values at t + j delta, j = -m..m (vectors); returns (derivative, error estimate).
+
+    The estimate adds the truncation (order 2m vs 2m - 2) and the rounding of
+    the values amplified by the stencil; the caller adds the values' own error
+    times the same amplification.
+    """
+    def diff(order):
+        w = central_weights(order)
+        return [mpmath.fsum(w[j - 1] * (values[m + j][c] - values[m - j][c]) for j in range(1, order + 1)) / delta
+                for c in range(len(values[0]))]
+
+    best, lower = diff(m), diff(m - 1)
+    truncation = max(abs(a - b) for a, b in zip(best, lower))
+    # the values' own rounding (or error), amplified by the stencil: 2 sum|w_j| / delta
+    size = max(abs(x) for row in values for x in row)
+    amplification = 2 * mpmath.fsum(abs(w) for w in central_weights(m)) / delta
+    return best, truncation + mpmath.eps * size * amplification
