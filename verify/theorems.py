@@ -28,19 +28,17 @@ import time as _time
 import mpmath
 import sympy as sp
 
-from symbolic.compile import compile_model
 from symbolic.load import load_model
 
 from . import __version__
-from .compare import compare_series, not_applicable
-from .extrapolate import METHODS, plan as beta_plan
-from .fixed_point import FixedPointNotFound, free_fixed_point, refine
-from .flows import Flows
-from .numbers import matvec, vec_str
-from .ode import IntegrationError, available_backends
-from .result import Report
-from .routes import direct, ep, objective, rbp
 from . import stencil
+from .compare import compare_series, not_applicable
+from .evidence import gather
+from .extrapolate import METHODS
+from .numbers import matvec, vec_str
+from .ode import available_backends
+from .result import Report
+from .routes import rbp
 
 GUARD_DIGITS = 10
 DEFAULT_DPS = 40
@@ -137,172 +135,137 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend="aut
 
 def _check(model, dps, times_exact, beta_method, backend, seed, max_directions, settings, progress):
     started = _time.perf_counter()
-    timings = {}
-    work = mpmath.mp.dps
-    compiled = compile_model(model)
-    flows = Flows(compiled, backend)
-    theta = compiled.theta_values()
     times = [mpmath.mpf(t.p) / t.q for t in times_exact]
-    names_s, names_p = model.state_names(), model.param_names()
-    checks, values = [], {"times": settings["times"]}
-
-    progress("fixed point")
-    try:
-        fp = free_fixed_point(compiled, theta)
-    except FixedPointNotFound as exc:
-        reason = f"no critical point of E: {exc}"
-        checks = [not_applicable(cid, TITLES[cid][0], TITLES[cid][1], ["", ""], reason) for cid in TITLES]
-        return Report(model, settings, environment(), {"found": False, "reason": str(exc)}, checks, values)
-    timings["fixed_point"] = _time.perf_counter() - started
-    fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
-             "hessian_eigenvalues": vec_str(fp.hessian_eigenvalues),
-             "strict_minimum": fp.is_strict_minimum, "method": fp.method, "description": fp.describe()}
-    eig = fp.hessian_eigenvalues
-    cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
-    s0 = fp.s
-
-    def sides(cid, **fmt):
-        a, b = SIDES[cid]
-        return [a.format(**fmt), b.format(**fmt)]
-
-    plan = beta_plan(beta_method, work)
-    fmt = {"backend": backend, "beta": plan.description}
-
-    # RBP route -------------------------------------------------------------------
-    progress("RBP closed form")
-    data = rbp.cauchy_data(compiled, s0, theta)
-    Xc, Yc = rbp.closed_form(data, times)
-    values.update(X=[vec_str(x) for x in Xc], Y=[vec_str(y) for y in Yc])
-    t0 = _time.perf_counter()
-    try:
-        progress("RBP ODE")
-        Xo, Yo, traj = rbp.by_ode(flows, data, times, dps=work)
-        checks.append(compare_series("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", **fmt),
-                                     [x + y for x, y in zip(Xo, Yo)], [x + y for x, y in zip(Xc, Yc)],
-                                     times, names_s + names_p, dps=dps, condition=cond,
-                                     error_terms=[(traj.error_estimate, "integrator")]))
-    except IntegrationError as exc:
-        checks.append(not_applicable("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", **fmt),
-                                     f"integration failed: {exc}"))
-    timings["rbp"] = _time.perf_counter() - t0
-
-    # Direct route ------------------------------------------------------------------
-    t0 = _time.perf_counter()
-    direct_result = None
-    try:
-        progress("direct route")
-        direct_result = direct.truncated_objective_gradient(
-            compiled, flows, s0, theta, times, dps=work, max_directions=max_directions, seed=seed,
-            progress=lambda: progress("direct route", step=True))
-    except IntegrationError as exc:
-        direct_failure = f"integration of the free flow failed: {exc}"
-    timings["direct"] = _time.perf_counter() - t0
-    if direct_result is not None:
-        dX, dY = direct_result.X, direct_result.Y
-        names_X = names_s if dX.full else [f"projection {i}" for i in range(len(dX.directions))]
-        names_Y = names_p if dY.full else [f"projection {i}" for i in range(len(dY.directions))]
-        values.update(dL_ds=[vec_str(v) for v in dX.values], dL_dtheta=[vec_str(v) for v in dY.values],
-                      dL_ds_full=dX.full, dL_dtheta_full=dY.full)
-        A = [x + y for x, y in zip(dX.values, dY.values)]
-        B = [x + y for x, y in zip(dX.project(Xc), dY.project(Yc))]
-        checks.append(compare_series("theorem1", *TITLES["theorem1"], sides("theorem1", **fmt), A, B, times,
-                                     names_X + names_Y, dps=dps, condition=cond,
-                                     error_terms=[(direct_result.error_estimate, "integrator (direct)")]))
+    ev = gather(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
+                max_directions=max_directions, progress=progress)
+    checks = statements(ev)
+    values = {"times": settings["times"]}
+    if ev.fixed_point is None:
+        fixed = {"found": False, "reason": ev.fixed_point_error}
     else:
-        checks.append(not_applicable("theorem1", *TITLES["theorem1"], sides("theorem1", **fmt), direct_failure))
-
-    # Theorem 2 and Eq 10 (need a strict minimum) -------------------------------------
-    t0 = _time.perf_counter()
-    if not fp.is_strict_minimum:
-        reason = f"needs a strict minimum of E, but s_theta^0 is a {fp.describe()}"
-        checks.append(not_applicable("theorem2", *TITLES["theorem2"], sides("theorem2", **fmt), reason))
-        checks.append(not_applicable("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", **fmt), reason))
-    else:
-        progress("J route")
-        dJ = objective.objective_gradient(compiled, s0, theta)
-        values["dJ_dtheta"] = vec_str(dJ)
-        with mpmath.workdps(work + plan.extra_digits):
-            s0_hi, _ = refine(compiled, compiled.theta_values(), s0)
-            progress("EP fixed points")
-            ep_grad, ep_err = objective.ep_fixed_point_gradient(compiled, s0_hi, compiled.theta_values(), plan)
-        values["ep_gradient"] = vec_str(ep_grad)
-        checks.append(compare_series("theorem2", *TITLES["theorem2"], sides("theorem2", **fmt), [ep_grad], [dJ],
-                                     [mpmath.inf], names_p, dps=dps, condition=cond,
-                                     error_terms=[(ep_err, "extrapolation")]))
-        _, Y_inf = rbp.limit(data)
-        values["Y_limit"] = vec_str(Y_inf)
-        res = compare_series("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", **fmt), [Y_inf], [dJ],
-                             [mpmath.inf], names_p, dps=dps, condition=cond, error_terms=[])
-        decay = [f"t={mpmath.nstr(t, 4)}: |Y_t - dJ/dtheta| = {mpmath.nstr(max(abs(a - b) for a, b in zip(y, dJ)), 3)}"
-                 f", |X_t| = {mpmath.nstr(max(abs(x) for x in xx), 3)}" for t, y, xx in zip(times, Yc, Xc)]
-        res.details = decay + [f"bound exp(-lambda_min t), lambda_min = {mpmath.nstr(eig[0], 5)}"]
-        checks.append(res)
-    timings["theorem2"] = _time.perf_counter() - t0
-
-    # EP route (Theorem 3, Corollary 4) -----------------------------------------------------
-    t0 = _time.perf_counter()
-    ep_result = None
-    delta = mpmath.mpf(10) ** -3
-    with mpmath.workdps(work + plan.extra_digits):
-        theta_hi = compiled.theta_values()
-        s0_hi, _ = refine(compiled, theta_hi, s0)
-        m = stencil.order_for(work, delta)
-        ode_times = [t for t in times if t - m * delta > 0]
-        stencil_points = {t: stencil.stencil_times(t, m, delta) for t in ode_times}
-        all_times = sorted(set(times) | {x for pts in stencil_points.values() for x in pts})
-        try:
-            progress("EP route")
-            ep_result = ep.nudged_phase(compiled, flows, s0_hi, theta_hi, all_times, plan, dps=mpmath.mp.dps,
-                                        progress=lambda: progress("EP route", step=True))
-        except IntegrationError as exc:
-            ep_failure = f"integration of the nudged flow failed: {exc}"
-    timings["ep"] = _time.perf_counter() - t0
-    if ep_result is None:
-        for cid in ("theorem3", "theorem3-ode", "corollary4", "eq24"):
-            checks.append(not_applicable(cid, *TITLES[cid], sides(cid, **fmt, order=0, delta=0), ep_failure))
-    else:
-        index = {t: i for i, t in enumerate(all_times)}
-        Xt = [ep_result.X_tilde[index[t]] for t in times]
-        Yt = [ep_result.Y_tilde[index[t]] for t in times]
-        values.update(X_tilde=[vec_str(x) for x in Xt], Y_tilde=[vec_str(y) for y in Yt])
-        ep_terms = [(ep_result.extrapolation_error, "extrapolation"), (ep_result.integration_error, "integrator (EP)")]
-        checks.append(compare_series("theorem3", *TITLES["theorem3"], sides("theorem3", **fmt),
-                                     [x + y for x, y in zip(Xt, Yt)], [x + y for x, y in zip(Xc, Yc)], times,
-                                     names_s + names_p, dps=dps, condition=cond, error_terms=ep_terms))
-        # ODE residual on EP data
-        if ode_times:
-            A, B, est = [], [], mpmath.mpf(0)
-            for t in ode_times:
-                pts = [index[x] for x in stencil_points[t]]
-                series = [ep_result.X_tilde[i] + ep_result.Y_tilde[i] for i in pts]
-                d, e = stencil.derivative(series, m, delta)
-                amp = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
-                est = max(est, e + amp * (ep_result.extrapolation_error + ep_result.integration_error))
-                Xk = ep_result.X_tilde[index[t]]
-                A.append(d)
-                B.append([-v for v in matvec(data.H, Xk)] + [-v for v in matvec(data.M, Xk)])
-            checks.append(compare_series("theorem3-ode", *TITLES["theorem3-ode"],
-                                         sides("theorem3-ode", order=2 * m, delta=mpmath.nstr(delta, 2)),
-                                         A, B, ode_times, names_s + names_p, dps=dps, condition=cond,
-                                         error_terms=[(est, "finite differences")]))
-        else:
-            checks.append(not_applicable("theorem3-ode", *TITLES["theorem3-ode"], sides("theorem3-ode", order=2 * m, delta=delta),
-                                         f"no time t > {mpmath.nstr(m * delta, 3)} requested"))
-        if direct_result is not None:
-            terms = ep_terms + [(direct_result.error_estimate, "integrator (direct)")]
-            checks.append(compare_series("corollary4", *TITLES["corollary4"], sides("corollary4", **fmt),
-                                         direct_result.X.values, direct_result.X.project(Xt), times, names_X,
-                                         dps=dps, error_terms=terms))
-            checks.append(compare_series("eq24", *TITLES["eq24"], sides("eq24", **fmt),
-                                         direct_result.Y.values, direct_result.Y.project(Yt), times, names_Y,
-                                         dps=dps, error_terms=terms))
-        else:
-            for cid in ("corollary4", "eq24"):
-                checks.append(not_applicable(cid, *TITLES[cid], sides(cid, **fmt), direct_failure))
-    order = list(TITLES)
-    checks.sort(key=lambda c: order.index(c.id))
-    timings["total"] = _time.perf_counter() - started
-    settings["integrations"] = {
-        "direct": direct_result.integrations if direct_result else 0,
-        "ep": ep_result.integrations if ep_result else 0}
+        fp = ev.fixed_point
+        fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
+                 "hessian_eigenvalues": vec_str(fp.hessian_eigenvalues),
+                 "strict_minimum": fp.is_strict_minimum, "method": fp.method, "description": fp.describe()}
+        values.update(X=[vec_str(x) for x in ev.X], Y=[vec_str(y) for y in ev.Y])
+    if ev.direct is not None:
+        values.update(dL_ds=[vec_str(v) for v in ev.direct.X.values],
+                      dL_dtheta=[vec_str(v) for v in ev.direct.Y.values],
+                      dL_ds_is_projection=not ev.direct.X.full, dL_dtheta_is_projection=not ev.direct.Y.full)
+    if ev.ep is not None:
+        values.update(X_tilde=[vec_str(x) for x in ev.X_tilde], Y_tilde=[vec_str(y) for y in ev.Y_tilde])
+    if ev.dJ is not None:
+        values.update(dJ_dtheta=vec_str(ev.dJ), ep_gradient=vec_str(ev.ep_gradient),
+                      Y_limit=vec_str(rbp.limit(ev.cauchy)[1]))
+    settings["integrations"] = {"direct": ev.direct.integrations if ev.direct else 0,
+                                "ep": ev.ep.integrations if ev.ep else 0}
+    settings["beta_plan"] = ev.plan.description
+    timings = dict(ev.timings, total=_time.perf_counter() - started)
     return Report(model, settings, environment(), fixed, checks, values, timings)
+
+
+def sides(cid, ev, **extra):
+    a, b = SIDES[cid]
+    fmt = {"backend": ev.flows.backend, "beta": ev.plan.description, **extra}
+    return [a.format(**fmt), b.format(**fmt)]
+
+
+def statements(ev) -> list:
+    """The paper's statements as comparisons of the evidence's routes (the table above)."""
+    if ev.fixed_point is None:
+        reason = f"no critical point of E: {ev.fixed_point_error}"
+        return [not_applicable(cid, *TITLES[cid], ["", ""], reason) for cid in TITLES]
+    names_s, names_p, times, dps, cond = ev.names_s, ev.names_p, ev.times, ev.dps, ev.cond
+    both = names_s + names_p
+    joined = lambda A, B: [list(a) + list(b) for a, b in zip(A, B)]  # noqa: E731
+    out = []
+
+    if ev.direct is None:
+        out.append(not_applicable("theorem1", *TITLES["theorem1"], sides("theorem1", ev), ev.direct_error))
+    else:
+        dX, dY = ev.direct.X, ev.direct.Y
+        out.append(compare_series("theorem1", *TITLES["theorem1"], sides("theorem1", ev),
+                                  joined(dX.values, dY.values), joined(dX.project(ev.X), dY.project(ev.Y)),
+                                  times, direction_names(dX, names_s) + direction_names(dY, names_p),
+                                  dps=dps, condition=cond,
+                                  error_terms=[(ev.direct.error_estimate, "integrator (direct)")]))
+    if ev.ode is None:
+        out.append(not_applicable("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", ev), ev.ode_error))
+    else:
+        Xo, Yo, traj = ev.ode
+        out.append(compare_series("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", ev),
+                                  joined(Xo, Yo), joined(ev.X, ev.Y), times, both, dps=dps, condition=cond,
+                                  error_terms=[(traj.error_estimate, "integrator")]))
+
+    if ev.dJ is None:
+        reason = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
+        out.append(not_applicable("theorem2", *TITLES["theorem2"], sides("theorem2", ev), reason))
+        out.append(not_applicable("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", ev), reason))
+    else:
+        inf = [mpmath.inf]
+        out.append(compare_series("theorem2", *TITLES["theorem2"], sides("theorem2", ev), [ev.ep_gradient],
+                                  [ev.dJ], inf, names_p, dps=dps, condition=cond,
+                                  error_terms=[(ev.ep_gradient_error, "extrapolation")]))
+        _, Y_inf = rbp.limit(ev.cauchy)
+        res = compare_series("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", ev), [Y_inf], [ev.dJ],
+                             inf, names_p, dps=dps, condition=cond, error_terms=[])
+        res.details = [f"t={mpmath.nstr(t, 4)}: |Y_t - dJ/dtheta| = "
+                       f"{mpmath.nstr(max(abs(a - b) for a, b in zip(y, ev.dJ)), 3)}, "
+                       f"|X_t| = {mpmath.nstr(max(abs(x) for x in xx), 3)}"
+                       for t, y, xx in zip(times, ev.Y, ev.X)]
+        res.details.append(f"(both decay like exp(-lambda_min t), lambda_min = "
+                           f"{mpmath.nstr(ev.fixed_point.hessian_eigenvalues[0], 5)})")
+        out.append(res)
+
+    if ev.ep is None:
+        for cid in ("theorem3", "theorem3-ode", "corollary4", "eq24"):
+            out.append(not_applicable(cid, *TITLES[cid], sides(cid, ev, order=0, delta=0), ev.ep_error))
+        return out
+    Xt, Yt = ev.X_tilde, ev.Y_tilde
+    ep_terms = [(ev.ep.extrapolation_error, "extrapolation"), (ev.ep.integration_error, "integrator (EP)")]
+    out.append(compare_series("theorem3", *TITLES["theorem3"], sides("theorem3", ev), joined(Xt, Yt),
+                              joined(ev.X, ev.Y), times, both, dps=dps, condition=cond, error_terms=ep_terms))
+    out.append(theorem3_ode(ev, ep_terms))
+    if ev.direct is None:
+        for cid in ("corollary4", "eq24"):
+            out.append(not_applicable(cid, *TITLES[cid], sides(cid, ev), ev.direct_error))
+    else:
+        terms = ep_terms + [(ev.direct.error_estimate, "integrator (direct)")]
+        out.append(compare_series("corollary4", *TITLES["corollary4"], sides("corollary4", ev),
+                                  ev.direct.X.values, ev.direct.X.project(Xt), times,
+                                  direction_names(ev.direct.X, names_s), dps=dps, error_terms=terms))
+        out.append(compare_series("eq24", *TITLES["eq24"], sides("eq24", ev),
+                                  ev.direct.Y.values, ev.direct.Y.project(Yt), times,
+                                  direction_names(ev.direct.Y, names_p), dps=dps, error_terms=terms))
+    return out
+
+
+def direction_names(directional, names):
+    return list(names) if directional.full else [f"projection {i}" for i in range(len(directional.directions))]
+
+
+def time_derivative_on_ep(ev, sign_of_H=1):
+    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil time, and an error estimate."""
+    m, delta = ev.stencil_order, ev.stencil_delta
+    A, B, est = [], [], mpmath.mpf(0)
+    amp = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
+    for t, pts in ev.stencil_points.items():
+        series = [list(ev.ep_at(x)[0]) + list(ev.ep_at(x)[1]) for x in pts]
+        d, e = stencil.derivative(series, m, delta)
+        est = max(est, e + amp * (ev.ep.extrapolation_error + ev.ep.integration_error))
+        Xk = ev.ep_at(t)[0]
+        A.append(d)
+        B.append([-sign_of_H * v for v in matvec(ev.cauchy.H, Xk)] + [-v for v in matvec(ev.cauchy.M, Xk)])
+    return A, B, est
+
+
+def theorem3_ode(ev, ep_terms):
+    m, delta = ev.stencil_order, ev.stencil_delta
+    fmt = {"order": 2 * m, "delta": mpmath.nstr(delta, 2)}
+    if not ev.stencil_points:
+        return not_applicable("theorem3-ode", *TITLES["theorem3-ode"], sides("theorem3-ode", ev, **fmt),
+                              f"no requested time t > {mpmath.nstr(m * delta, 3)}")
+    A, B, est = time_derivative_on_ep(ev)
+    return compare_series("theorem3-ode", *TITLES["theorem3-ode"], sides("theorem3-ode", ev, **fmt), A, B,
+                          list(ev.stencil_points), ev.names_s + ev.names_p, dps=ev.dps, condition=ev.cond,
+                          error_terms=[(est, "finite differences")])

@@ -1,15 +1,17 @@
 """EP route: the nudged flow Eq 18 from s_theta^0 at finite beta, then beta -> 0.
 
 For each beta of the chosen plan (:mod:`verify.extrapolate`) one nudged
-integration gives, at every requested time,
+integration gives the states S^beta(s_theta^0, t) at every requested time;
+*readouts* turn a state into a finite-beta quantity, and the plan combines
+those into the beta -> 0 limit:
 
-    g_X(beta, t) = -(1/beta) dS^beta/dt(s_theta^0, t) = (1/beta) dE^beta/ds(S^beta)   (Eq 21)
-    g_Y(beta, t) = (1/beta) (dE^beta/dtheta(S^beta) - dE/dtheta(s_theta^0))           (Eq 22)
+    X~: g(beta, t) = -(1/beta) dS^beta/dt = (1/beta) dE^beta/ds(S^beta)         (Eq 21)
+    Y~: g(beta, t) = (1/beta) (dE^beta/dtheta(S^beta) - dE/dtheta(s_theta^0))   (Eq 22)
 
-and the plan combines them into X-tilde_t, Y-tilde_t. Real betas lose
-log10(1/beta) digits to cancellation, so the caller runs this route with the
-plan's ``extra_digits`` added to the working precision (and the fixed point
-refined to that precision).
+Real betas lose log10(1/beta) digits to cancellation, so the route runs with
+the plan's ``extra_digits`` added to the working precision (and the fixed
+point refined to that precision). States are kept, so another readout (a
+false variant of a statement, :mod:`verify.falsify`) reuses the same flows.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..extrapolate import BetaPlan
 
 @dataclasses.dataclass
 class EPResult:
-    """X-tilde (Eq 21) and Y-tilde (Eq 22) at each requested time."""
+    """X-tilde (Eq 21) and Y-tilde (Eq 22) at each requested time, and the nudged states."""
 
     X_tilde: list
     Y_tilde: list
@@ -31,34 +33,46 @@ class EPResult:
     integration_error: mpmath.mpf
     integrations: int
     plan: BetaPlan
+    states: list          # states[b][k] = S^beta_b(s0, times[k])
+    s0: list
+    theta: list
+    dps: int
+
+    def readout(self, fn):
+        """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
+        with mpmath.workdps(self.dps):
+            per_beta = [[fn(beta, s) for s in row] for beta, row in zip(self.plan.betas, self.states)]
+            out, err = [], mpmath.mpf(0)
+            for k in range(len(self.states[0])):
+                value, e = self.plan.combine([row[k] for row in per_beta])
+                out.append(value)
+                err = max(err, e)
+            return out, err
+
+
+def temporal_derivative_readout(compiled, theta):
+    """g(beta, S) = -(1/beta) dS^beta/dt, the quantity whose limit is X~ (Eq 21)."""
+    return lambda beta, s: [-f / beta for f in compiled.extended_field(s, theta, beta)]
+
+
+def parameter_readout(compiled, s0, theta):
+    """g(beta, S) = (1/beta)(dE^beta/dtheta(S) - dE/dtheta(s0)), whose limit is Y~ (Eq 22)."""
+    dE0 = compiled.dE_dtheta(s0, theta)
+    return lambda beta, s: [(e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
 
 
 def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, dps, progress=None) -> EPResult:
     """X-tilde_t, Y-tilde_t of Theorem 3 from nudged flows (Eq 18) at the plan's betas."""
-    n = compiled.n
-    gX = []
-    gY = []
-    dE0 = compiled.dE_dtheta(s0, theta)
+    states = []
     integ_err = mpmath.mpf(0)
     for beta in plan.betas:
         traj = flows.solve_nudged(s0, theta, beta, times, dps=dps)
-        rowsX, rowsY = [], []
-        for D in traj.states:
-            s_t = [a + b for a, b in zip(s0, D)]
-            field = compiled.extended_field(s_t, theta, beta)
-            rowsX.append([-f / beta for f in field])
-            rowsY.append([(e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s_t, theta, beta), dE0)])
-        gX.append(rowsX)
-        gY.append(rowsY)
+        states.append([[a + b for a, b in zip(s0, D)] for D in traj.states])
         integ_err = max(integ_err, traj.error_estimate / abs(beta))
         if progress:
             progress()
-    X_tilde, Y_tilde = [], []
-    extrap_err = mpmath.mpf(0)
-    for k in range(len(times)):
-        x, ex = plan.combine([g[k] for g in gX])
-        y, ey = plan.combine([g[k] for g in gY])
-        X_tilde.append(x)
-        Y_tilde.append(y)
-        extrap_err = max(extrap_err, ex, ey)
-    return EPResult(X_tilde, Y_tilde, extrap_err, integ_err, len(plan.betas), plan)
+    result = EPResult(None, None, mpmath.mpf(0), integ_err, len(plan.betas), plan, states, s0, theta, dps)
+    result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
+    result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
+    result.extrapolation_error = max(ex, ey)
+    return result

@@ -31,15 +31,27 @@ def objective_gradient(compiled, s0, theta) -> list:
     return out
 
 
-def ep_fixed_point_gradient(compiled, s0, theta, plan: BetaPlan):
-    """The EP gradient formula Eq 20 from nudged fixed points; returns (value, error estimate)."""
-    dE0 = compiled.dE_dtheta(s0, theta)
-    rows = []
+def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan) -> list:
+    """s_theta^beta (Eq 19) for each beta of the plan, by Newton from s_theta^0."""
+    points = []
     for beta in plan.betas:
+        start = [mpmath.mpc(x) for x in s0] if isinstance(beta, mpmath.mpc) else list(s0)
         s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                            lambda v: -compiled.extended_hessian(v, theta, beta),
-                            [mpmath.mpc(x) if isinstance(beta, mpmath.mpc) else x for x in s0])
+                            lambda v: -compiled.extended_hessian(v, theta, beta), start)
         if size > mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
-            raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found")
-        rows.append([(e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)])
+            raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
+                                     f"(residual {mpmath.nstr(size, 3)})")
+        points.append(s)
+    return points
+
+
+def ep_fixed_point_gradient(compiled, s0, theta, plan: BetaPlan, points=None, factor=1):
+    """The EP gradient formula Eq 20 from nudged fixed points; returns (value, error estimate).
+
+    ``factor`` multiplies 1/beta (1 is the paper's formula; a false variant uses 1/2).
+    """
+    points = nudged_fixed_points(compiled, s0, theta, plan) if points is None else points
+    dE0 = compiled.dE_dtheta(s0, theta)
+    rows = [[factor * (e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
+            for beta, s in zip(plan.betas, points)]
     return plan.combine(rows)

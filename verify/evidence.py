@@ -1,0 +1,151 @@
+"""Evidence: every route's result for one model and one setting, computed once.
+
+The statements (:mod:`verify.theorems`) and their false variants
+(:mod:`verify.falsify`) are comparisons between parts of this evidence, so a
+false variant runs through exactly the machinery the true statement does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time as _time
+from typing import Any
+
+import mpmath
+
+from symbolic.compile import compile_model
+
+from . import stencil
+from .extrapolate import BetaPlan, plan as beta_plan
+from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine
+from .flows import Flows
+from .ode import IntegrationError
+from .routes import direct, ep, objective, rbp
+
+
+@dataclasses.dataclass
+class Evidence:
+    """What the routes computed (None where a route could not run, with the reason)."""
+
+    model: Any
+    compiled: Any
+    flows: Flows
+    dps: int                      # requested precision
+    work: int                     # working precision (dps + guard digits)
+    times: list                   # mpf
+    theta: list
+    plan: BetaPlan
+    fixed_point: FixedPoint | None = None
+    fixed_point_error: str | None = None
+    cond: Any = 1
+    cauchy: rbp.CauchyData | None = None
+    X: list | None = None          # RBP closed form, per time
+    Y: list | None = None
+    ode: tuple | None = None       # (X, Y, trajectory) of the integrated Cauchy problem
+    ode_error: str | None = None
+    direct: direct.DirectResult | None = None
+    direct_error: str | None = None
+    dJ: list | None = None         # J route (Theorem 2)
+    ep_gradient: list | None = None
+    ep_gradient_error: Any = None
+    nudged_points: list | None = None   # s_theta^beta for the plan's betas (Eq 19)
+    ep: ep.EPResult | None = None
+    ep_error: str | None = None
+    ep_times: list | None = None   # every time the EP route was evaluated at (with stencils)
+    stencil_points: dict | None = None
+    stencil_order: int = 0
+    stencil_delta: Any = None
+    timings: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def names_s(self):
+        return self.model.state_names()
+
+    @property
+    def names_p(self):
+        return self.model.param_names()
+
+    def ep_at(self, t):
+        """(X~_t, Y~_t) at one of the EP route's times."""
+        k = self.ep_times.index(t)
+        return self.ep.X_tilde[k], self.ep.Y_tilde[k]
+
+    @property
+    def X_tilde(self):
+        return [self.ep_at(t)[0] for t in self.times]
+
+    @property
+    def Y_tilde(self):
+        return [self.ep_at(t)[1] for t in self.times]
+
+
+def gather(model, *, dps, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
+    """Run every route at the current mpmath precision (the caller sets dps + guard digits)."""
+    work = mpmath.mp.dps
+    compiled = compile_model(model)
+    ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), dps=dps, work=work,
+                  times=times, theta=compiled.theta_values(), plan=beta_plan(beta_method, work))
+    clock = _time.perf_counter()
+
+    def lap(name):
+        nonlocal clock
+        now = _time.perf_counter()
+        ev.timings[name] = now - clock
+        clock = now
+
+    progress("fixed point")
+    try:
+        ev.fixed_point = free_fixed_point(compiled, ev.theta)
+    except FixedPointNotFound as exc:
+        ev.fixed_point_error = str(exc)
+        return ev
+    eig = ev.fixed_point.hessian_eigenvalues
+    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
+    s0, theta = ev.fixed_point.s, ev.theta
+    lap("fixed_point")
+
+    progress("RBP route")
+    ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
+    ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
+    try:
+        ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, dps=work)
+    except IntegrationError as exc:
+        ev.ode_error = f"integration of Eq 13-14 failed: {exc}"
+    lap("rbp")
+
+    progress("direct route")
+    try:
+        ev.direct = direct.truncated_objective_gradient(
+            compiled, ev.flows, s0, theta, times, dps=work, max_directions=max_directions, seed=seed,
+            progress=lambda: progress("direct route", step=True))
+    except IntegrationError as exc:
+        ev.direct_error = f"integration of the free flow failed: {exc}"
+    lap("direct")
+
+    if ev.fixed_point.is_strict_minimum:
+        progress("J route")
+        ev.dJ = objective.objective_gradient(compiled, s0, theta)
+        with mpmath.workdps(work + ev.plan.extra_digits):
+            theta_hi = compiled.theta_values()
+            s0_hi, _ = refine(compiled, theta_hi, s0)
+            ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan)
+            ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
+                compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points)
+        lap("theorem2")
+
+    progress("EP route")
+    delta = mpmath.mpf(10) ** -3
+    with mpmath.workdps(work + ev.plan.extra_digits):
+        theta_hi = compiled.theta_values()
+        s0_hi, _ = refine(compiled, theta_hi, s0)
+        m = stencil.order_for(work, delta)
+        ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
+        ev.stencil_order, ev.stencil_delta = m, delta
+        ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})
+        try:
+            ev.ep = ep.nudged_phase(compiled, ev.flows, s0_hi, theta_hi, ev.ep_times, ev.plan,
+                                    dps=mpmath.mp.dps, progress=lambda: progress("EP route", step=True))
+        except IntegrationError as exc:
+            ev.ep_error = f"integration of the nudged flow failed: {exc}"
+    lap("ep")
+    return ev
