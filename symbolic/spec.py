@@ -27,7 +27,7 @@ from .model import Block, Model
 SECTIONS = {"name", "description", "state", "params", "inputs", "targets", "functions",
             "model", "values", "settings"}
 SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed"}
-RESERVED = set(ELEMENTWISE) | {"trace", "sum", "u", "T", "beta", "t", "identity",
+RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

@@ -2,7 +2,8 @@
 
 Errors are norm-wise: at each time, max |a - b| over components, relative to
 the largest entry of either side over all times (so a quantity that decays,
-like X_t -> 0, is judged against its own size, not against zero).
+like X_t -> 0, is judged against its own size, not against zero), or to the
+problem's natural size (|X_0|, |Y_0|) when that is larger.
 
 The tolerance is derived, never tuned (STYLE.md, "precision discipline"):
 
@@ -29,12 +30,15 @@ def rounding_term(dps: int, condition=1):
 
 
 def compare_series(check_id, title, equations, compared, A, B, times, names, *, dps,
-                   error_terms, condition=1) -> CheckResult:
+                   error_terms, condition=1, scale_floor=0) -> CheckResult:
     """A CheckResult for sides ``A[k]`` and ``B[k]`` (vectors at ``times[k]``).
 
-    ``error_terms`` is a list of (absolute error estimate, label) from the routes.
+    ``error_terms`` is a list of (absolute error estimate, label) from the routes;
+    ``scale_floor`` is the problem's natural size (the size of the Cauchy
+    problem's initial values), so that a quantity that is identically zero is
+    not judged relative to its own rounding noise.
     """
-    scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(0)])
+    scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(scale_floor)])
     if scale == 0:
         scale = mpmath.mpf(1)
     max_abs, worst, details = mpmath.mpf(0), "", []

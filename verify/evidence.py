@@ -71,6 +71,13 @@ class Evidence:
         return self.ep.X_tilde[k], self.ep.Y_tilde[k]
 
     @property
+    def scale_floor(self):
+        """The natural size of the derivatives compared: max |X_0|, |Y_0| (Eq 11, 12)."""
+        if self.cauchy is None:
+            return 0
+        return max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
+
+    @property
     def X_tilde(self):
         return [self.ep_at(t)[0] for t in self.times]
 

@@ -72,7 +72,7 @@ def rejected(result) -> bool:
 
 def _cmp(ev, vid, eqs, compared, A, B, times, names, terms):
     return compare_series(vid, f"false variant {vid}", eqs, compared, A, B, times, names,
-                          dps=ev.dps, condition=ev.cond, error_terms=terms)
+                          dps=ev.dps, condition=ev.cond, error_terms=terms, scale_floor=ev.scale_floor)
 
 
 def _ep_terms(ev):

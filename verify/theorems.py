@@ -187,14 +187,14 @@ def statements(ev) -> list:
         out.append(compare_series("theorem1", *TITLES["theorem1"], sides("theorem1", ev),
                                   joined(dX.values, dY.values), joined(dX.project(ev.X), dY.project(ev.Y)),
                                   times, direction_names(dX, names_s) + direction_names(dY, names_p),
-                                  dps=dps, condition=cond,
+                                  dps=dps, condition=cond, scale_floor=ev.scale_floor,
                                   error_terms=[(ev.direct.error_estimate, "integrator (direct)")]))
     if ev.ode is None:
         out.append(not_applicable("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", ev), ev.ode_error))
     else:
         Xo, Yo, traj = ev.ode
         out.append(compare_series("cauchy-ode", *TITLES["cauchy-ode"], sides("cauchy-ode", ev),
-                                  joined(Xo, Yo), joined(ev.X, ev.Y), times, both, dps=dps, condition=cond,
+                                  joined(Xo, Yo), joined(ev.X, ev.Y), times, both, dps=dps, condition=cond, scale_floor=ev.scale_floor,
                                   error_terms=[(traj.error_estimate, "integrator")]))
 
     if ev.dJ is None:
@@ -204,11 +204,11 @@ def statements(ev) -> list:
     else:
         inf = [mpmath.inf]
         out.append(compare_series("theorem2", *TITLES["theorem2"], sides("theorem2", ev), [ev.ep_gradient],
-                                  [ev.dJ], inf, names_p, dps=dps, condition=cond,
+                                  [ev.dJ], inf, names_p, dps=dps, condition=cond, scale_floor=ev.scale_floor,
                                   error_terms=[(ev.ep_gradient_error, "extrapolation")]))
         _, Y_inf = rbp.limit(ev.cauchy)
         res = compare_series("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", ev), [Y_inf], [ev.dJ],
-                             inf, names_p, dps=dps, condition=cond, error_terms=[])
+                             inf, names_p, dps=dps, condition=cond, scale_floor=ev.scale_floor, error_terms=[])
         res.details = [f"t={mpmath.nstr(t, 4)}: |Y_t - dJ/dtheta| = "
                        f"{mpmath.nstr(max(abs(a - b) for a, b in zip(y, ev.dJ)), 3)}, "
                        f"|X_t| = {mpmath.nstr(max(abs(x) for x in xx), 3)}"
@@ -224,7 +224,7 @@ def statements(ev) -> list:
     Xt, Yt = ev.X_tilde, ev.Y_tilde
     ep_terms = [(ev.ep.extrapolation_error, "extrapolation"), (ev.ep.integration_error, "integrator (EP)")]
     out.append(compare_series("theorem3", *TITLES["theorem3"], sides("theorem3", ev), joined(Xt, Yt),
-                              joined(ev.X, ev.Y), times, both, dps=dps, condition=cond, error_terms=ep_terms))
+                              joined(ev.X, ev.Y), times, both, dps=dps, condition=cond, scale_floor=ev.scale_floor, error_terms=ep_terms))
     out.append(theorem3_ode(ev, ep_terms))
     if ev.direct is None:
         for cid in ("corollary4", "eq24"):
@@ -233,10 +233,12 @@ def statements(ev) -> list:
         terms = ep_terms + [(ev.direct.error_estimate, "integrator (direct)")]
         out.append(compare_series("corollary4", *TITLES["corollary4"], sides("corollary4", ev),
                                   ev.direct.X.values, ev.direct.X.project(Xt), times,
-                                  direction_names(ev.direct.X, names_s), dps=dps, error_terms=terms))
+                                  direction_names(ev.direct.X, names_s), dps=dps, error_terms=terms,
+                                  scale_floor=ev.scale_floor))
         out.append(compare_series("eq24", *TITLES["eq24"], sides("eq24", ev),
                                   ev.direct.Y.values, ev.direct.Y.project(Yt), times,
-                                  direction_names(ev.direct.Y, names_p), dps=dps, error_terms=terms))
+                                  direction_names(ev.direct.Y, names_p), dps=dps, error_terms=terms,
+                                  scale_floor=ev.scale_floor))
     return out
 
 
@@ -268,4 +270,5 @@ def theorem3_ode(ev, ep_terms):
     A, B, est = time_derivative_on_ep(ev)
     return compare_series("theorem3-ode", *TITLES["theorem3-ode"], sides("theorem3-ode", ev, **fmt), A, B,
                           list(ev.stencil_points), ev.names_s + ev.names_p, dps=ev.dps, condition=ev.cond,
+                          scale_floor=ev.scale_floor,
                           error_terms=[(est, "finite differences")])
