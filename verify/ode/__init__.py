@@ -1,0 +1,17 @@
+"""High-precision Taylor-series integrator for the gradient flows (Eq 1, Eq 18).
+
+``make_system(field, variables, parameters, backend=...)`` compiles a sympy
+vector field once (jet recurrences from :mod:`symbolic.taylor`); the
+returned system's ``solve(y0, params, times, dps=...)`` integrates it from
+t = 0 and returns a :class:`Trajectory`.  Two backends compute the Taylor
+coefficients: ``"mpmath"`` (generated Python on gmpy2 numbers, always there)
+and ``"heyoka"`` (compiled, ``heyoka.real``, optional); step control, dense
+output and error estimates are shared (:mod:`verify.ode.controller`).
+"""
+
+from .errors import IntegrationError
+from .system import GUARD_BITS, System, available_backends, make_system
+from .trajectory import Trajectory
+
+__all__ = ["GUARD_BITS", "IntegrationError", "System", "Trajectory", "available_backends",
+           "make_system"]

@@ -1,0 +1,168 @@
+"""Exact conversions between the number types the integrator meets.
+
+Callers give mpmath ``mpf``/``mpc``, Python ``int``/``float``/``complex``,
+``fractions.Fraction`` or sympy numbers; the mpmath backend computes on gmpy2
+``mpfr``/``mpc`` (or mpmath numbers), the heyoka backend on ``heyoka.real``.
+Every conversion here rounds at most once, to nearest, at the precision of the
+target (the gmpy2 context set by :func:`gmpy2_context`, or the current mpmath
+precision), so that both backends start from the same bits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fractions
+import math
+import numbers as _numbers
+
+import gmpy2
+import mpmath
+from mpmath import libmp
+
+_EMAX = gmpy2.get_emax_max()
+_EMIN = gmpy2.get_emin_min()
+
+
+@contextlib.contextmanager
+def gmpy2_context(prec: int):
+    """gmpy2 arithmetic at ``prec`` bits, rounding to nearest (mpmath's rule), restored after.
+
+    The exponent range is the widest MPFR allows (mpmath's is unbounded), and
+    ``allow_complex`` makes sqrt/log of a negative real complex, as in mpmath.
+    """
+    ctx = gmpy2.context(gmpy2.get_context(), precision=prec, real_prec=prec, imag_prec=prec,
+                        round=gmpy2.RoundToNearest, emax=_EMAX, emin=_EMIN,
+                        subnormalize=False, allow_complex=True)
+    with ctx:
+        yield ctx
+
+
+def is_complex_value(x) -> bool:
+    """Whether ``x`` is a complex number type with a nonzero imaginary part possible."""
+    if isinstance(x, (mpmath.mpc, complex, gmpy2.mpc)):
+        return True
+    if hasattr(x, "is_real") and getattr(x, "is_number", False):  # sympy
+        return x.is_real is False or x.is_real is None
+    return False
+
+
+def _mpf_tuple_to_gmpy2(t):
+    sign, man, exp, bc = t
+    if not man:
+        if t == libmp.fzero:
+            return gmpy2.mpfr(0)
+        if t == libmp.finf:
+            return gmpy2.inf()
+        if t == libmp.fninf:
+            return -gmpy2.inf()
+        return gmpy2.nan()
+    q = gmpy2.mpq(int(man) << exp, 1) if exp >= 0 else gmpy2.mpq(int(man), 1 << (-exp))
+    v = gmpy2.mpfr(q)
+    return -v if sign else v
+
+
+def to_gmpy2(x):
+    """``x`` as a gmpy2 ``mpfr`` or ``mpc`` rounded once to the context precision."""
+    if isinstance(x, (gmpy2.mpfr, gmpy2.mpc)):
+        return +x if isinstance(x, gmpy2.mpfr) else gmpy2.mpc(x)
+    if isinstance(x, mpmath.mpf):
+        return _mpf_tuple_to_gmpy2(x._mpf_)
+    if isinstance(x, mpmath.mpc):
+        re, im = x._mpc_
+        return gmpy2.mpc(_mpf_tuple_to_gmpy2(re), _mpf_tuple_to_gmpy2(im))
+    if isinstance(x, bool):
+        return gmpy2.mpfr(int(x))
+    if isinstance(x, int):
+        return gmpy2.mpfr(gmpy2.mpz(x))
+    if isinstance(x, fractions.Fraction):
+        return gmpy2.mpfr(gmpy2.mpq(x.numerator, x.denominator))
+    if isinstance(x, float):
+        return gmpy2.mpfr(gmpy2.mpq(*x.as_integer_ratio())) if math.isfinite(x) else gmpy2.mpfr(x)
+    if isinstance(x, complex):
+        return gmpy2.mpc(to_gmpy2(x.real), to_gmpy2(x.imag))
+    if hasattr(x, "is_Number") or hasattr(x, "is_number"):  # sympy
+        return sympy_to_gmpy2(x)
+    if isinstance(x, str):
+        return to_gmpy2(mpmath.mpmathify(x)) if "j" in x else gmpy2.mpfr(x)
+    if isinstance(x, _numbers.Number):
+        return to_gmpy2(complex(x)) if isinstance(x, _numbers.Complex) and not isinstance(
+            x, _numbers.Real) else to_gmpy2(float(x))
+    raise TypeError(f"cannot use {x!r} (type {type(x).__name__}) as a number")
+
+
+def sympy_to_gmpy2(x):
+    """An exact sympy number (or constant expression) as gmpy2, rounded once."""
+    import sympy as sp
+
+    x = sp.sympify(x)
+    if x.is_Integer:
+        return gmpy2.mpfr(gmpy2.mpz(int(x)))
+    if x.is_Rational:
+        return gmpy2.mpfr(gmpy2.mpq(int(x.p), int(x.q)))
+    if x.is_Float:
+        return to_gmpy2(mpmath.mpf(x._mpf_))
+    if x is sp.pi:
+        return gmpy2.const_pi()
+    if x is sp.E:
+        return gmpy2.exp(gmpy2.mpfr(1))
+    if x is sp.I:
+        return gmpy2.mpc(0, 1)
+    # Any other exact constant: evaluate with 30 guard digits, then round once.
+    prec = gmpy2.get_context().precision
+    digits = int(prec * 0.30103) + 30
+    v = x.evalf(digits)
+    re, im = v.as_real_imag()
+    if im != 0:
+        return gmpy2.mpc(to_gmpy2(mpmath.mpf(sp.Float(re, digits)._mpf_)),
+                         to_gmpy2(mpmath.mpf(sp.Float(im, digits)._mpf_)))
+    return to_gmpy2(mpmath.mpf(sp.Float(re, digits)._mpf_))
+
+
+def gmpy2_to_mpmath(x):
+    """A gmpy2 ``mpfr``/``mpc`` as mpmath, rounded to the current mpmath precision."""
+    if isinstance(x, gmpy2.mpc):
+        return mpmath.mpc(gmpy2_to_mpmath(x.real), gmpy2_to_mpmath(x.imag))
+    if not gmpy2.is_finite(x):
+        return mpmath.mpf(float(x))
+    if not x:
+        return mpmath.mpf(0)
+    man, exp = x.as_mantissa_exp()
+    return mpmath.mpf(libmp.from_man_exp(int(man), int(exp), mpmath.mp.prec, "n"))
+
+
+def to_mpmath(x):
+    """Any supported number as an mpmath ``mpf``/``mpc`` at the current precision."""
+    if isinstance(x, (mpmath.mpf, mpmath.mpc)):
+        return +x
+    if isinstance(x, (gmpy2.mpfr, gmpy2.mpc)):
+        return gmpy2_to_mpmath(x)
+    if isinstance(x, fractions.Fraction):
+        return mpmath.mpf(libmp.from_rational(x.numerator, x.denominator, mpmath.mp.prec, "n"))
+    if hasattr(x, "is_number") and not isinstance(x, (int, float, complex)):  # sympy
+        import sympy as sp
+
+        x = sp.sympify(x)
+        if x.is_Rational:
+            return mpmath.mpf(libmp.from_rational(int(x.p), int(x.q), mpmath.mp.prec, "n"))
+        return mpmath.mpmathify(x.evalf(mpmath.mp.dps + 20))
+    return mpmath.mpmathify(x)
+
+
+def log2_abs(x) -> float:
+    """log2|x| of a gmpy2 mpfr to a few bits (-inf for 0, nan/inf passed through)."""
+    if not x:
+        return -math.inf
+    if not gmpy2.is_finite(x):
+        return math.inf if gmpy2.is_infinite(x) else math.nan
+    e = gmpy2.get_exp(x)
+    return e + math.log2(abs(float(gmpy2.mul_2exp(x, -e))))
+
+
+def mpmath_log2_abs(x) -> float:
+    """log2|x| of an mpmath number to a few bits (-inf for 0)."""
+    if not x:
+        return -math.inf
+    if not mpmath.isfinite(x):
+        return math.inf if mpmath.isinf(x) else math.nan
+    m, e = mpmath.frexp(abs(x))
+    return int(e) + math.log2(float(m))

@@ -1,0 +1,168 @@
+"""``make_system``: compile a vector field once, solve it many times."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import mpmath
+
+from symbolic.taylor import TaylorProgram, compile_taylor
+
+from .controller import integrate, pow2
+from .engine import jorba_zou_order
+from .numbers import gmpy2_context, to_gmpy2, to_mpmath
+from .trajectory import Trajectory
+
+#: Extra bits carried internally above the caller's dps (mpmath's habit: work
+#: with guard bits, round the result back).  16 bits cover the k-ulp rounding of
+#: order-k convolutions, so the truncation tolerance is the binding error.
+GUARD_BITS = 16
+
+BACKENDS = ("mpmath", "heyoka")
+
+
+def available_backends() -> list[str]:
+    """Names of the usable backends: ``["mpmath"]`` plus ``"heyoka"`` if it imports."""
+    out = ["mpmath"]
+    try:
+        import heyoka  # noqa: F401
+    except Exception:  # pragma: no cover - depends on the environment
+        pass
+    else:
+        out.append("heyoka")
+    return out
+
+
+def make_system(field: Sequence, variables: Sequence, parameters: Sequence = (),
+                backend: str = "mpmath", **options) -> "System":
+    """Compile ds/dt = field(s; p) for repeated high-precision Taylor integration.
+
+    Parameters
+    ----------
+    field : sequence of sympy expressions (one per variable), autonomous
+    variables : sequence of sympy Symbols, the state
+    parameters : sequence of sympy Symbols whose values are given to :meth:`System.solve`
+    backend : {"mpmath", "heyoka", "auto"}
+        ``"auto"`` is heyoka when it imports, else mpmath.
+    **options
+        ``numbers="gmpy2"|"mpmath"`` for the mpmath backend (number type of the
+        recurrences; default gmpy2), ``compact_mode=`` for heyoka.
+    """
+    if backend == "auto":
+        backend = "heyoka" if "heyoka" in available_backends() else "mpmath"
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}: expected one of 'auto', 'mpmath', 'heyoka'")
+    program = compile_taylor(field, variables, parameters)
+    return System(program, backend, list(variables), list(parameters), **options)
+
+
+class System:
+    """A compiled autonomous field; :meth:`solve` integrates it from t = 0.
+
+    Attributes
+    ----------
+    program : symbolic.taylor.TaylorProgram
+        The compiled recurrences (``program.jet_source()`` prints them).
+    backend : str
+    """
+
+    def __init__(self, program: TaylorProgram, backend: str, variables, parameters, **options):
+        self.program = program
+        self.backend = backend
+        self.variables = variables
+        self.parameters = parameters
+        if backend == "mpmath":
+            from .mpmath_backend import MpmathBackend
+
+            self._impl = MpmathBackend(program, **options)
+        else:
+            from .heyoka_backend import HeyokaBackend
+
+            self._impl = HeyokaBackend(program, **options)
+
+    @property
+    def n(self) -> int:
+        return self.program.n
+
+    def solve(self, y0, params=(), times=(1,), dps: int = 40, tol=None, steps=None,
+              max_steps: int = 100_000) -> Trajectory:
+        """Integrate from ``y0`` at t = 0 and return the states at ``times``.
+
+        Parameters
+        ----------
+        y0 : list of n numbers (mpf, mpc, int, float, Fraction, sympy numbers)
+        params : list of numbers, one per parameter
+        times : increasing times t >= 0 (0 allowed)
+        dps : int
+            Decimal digits of the result; the work is done at dps digits plus
+            ``GUARD_BITS`` bits, and the states are rounded to dps digits.
+        tol : number, optional
+            Relative tolerance per step (default 10**-dps); see
+            :mod:`verify.ode.controller` for what it is relative to.
+        steps : list of step sizes, optional
+            Take exactly these steps (e.g. ``previous.step_sequence``) instead
+            of choosing them: runs that must see identical steps (a
+            perturbed and an unperturbed flow) pass the sequence of the first.
+        max_steps : int
+            Give up (``IntegrationError``) after this many steps.
+
+        Raises
+        ------
+        IntegrationError
+            Step-size underflow, non-finite Taylor coefficients (blow-up), too many steps.
+        ValueError
+            Bad arguments (sizes, times not increasing, steps not covering the times).
+        """
+        n = self.program.n
+        y0 = list(y0)
+        params = list(params)
+        if len(y0) != n:
+            raise ValueError(f"`y0` has {len(y0)} values but the system has {n} variables")
+        if len(params) != self.program.n_params:
+            raise ValueError(f"`params` has {len(params)} values but the system has "
+                             f"{self.program.n_params} parameters")
+        times = list(times)
+        if not times:
+            raise ValueError("`times` is empty")
+        if int(dps) < 1:
+            raise ValueError(f"dps={dps} must be a positive integer")
+        dps = int(dps)
+        with mpmath.workdps(dps):
+            prec_out = mpmath.mp.prec
+            prec = prec_out + GUARD_BITS
+            times_out = [to_mpmath(t) for t in times]
+            for k, t in enumerate(times_out):
+                if isinstance(t, mpmath.mpc) or t < 0:
+                    raise ValueError(f"`times`[{k}]={t} must be a real number >= 0")
+                if k and t < times_out[k - 1]:
+                    raise ValueError(f"`times` must be increasing: times[{k - 1}]="
+                                     f"{times_out[k - 1]} > times[{k}]={t}")
+            tol_mp = mpmath.mpf(10) ** (-dps) if tol is None else to_mpmath(tol)
+            if not (0 < tol_mp < 1):
+                raise ValueError(f"tol={tol} must be in (0, 1)")
+            log2_tol = float(mpmath.log(tol_mp, 2))
+            order = jorba_zou_order(log2_tol)
+            with gmpy2_context(prec):
+                times_w = [to_gmpy2(t) for t in times]
+                engine = self._impl.engine(y0, params, order, prec)
+                for v in y0:
+                    if not mpmath.isfinite(to_mpmath(v)):
+                        raise ValueError(f"`y0` has a non-finite value {v}")
+                result = integrate(engine, times_w, log2_tol, prec_out, steps=steps,
+                                   max_steps=max_steps)
+            per_time = [pow2(er) + pow2(ei)
+                        for er, ei in zip(result["errors_real"], result["errors_imag"])]
+            err = max(per_time)
+            err_re = max(pow2(e) for e in result["errors_real"])
+            err_im = max(pow2(e) for e in result["errors_imag"])
+            sequence = [mpmath.mpf(h) if isinstance(h, float) else to_mpmath(h)
+                        for h in result["step_sequence"]]
+            return Trajectory(times=times_out, states=result["states"], error_estimate=err,
+                              steps=result["steps"], order=engine.order, backend=self.backend,
+                              step_sequence=sequence, error_estimates=per_time,
+                              error_estimate_real=err_re, error_estimate_imag=err_im,
+                              dps=dps, tol=tol_mp)
+
+
+__all__ = ["GUARD_BITS", "System", "available_backends", "make_system"]
