@@ -52,7 +52,8 @@ class Arr:
     def _add(self, other, sign, reverse):
         a, b = Arr.lift(self), Arr.lift(other)
         if not isinstance(a, Arr) and not isinstance(b, Arr):
-            return (b + sign * a) if reverse else (a + sign * b)
+            # a 1x1 matrix plus a scalar stays a 1x1 matrix, so that `.T` still applies
+            return Arr([[(b + sign * a) if reverse else (a + sign * b)]])
         if isinstance(a, Arr) and isinstance(b, Arr):
             if a.shape != b.shape:
                 raise ExpressionError(
@@ -89,12 +90,13 @@ class Arr:
                     f"matrix product of a {a._shape_text()} and a {b._shape_text()}: "
                     "inner dimensions differ (did you forget a .T?)"
                 )
-            return Arr.lift(Arr(a.m * b.m))
+            return Arr(a.m * b.m)
         if isinstance(a, Arr):
             return Arr(a.m * b)
         if isinstance(b, Arr):
             return Arr(a * b.m)
-        return a * b
+        # 1x1 times a scalar (or 1x1): a 1x1 matrix, so that `.T` still applies
+        return Arr([[a * b]])
 
     def __mul__(self, other):
         return self._mul(other, False)
@@ -106,8 +108,7 @@ class Arr:
         b = Arr.lift(other)
         if isinstance(b, Arr):
             raise ExpressionError(f"cannot divide by a {b._shape_text()}")
-        a = Arr.lift(self)
-        return a / b if not isinstance(a, Arr) else Arr(a.m / b)
+        return Arr(self.m / b)
 
     def __rtruediv__(self, other):
         b = Arr.lift(self)
@@ -138,7 +139,8 @@ def _elementwise(name, fn):
             raise ExpressionError(f"{name}() takes one argument, got {len(args)}")
         (arg,) = args
         if isinstance(arg, Arr):
-            return Arr.lift(Arr(arg.m.applyfunc(fn)))
+            # no lift: rho(v) of a vector of size 1 is still a vector (rho(v).T must work)
+            return Arr(arg.m.applyfunc(fn))
         return fn(arg)
 
     return apply
@@ -220,7 +222,12 @@ def parse(text: str, variables: dict, functions: dict):
                           transformations=(auto_number, rationalize), evaluate=True)
     except ExpressionError:
         raise
-    except (SyntaxError, TypeError, ValueError, AttributeError) as exc:
+    except AttributeError as exc:
+        if str(exc).endswith("attribute 'T'"):
+            raise ExpressionError(".T (transpose) applies to vectors and matrices; "
+                                  "this operand is a scalar") from None
+        raise ExpressionError(f"cannot parse expression: {exc}") from None
+    except (SyntaxError, TypeError, ValueError) as exc:
         raise ExpressionError(f"cannot parse expression: {exc}") from None
 
 
