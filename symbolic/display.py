@@ -308,8 +308,13 @@ def expr_latex(expr, names: Names, ctx: Ctx = PLAIN) -> str:
     return _LatexPrinter(names, ctx).doprint(canonical(expr))
 
 
+def pretty_text(expr, names: Names, ctx: Ctx = PLAIN) -> str:
+    """A scalar expression for reading: ``b*s**2`` as ``b s^2``."""
+    return expr_text(expr, names, ctx).replace("**", "^").replace("*", " ")
+
+
 def _coef_text(c, names: Names) -> str:
-    return expr_text(c, names).replace("**", "^").replace("*", " ")
+    return pretty_text(c, names)
 
 
 # ----------------------------------------------------------------------------- tensor expressions
@@ -372,12 +377,17 @@ class Leaf(TExpr):
     symbols: tuple
     text_: str = dataclasses.field(compare=False)
     latex_: str = dataclasses.field(compare=False)
+    of: str | None = dataclasses.field(default=None, compare=False)  # X_t[s0] is indexed like s0
 
     @classmethod
     def from_block(cls, b: Block, kind: str) -> "Leaf":
         rows, cols = b.rows_cols
         return cls(b.name, kind, len(b.shape), rows, cols, tuple(b.symbols()),
                    text_name(b.name), latex_name(b.name))
+
+    @property
+    def label(self) -> str:
+        return self.of or self.key
 
     def indices(self):
         if self.rank == 0:
@@ -849,7 +859,7 @@ class ScalarExpr(TExpr):
         return SCALE
 
     def text(self, ctx, names):
-        return expr_text(self.expr, names, ctx).replace("**", "^").replace("*", " "), self._level()
+        return pretty_text(self.expr, names, ctx), self._level()
 
     def latex(self, ctx, names):
         return expr_latex(self.expr, names, ctx), self._level()
@@ -877,14 +887,14 @@ class EntryWise(TExpr):
         return sp.Matrix(self.rows, self.cols, [canonical(e) for e in self.entries])
 
     def text(self, ctx, names):
-        ents = [expr_text(e, names, ctx) for e in self.entries]
+        ents = [pretty_text(e, names, ctx) for e in self.entries]
         if self.rank == 1:
             return "[" + "; ".join(ents) + "]", ATOM
         rows = ["[" + ", ".join(ents[i * self.cols:(i + 1) * self.cols]) + "]" for i in range(self.rows)]
         return "[" + "; ".join(rows) + "]", ATOM
 
     def text_lines(self, ctx, names) -> list[str]:
-        ents = [expr_text(e, names, ctx) for e in self.entries]
+        ents = [pretty_text(e, names, ctx) for e in self.entries]
         idx = ([(i,) for i in range(self.rows)] if self.rank == 1 else
                list(itertools.product(range(self.rows), range(self.cols))))
         return ["[%s]  %s" % (",".join(map(str, i)), e) for i, e in zip(idx, ents)]
@@ -997,8 +1007,14 @@ class _Recogniser:
         raise NoMatch
 
     # -- patterns -----------------------------------------------------------------
-    def recognise(self, entries: dict, out_dims: tuple, _monos=None) -> TExpr:
-        """The tensor whose components at the positions ``entries`` has are those expressions."""
+    def recognise(self, entries: dict, out_dims: tuple, _monos=None, out_labels=None) -> TExpr:
+        """The tensor whose components at the positions ``entries`` has are those expressions.
+
+        ``out_labels`` names the block each output index belongs to (``s0`` for
+        the block s0 of a state vector, None if unknown); it only orders the
+        candidate patterns (an index of s0 is first tried with ρ'(s0), not ρ(s1)).
+        """
+        self._out_labels = tuple(out_labels) if out_labels else (None,) * len(out_dims)
         residual: dict = {}
         for pos, e in entries.items():
             monos = _monos[pos] if _monos is not None else [
@@ -1013,6 +1029,7 @@ class _Recogniser:
             return Zero(len(out_dims), *_rows_cols(out_dims))
         budget = [400]
         found = self._solve(residual, list(entries), out_dims, budget)
+        self._out_labels = None
         if found is None:
             raise NoMatch
         return _assemble(found, out_dims)
@@ -1021,7 +1038,7 @@ class _Recogniser:
         if not residual:
             return []
         seed = max(residual, key=lambda k: (_n_distinct(k), len(k[1]), _mono_str(k)))
-        for pat in _candidates(seed, out_dims):
+        for pat in _candidates(seed, out_dims, self._out_labels):
             budget[0] -= 1
             if budget[0] < 0:
                 return None
@@ -1105,21 +1122,50 @@ def _set_partitions(items):
         yield [[first]] + part
 
 
-def _candidates(seed, out_dims):
+def _slot_label(key) -> str | None:
+    """The block a vector factor is indexed like (ρ'(s1) -> s1, X_t[s1] -> s1); None for matrices."""
+    while isinstance(key, (Func, Power)):
+        key = key.arg if isinstance(key, Func) else key.base
+    if isinstance(key, Leaf) and key.rank < 2:
+        return key.label
+    return None
+
+
+def _candidates(seed, out_dims, out_labels=None):
+    """Einsum patterns that generate ``seed``, the likeliest first.
+
+    Slots with equal index values may share an index.  Order: first fewest
+    shared indices between the two output slots (a diagonal) or the two slots
+    of one matrix (its diagonal); then coarsest; then fewest indices shared by
+    vectors of different blocks (s0 with ρ(s1)).  With generic index values
+    the seed admits one pattern anyway; with blocks of size 1 every value is 0
+    and this order picks the natural reading (ties between orientations of a
+    1x1 matrix are refused later, in :func:`_pattern_texpr`).
+    """
     pos, factors = seed
     slots = [(v, d) for v, d in zip(pos, out_dims)]
-    for key, idx in factors:
+    owner = ["out"] * len(pos)
+    label = list(out_labels or (None,) * len(pos))
+    for k, (key, idx) in enumerate(factors):
         for v, d in zip(idx, key.dims):
             slots.append((v, d))
+            owner.append(k)
+            label.append(_slot_label(key))
+
+    def rank(part):
+        same_owner = sum(len(block) - len({owner[s] for s in block}) for block in part)
+        mixed = sum(max(0, len({label[s] for s in block} - {None}) - 1) for block in part)
+        return same_owner, len(part), mixed
+
     groups: dict = {}
     for s, vd in enumerate(slots):
         groups.setdefault(vd, []).append(s)
     per_group = []
     for vd, members in groups.items():
-        parts = sorted(_set_partitions(members), key=len)[:_MAX_CANDIDATES]
+        parts = sorted(itertools.islice(_set_partitions(members), 5000), key=rank)[:_MAX_CANDIDATES]
         per_group.append([(vd[1], p) for p in parts])
     combos = sorted(itertools.islice(itertools.product(*per_group), 4 * _MAX_CANDIDATES),
-                    key=lambda c: sum(len(p) for _, p in c))
+                    key=lambda c: tuple(map(sum, zip(*(rank(p) for _, p in c)))))
     for combo in combos[:_MAX_CANDIDATES]:
         cls_of = [None] * len(slots)
         dims = []
@@ -1193,7 +1239,11 @@ def _pattern_texpr(coef, pat: Pattern, out_dims) -> TExpr:
     vectors: dict = {c: [] for c in range(ncls)}
     edges: dict = {}  # frozenset({a, b}) -> list of (key oriented a->b as (a, b))
     scalars = []
+    if len(out_dims) == 2 and tuple(out_dims) == (1, 1):
+        raise NoMatch  # a 1x1 block: its orientation (a bᵀ or b aᵀ, W or Wᵀ) is undetermined
     for key, cls in pat.factors:
+        if len(cls) == 2 and key.dims == (1, 1):
+            raise NoMatch  # same for a 1x1 matrix factor: print the entries instead
         if len(cls) == 0:
             scalars.append(key)
         elif len(cls) == 1:
@@ -1453,8 +1503,12 @@ def verify(t: TExpr, entries: dict, out_dims) -> bool:
     return True
 
 
-def block_form(entries: dict, out_dims: tuple, names: Names) -> TExpr:
-    """The verified vector form of a block's entries, else its entry-wise form."""
+def block_form(entries: dict, out_dims: tuple, names: Names, out_labels=None) -> TExpr:
+    """The verified vector form of a block's entries, else its entry-wise form.
+
+    ``entries`` maps positions (``()``, ``(i,)`` or ``(i, j)``) to component
+    expressions; ``out_dims`` is the block's shape.
+    """
     exprs = [sp.sympify(e) for e in entries.values()]
     rows, cols = _rows_cols(out_dims)
     if all(expand(e) == 0 for e in exprs):
@@ -1465,7 +1519,7 @@ def block_form(entries: dict, out_dims: tuple, names: Names) -> TExpr:
         if all(b.rank == 0 for b in blocks):
             return ScalarExpr(canonical(e))
     try:
-        t = _Recogniser(names).recognise(entries, out_dims)
+        t = _Recogniser(names).recognise(entries, out_dims, out_labels=out_labels)
     except (NoMatch, RecursionError):
         t = None
     if t is not None:
@@ -1650,19 +1704,19 @@ class Renderer:
             rows, cols = b.rows_cols
             self.x_leaves.append(Leaf("X_t[%s]" % b.name, "aux", len(b.shape), rows, cols, syms,
                                       "X_t[%s]" % text_name(b.name),
-                                      r"(X_t)_{%s}" % latex_name(b.name)))
+                                      r"(X_t)_{%s}" % latex_name(b.name), of=b.name))
             self.x_syms.extend(syms)
         self.names = Names.for_model(self.model, self.x_leaves)
         self._forms: dict = {}
 
     # -- helpers ---------------------------------------------------------------------
-    def form(self, key, entries, out_dims) -> TExpr:
+    def form(self, key, entries, out_dims, out_labels=None) -> TExpr:
         if key not in self._forms:
-            self._forms[key] = block_form(entries, out_dims, self.names)
+            self._forms[key] = block_form(entries, out_dims, self.names, out_labels)
         return self._forms[key]
 
     def state_form(self, key, vec, b, off):
-        return self.form((key, b.name), _block_entries(vec, b, off), b.shape)
+        return self.form((key, b.name), _block_entries(vec, b, off), b.shape, (b.name,) * len(b.shape))
 
     def param_form(self, key, vec, b, off):
         return self.form((key, b.name), _block_entries(vec, b, off), b.shape)
@@ -1780,7 +1834,8 @@ class Renderer:
         for i, (a, oa) in enumerate(self.state):
             for b, ob in self.state[i:]:
                 entries, dims, row = _pair_entries(H, a, oa, b, ob)
-                t = self.form(("H", a.name, b.name), entries, dims)
+                labels = [blk.name for blk in (a, b) if blk.shape != ()]
+                t = self.form(("H", a.name, b.name), entries, dims, labels[:len(dims)])
                 if t.is_zero():
                     zero.append("H[%s,%s]" % (_d_text(a), _d_text(b)))
                     continue
