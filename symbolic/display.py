@@ -172,10 +172,26 @@ def canonical(expr):
     return expr
 
 
-def expand(expr):
-    """Expand products and powers of sums, never exp(a + b) or log(a b)."""
-    return sp.expand(canonical(expr), power_exp=False, power_base=False, log=False,
-                     deep=True, mul=True, multinomial=True)
+def expand(expr, multinomial: bool = False, deep: bool = False):
+    """Distribute products over sums (and, with ``multinomial``, expand powers of sums).
+
+    Never rewrites exp(a + b) or log(a b).  Recognition leaves powers of sums
+    alone: (Σ_i e_i)^-2 stays one scalar factor instead of 1/(Σ_ij e_i e_j).
+    Function arguments are left as they are unless ``deep`` (recognition
+    expands each argument when it reads it): the function applications are
+    set aside as placeholders while the rest is expanded, which is much
+    faster than sympy's deep expansion of every exp(...) argument.
+    """
+    expr = canonical(expr)
+    hints = dict(power_exp=False, power_base=False, log=False, mul=True, multinomial=multinomial)
+    if deep or not isinstance(expr, sp.Basic):
+        return sp.expand(expr, deep=True, **hints)
+    calls = expr.atoms(sp.Function)
+    if not calls:
+        return sp.expand(expr, deep=True, **hints)
+    hide = {f: sp.Dummy() for f in calls}
+    out = sp.expand(expr.xreplace(hide), deep=True, **hints)
+    return out.xreplace({d: f for f, d in hide.items()})
 
 
 # ----------------------------------------------------------------------------- decorations
@@ -365,9 +381,9 @@ def _wrap(rendered: tuple[str, int], level: int, latex: bool = False) -> str:
     return r"\left(%s\right)" % s if latex else "(%s)" % s
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Leaf(TExpr):
-    """A declared block, or an auxiliary one (the blocks X_t[s0] of X_t)."""
+    """A declared block, or an auxiliary one (the blocks X_t[s0] of X_t); identified by its key."""
 
     key: str
     kind: str  # state, param, input, target, aux
@@ -388,6 +404,12 @@ class Leaf(TExpr):
     @property
     def label(self) -> str:
         return self.of or self.key
+
+    def __eq__(self, other):
+        return isinstance(other, Leaf) and other.key == self.key
+
+    def __hash__(self):
+        return hash(("Leaf", self.key))
 
     def indices(self):
         if self.rank == 0:
@@ -1042,10 +1064,8 @@ class _Recogniser:
             budget[0] -= 1
             if budget[0] < 0:
                 return None
-            gen = _generate(pat, positions)
+            gen = _generate(pat, positions, residual)
             if gen is None or seed not in gen:
-                continue
-            if any(k not in residual for k in gen):
                 continue
             c = residual[seed] / gen[seed]
             new = dict(residual)
@@ -1071,6 +1091,8 @@ def _rows_cols(dims):
 
 def _normalize(factors):
     """Merge repeated factors into powers (as sympy does: ρ(a)ρ(a) -> ρ(a)**2); sort."""
+    if len(set(factors)) == len(factors) and not any(isinstance(k, Power) for k, _ in factors):
+        return tuple(sorted(factors, key=lambda f: (f[0].sortkey, f[1])))
     acc: dict = {}
     order = []
     for key, idx in factors:
@@ -1189,7 +1211,12 @@ def _candidates(seed, out_dims, out_labels=None):
         yield Pattern(out, tuple(fac), tuple(dims))
 
 
-def _generate(pat: Pattern, positions):
+def _generate(pat: Pattern, positions, support=None):
+    """The monomials (with multiplicities) of a pattern at the given output positions.
+
+    None if there are too many, or if one is not in ``support`` (the pattern
+    cannot be part of the entries: stop early).
+    """
     out_set = set(pat.out)
     summed = [c for c in range(len(pat.dims)) if c not in out_set]
     total = len(positions)
@@ -1210,6 +1237,8 @@ def _generate(pat: Pattern, positions):
             assign.update(zip(summed, vals))
             mono = _normalize([(key, tuple(assign[c] for c in cls)) for key, cls in pat.factors])
             k = (pos, mono)
+            if support is not None and k not in support:
+                return None
             gen[k] = gen.get(k, 0) + 1
     return gen
 
@@ -1484,7 +1513,9 @@ def _factor_coefficients(terms):
 
 # -- verification ------------------------------------------------------------------------
 def _same(a, b) -> bool:
-    return expand(a - b) == 0
+    """Exact symbolic equality of two component expressions (canonical, expanded)."""
+    d = canonical(a) - canonical(b)
+    return d == 0 or expand(d) == 0 or expand(d, multinomial=True, deep=True) == 0
 
 
 def verify(t: TExpr, entries: dict, out_dims) -> bool:
@@ -1511,7 +1542,7 @@ def block_form(entries: dict, out_dims: tuple, names: Names, out_labels=None) ->
     """
     exprs = [sp.sympify(e) for e in entries.values()]
     rows, cols = _rows_cols(out_dims)
-    if all(expand(e) == 0 for e in exprs):
+    if all(e == 0 or expand(e) == 0 for e in exprs):
         return Zero(len(out_dims), rows, cols)
     if out_dims == ():
         (e,) = exprs
@@ -1660,7 +1691,7 @@ class Section:
     title: str
     lines: list
     notes: list
-    components: list
+    value: Any  # the derived object's value; its components are printed for JSON only
 
 
 TITLES = {
@@ -1737,7 +1768,7 @@ class Renderer:
             lines, notes = builder(obj) if builder is not None else self._generic(obj)
             out.append(Section(obj.name, tuple(obj.equations), obj.description,
                                TITLES.get(obj.name, obj.name.replace("_", " ")), lines, notes,
-                               self.components(obj.value)))
+                               obj.value))
         return out
 
     def components(self, value) -> list[str]:
@@ -1943,7 +1974,7 @@ class Renderer:
         if isinstance(v, sp.Basic) and not isinstance(v, (sp.MatrixBase, sp.MatrixExpr)):
             t = block_form({(): v}, (), self.names)
             return [Line(obj.name, r"\mathrm{%s}" % obj.name.replace("_", r"\_"), [Piece(tensor=t)])], []
-        return [], ["%d components (see --format json)" % len(self.components(v))]
+        return [], ["see --format json for its components"]
 
 
 # ----------------------------------------------------------------------------- model expressions
@@ -2141,7 +2172,7 @@ def render_json(derivation: Derivation, renderer: Renderer | None = None) -> dic
             "description": sec.description,
             "text": "\n".join(section_text(sec, r.names)),
             "latex": "\n".join(section_latex(sec, r.names)),
-            "components": sec.components,
+            "components": r.components(sec.value),
         })
     return {
         "schema": SCHEMA,
