@@ -1,0 +1,189 @@
+"""``build``: check a model, draw, render and write a report directory atomically.
+
+Data flow: model -> ``check`` (a :class:`verify.result.Report`) -> curves for
+the plots (:mod:`.curves`) -> PNGs (:mod:`.plots`) -> equations (:mod:`.equations`)
+-> optional proofs and audit (:mod:`.extras`) -> index.html, report.md,
+report.json, written into a temporary sibling and moved into place
+(:mod:`.atomic`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shlex
+import signal
+import threading
+import time
+
+import sympy as sp
+
+from symbolic.load import load_model
+
+from ..result import dump_json
+from ..theorems import DEFAULT_TIMES, MAX_DIRECTIONS, check
+from . import curves as curves_mod
+from . import equations, extras, html, markdown, plots
+from .atomic import AtomicDirectory, check_target
+from .bundle import Bundle
+
+DEFAULT_MODEL = "paper-hopfield"
+REPORTS_DIR = "reports"
+#: the report's time grid: the model's times plus about this many evenly spaced ones
+GRID_POINTS = 10
+
+
+@dataclasses.dataclass
+class Built:
+    bundle: Bundle
+    out_dir: str
+    files: list[str]
+    seconds: float
+
+
+def decimal_text(r: sp.Rational) -> str:
+    """A rational as exact decimal text when it has one (1/2 -> 0.5), else p/q."""
+    r = sp.Rational(r)
+    q, twos, fives = int(r.q), 0, 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    if q != 1:
+        return f"{r.p}/{r.q}"
+    places = max(twos, fives)
+    text = f"{abs(r.p) * 10 ** places // r.q}"
+    text = text.rjust(places + 1, "0")
+    whole, frac = text[:len(text) - places], text[len(text) - places:]
+    out = whole + ("." + frac.rstrip("0") if frac.rstrip("0") else "")
+    return ("-" if r < 0 else "") + out
+
+
+def _nice_step(span: float, points: int) -> sp.Rational:
+    raw = span / points
+    exp10 = math.floor(math.log10(raw))
+    for m in (1, 2, sp.Rational(5, 2), 5, 10):
+        step = sp.Rational(m) * sp.Rational(10) ** exp10
+        if step >= raw * (1 - 1e-12):
+            return step
+    return sp.Rational(10) ** (exp10 + 1)
+
+
+def report_times(model, times=None) -> list[str]:
+    """The check's times for a report: as given, else the model's plus an even grid for the plots."""
+    if times is not None:
+        return [str(t) for t in times]
+    base = [sp.Rational(str(t)) for t in (model.settings.get("times") or DEFAULT_TIMES)]
+    t_max = max(base)
+    grid = set()
+    if t_max > 0:
+        step = _nice_step(float(t_max), GRID_POINTS)
+        grid = {k * step for k in range(int(t_max / step) + 1)}
+    return [decimal_text(t) for t in sorted(set(base) | grid)]
+
+
+def default_out(model) -> str:
+    return os.path.join(REPORTS_DIR, model.name)
+
+
+def command_line(model_arg, out, settings, *, proofs=True, audit=True) -> str:
+    """The ``eqprop-verify report`` command that regenerates a report with these settings."""
+    parts = ["eqprop-verify", "report"]
+    if model_arg is not None:
+        parts.append(str(model_arg))
+    parts += ["--out", str(out), "--dps", str(settings["dps"]),
+              "--times", ",".join(decimal_text(sp.Rational(t)) for t in settings["times"]),
+              "--beta-method", settings["beta_method"], "--backend", settings["backend"],
+              "--seed", str(settings["seed"])]
+    if settings.get("max_directions", MAX_DIRECTIONS) != MAX_DIRECTIONS:
+        parts += ["--max-directions", str(settings["max_directions"])]
+    if not proofs:
+        parts.append("--no-proofs")
+    if not audit:
+        parts.append("--no-audit")
+    return shlex.join(parts)
+
+
+class _TermAsInterrupt:
+    """SIGTERM raises KeyboardInterrupt while a report is built, so that cleanup runs."""
+
+    def __enter__(self):
+        self.active = hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread()
+        if self.active:
+            self.before = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.signal(signal.SIGTERM, self.before)
+        return False
+
+
+def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, backend="auto", seed=None,
+          max_directions=None, proofs=True, audit=True, screenshot=False, progress=None) -> Built:
+    """Check ``model_arg`` (default: the paper's Hopfield example) and write its report to ``out``.
+
+    Raises :class:`~symbolic.errors.SpecError` / ``UsageError`` on bad input
+    before anything is written; nothing is left behind if interrupted.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda *a, **k: None)
+    model = load_model(model_arg if model_arg is not None else DEFAULT_MODEL)
+    out = out if out is not None else default_out(model)
+    check_target(out)
+    times = report_times(model, times)
+    timings = {}
+    with _TermAsInterrupt(), AtomicDirectory(out) as target:
+        clock = time.perf_counter()
+        report = check(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
+                       max_directions=max_directions or MAX_DIRECTIONS,
+                       progress=lambda stage, step=False: say(f"check: {stage}", step=step))
+        timings["report: check"] = time.perf_counter() - clock
+        target.write("report.json", dump_json(report) + "\n")
+
+        clock = time.perf_counter()
+        say("plots: beta ladder and dense curves")
+        curves = curves_mod.compute(report)
+        say("plots: drawing")
+        pngs = plots.render_all(curves, int(report.settings["dps"]))
+        for name, data in pngs.items():
+            target.write(name, data)
+        timings["report: plots"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        say("equations")
+        secs, eq_notes = equations.sections(model)
+        timings["report: equations"] = time.perf_counter() - clock
+        proof_result = audit_result = None
+        if proofs:
+            say("symbolic proofs")
+            proof_result = extras.proofs(model)
+            timings["report: proofs"] = proof_result.seconds
+        if audit:
+            say("audit")
+            audit_result = extras.audit(model, dps=report.settings["dps"], backend=report.settings["backend"],
+                                        seed=report.settings["seed"])
+            timings["report: audit"] = audit_result.seconds
+
+        say("writing")
+        command = command_line(model_arg, out, report.settings, proofs=proofs, audit=audit)
+        bundle = Bundle(report, curves, pngs, secs, eq_notes, proof_result, audit_result, command,
+                        str(model_arg if model_arg is not None else DEFAULT_MODEL), timings)
+        timings["report: total"] = time.perf_counter() - started
+        target.write("report.md", markdown.render(bundle))
+        target.write("index.html", html.render(bundle))
+        if screenshot:
+            from .browser import screenshot as take
+
+            say("screenshot")
+            take(target.path("index.html"), target.path("screenshot.png"))
+        files = sorted(os.listdir(target.tmp))
+        target.commit()
+    return Built(bundle, target.target, files, time.perf_counter() - started)

@@ -1,0 +1,248 @@
+"""The report's plots (matplotlib, Agg, PNG), each a function of :class:`~.curves.Curves`.
+
+- :func:`trajectories`: X_t (RBP closed form, lines) and X~_t (EP, markers) per
+  state component, with the direct route's dL/ds (Theorem 1, 3; Corollary 4);
+- :func:`errors`: each statement's relative error against t, beside its tolerance;
+- :func:`beta_ladder`: Theorem 2's estimator error against beta, log-log, with
+  the fitted slopes (1 one-sided, 2 symmetric);
+- :func:`limit`: Y_t converging to dJ/dtheta (Eq 10), and X_t -> 0.
+
+Figures are drawn on a bare :class:`~matplotlib.figure.Figure` with the Agg
+canvas, so the caller's pyplot state and backend are never touched, and saved
+without a timestamp so that the same numbers give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .curves import Curves
+
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+          "#7f7f7f", "#bcbd22"]
+DPI = 110
+STATEMENT_LABELS = {
+    "theorem1": "Theorem 1 (direct vs RBP)",
+    "cauchy-ode": "Eq 13-14 integrated vs closed form",
+    "theorem3": "Theorem 3 (EP vs RBP)",
+    "theorem3-ode": "Theorem 3, d/dt on EP data",
+    "corollary4": "Corollary 4, Eq 23",
+    "eq24": "Corollary 4, Eq 24",
+}
+
+
+def _figure(width, height):
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _style(ax):
+    ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+    ax.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _label(name: str) -> str:
+    """A component name as mathtext: s1[2] -> $s_{1}[2]$."""
+    base, _, index = name.partition("[")
+    head = base.rstrip("0123456789")
+    digits = base[len(head):]
+    text = head + (f"_{{{digits}}}" if digits else "")
+    return f"${text}$" + (f"[{index}" if index else "")
+
+
+def trajectories(c: Curves) -> bytes | None:
+    """X_t (lines) and X~_t, dL/ds (markers) per state block over the check's time range."""
+    if not c.X:
+        return None
+    t_max = max(c.check_t) if c.check_t and max(c.check_t) > 0 else c.dense_t[-1]
+    idx = [k for k, t in enumerate(c.dense_t) if t <= t_max * (1 + 1e-9)]
+    blocks = c.state_blocks
+    cols = min(len(blocks), 3)
+    rows = math.ceil(len(blocks) / cols)
+    fig = _figure(3.6 * cols + 0.4, 2.9 * rows + 0.5)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for a, (name, comps) in enumerate(blocks):
+        ax = axes[a // cols][a % cols]
+        _style(ax)
+        for j, i in enumerate(comps):
+            color = COLORS[j % len(COLORS)]
+            ax.plot([c.dense_t[k] for k in idx], [c.X[k][i] for k in idx], color=color, linewidth=1.4,
+                    label=_label(c.state_names[i]))
+            if c.X_tilde:
+                ax.plot(c.check_t, [row[i] for row in c.X_tilde], linestyle="none", marker="o",
+                        markersize=6, markerfacecolor="none", markeredgecolor=color, markeredgewidth=1.2)
+            if c.dL_ds:
+                ax.plot(c.check_t, [row[i] for row in c.dL_ds], linestyle="none", marker="x", markersize=4,
+                        color="black", markeredgewidth=0.9)
+        ax.set_title(f"block {_label(name)}", fontsize=9)
+        ax.set_xlabel("$t$ (second phase)", fontsize=8)
+        ax.axhline(0, color="#999999", linewidth=0.6)
+        if len(comps) <= 8:
+            ax.legend(fontsize=7, frameon=False, loc="best")
+    for a in range(len(blocks), rows * cols):
+        axes[a // cols][a % cols].set_visible(False)
+    axes[0][0].set_ylabel("value", fontsize=8)
+    fig.suptitle(r"$X_t = \partial L/\partial s$ (lines: RBP, Eq 11, 13)   "
+                 r"$\tilde X_t = -\lim\, \frac{1}{\beta}\, \partial S^\beta/\partial t$ (circles: EP, Eq 21)   "
+                 r"$\partial L/\partial s$ direct (crosses)", fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def errors(c: Curves, dps: int) -> bytes | None:
+    """Relative error against t for each statement checked at finite times, with its tolerance."""
+    series = {k: v for k, v in c.errors.items() if v[0]}
+    if not series:
+        return None
+    positive = [e for ts, es, tol in series.values() for e in es if e > 0]
+    floor = min(positive) / 10 if positive else 10.0 ** -(dps + 12)
+    fig = _figure(8.2, 3.6)
+    ax = fig.subplots()
+    _style(ax)
+    for j, (cid, (ts, es, tol)) in enumerate(series.items()):
+        color = COLORS[j % len(COLORS)]
+        shown = [max(e, floor) for e in es]
+        ax.plot(ts, shown, marker="o", markersize=4, color=color, linewidth=1.1,
+                label=STATEMENT_LABELS.get(cid, cid))
+        zeros = [(t, floor) for t, e in zip(ts, es) if e <= 0]
+        if zeros:
+            ax.plot(*zip(*zeros), linestyle="none", marker="v", markersize=6, color=color)
+        ax.axhline(tol, color=color, linestyle=(0, (4, 3)), linewidth=0.8, alpha=0.8)
+    ax.axhline(10.0 ** -dps, color="black", linestyle=":", linewidth=0.9)
+    ax.text(ax.get_xlim()[1], 10.0 ** -dps, f" $10^{{-{dps}}}$ (dps)", fontsize=7, va="bottom", ha="right")
+    ax.set_yscale("log")
+    ax.set_xlabel("$t$", fontsize=8)
+    ax.set_ylabel("max relative error", fontsize=8)
+    ax.set_title("error per statement against $t$ (dashed: each statement's derived tolerance; "
+                 "▼: exact agreement)", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return _png(fig)
+
+
+def beta_ladder(c: Curves) -> bytes | None:
+    """Theorem 2's estimators against beta, log-log, with fitted slopes."""
+    lad = c.ladder
+    if lad is None or len(lad.betas) < 2:
+        return None
+    fig = _figure(7.0, 3.9)
+    ax = fig.subplots()
+    _style(ax)
+    s1 = "?" if lad.slope_one_sided is None else f"{lad.slope_one_sided:.2f}"
+    s2 = "?" if lad.slope_symmetric is None else f"{lad.slope_symmetric:.2f}"
+    ax.loglog(lad.betas, lad.one_sided, marker="o", color=COLORS[0], markersize=4,
+              label=r"one-sided $g(\beta)$, fitted slope " + s1)
+    ax.loglog(lad.betas, lad.symmetric, marker="s", color=COLORS[1], markersize=4,
+              label=r"symmetric $(g(\beta)+g(-\beta))/2$, fitted slope " + s2)
+    if lad.extrapolated is not None:
+        ax.text(0.02, 0.97, "the check extrapolates to $\\beta \\to 0$ from\n" + _wrap(lad.plan, 52)
+                + f"\nand agrees with $\\partial J/\\partial\\theta$ to {lad.extrapolated:.1e} (relative)",
+                transform=ax.transAxes, fontsize=7, va="top", ha="left", color="#2b5d2b",
+                bbox={"boxstyle": "round", "facecolor": "#f3faf3", "edgecolor": "#b7d7b7"})
+    ax.set_xlabel(r"$\beta$", fontsize=9)
+    ax.set_ylabel(r"$\|g - \partial J/\partial\theta\|_\infty / \|\partial J/\partial\theta\|_\infty$",
+                  fontsize=8)
+    ax.set_title(r"Theorem 2 (Eq 20): $g(\beta) = \frac{1}{\beta}\,(\partial_\theta E^\beta(s^\beta)"
+                 r" - \partial_\theta E(s^0))$ against $\partial J/\partial\theta$ (J route)", fontsize=9)
+    ax.legend(fontsize=7.5, frameon=False, loc="lower right")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def limit(c: Curves) -> bytes | None:
+    """Eq 10: Y_t -> dJ/dtheta (components, and the distance on a log scale); X_t -> 0."""
+    if not c.Y or c.dJ is None:
+        return None
+    fig = _figure(9.6, 3.7)
+    left, right = fig.subplots(1, 2)
+    for ax in (left, right):
+        _style(ax)
+    # the few components with the largest limit
+    order = sorted(range(len(c.dJ)), key=lambda k: -abs(c.dJ[k]))[:6]
+    for j, k in enumerate(order):
+        color = COLORS[j % len(COLORS)]
+        left.plot(c.dense_t, [row[k] for row in c.Y], color=color, linewidth=1.3, label=_label(c.param_names[k]))
+        left.axhline(c.dJ[k], color=color, linestyle=(0, (4, 3)), linewidth=0.8)
+        if c.Y_tilde:
+            left.plot(c.check_t, [row[k] for row in c.Y_tilde], linestyle="none", marker="o", markersize=5,
+                      markerfacecolor="none", markeredgecolor=color)
+    if c.lambda_min and c.lambda_min > 0:
+        left.set_xlim(0, min(c.dense_t[-1], max(max(c.check_t or [0]) * 1.05, 8 / c.lambda_min)))
+    left.set_xlabel("$t$", fontsize=8)
+    left.set_title(r"$Y_t$ (lines: RBP; circles: EP $\tilde Y_t$) and $\partial J/\partial\theta$ (dashed)",
+                   fontsize=8.5)
+    left.legend(fontsize=7, frameon=False, loc="best")
+
+    dist, xnorm = c.Y_dist or [], c.X_norm or []
+    floor = 1e-300
+    right.semilogy(c.dense_t, [max(v, floor) for v in dist], color=COLORS[0], linewidth=1.4,
+                   label=r"$\|Y_t - \partial J/\partial\theta\|_\infty$ (RBP)")
+    right.semilogy(c.dense_t, [max(v, floor) for v in xnorm], color=COLORS[1], linewidth=1.2,
+                   label=r"$\|X_t\|_\infty$ (RBP)")
+    if c.Y_tilde_dist:
+        right.semilogy(c.check_t, [max(v, floor) for v in c.Y_tilde_dist],
+                       linestyle="none", marker="o", markersize=6, markerfacecolor="none",
+                       markeredgecolor=COLORS[0], label=r"$\|\tilde Y_t - \partial J/\partial\theta\|_\infty$ (EP)")
+    if c.dL_dtheta_dist:
+        right.semilogy(c.check_t, [max(v, floor) for v in c.dL_dtheta_dist],
+                       linestyle="none", marker="x", markersize=4, color="black",
+                       label=r"$\|\partial L/\partial\theta - \partial J/\partial\theta\|_\infty$ (direct)")
+    if c.lambda_min and c.lambda_min > 0 and dist and dist[0] > 0:
+        ref = [dist[0] * math.exp(-c.lambda_min * t) for t in c.dense_t]
+        right.semilogy(c.dense_t, ref, color="#777777", linestyle=":", linewidth=1,
+                       label=rf"$e^{{-\lambda_{{min}} t}}$, $\lambda_{{min}} = {c.lambda_min:.4g}$")
+    right.set_xlabel("$t$", fontsize=8)
+    right.set_title(r"Eq 10: $Y_t \to \partial J/\partial\theta$ and $X_t \to 0$ as $t \to \infty$", fontsize=8.5)
+    right.legend(fontsize=6.5, frameon=False, loc="upper right")
+    fig.tight_layout()
+    return _png(fig)
+
+
+#: file name, function, caption (what the reader should see)
+PLOTS = [
+    ("trajectories.png", "trajectories",
+     "X_t = ∂L/∂s by Recurrent Backpropagation (lines: the Cauchy problem Eq 11–14 in closed form) "
+     "and X̃_t = −lim (1/β) ∂S^β/∂t from the nudged phase of Equilibrium Propagation (circles, Eq 21), "
+     "with the direct route's ∂L/∂s on the free flow (crosses), per state component. "
+     "Theorem 3 and Corollary 4 say circles and crosses lie on the lines."),
+    ("errors.png", "errors",
+     "Each statement's largest relative error at each time t, beside the tolerance the check derived "
+     "for it (dashed, same colour) from the working precision and the routes' own error estimates."),
+    ("beta_ladder.png", "beta_ladder",
+     "Theorem 2's estimator at finite β from the free and nudged fixed points (Eq 19, 20), against ∂J/∂θ "
+     "computed by re-solving the fixed point at perturbed θ. The one-sided estimate is first-order in β "
+     "and the symmetric one second-order: the fitted slopes are the observed orders. The check itself "
+     "extrapolates β → 0 (green)."),
+    ("limit.png", "limit",
+     "Eq 10: the gradient of the truncated objective, Y_t = ∂L/∂θ(θ, s⁰, t), converges to ∂J/∂θ "
+     "as t → ∞, at the rate of the smallest Hessian eigenvalue; X_t = ∂L/∂s decays to 0."),
+]
+
+
+def render_all(c: Curves, dps: int) -> dict:
+    """file name -> PNG bytes for every plot that has data."""
+    out = {}
+    for fname, fn, _ in PLOTS:
+        png = errors(c, dps) if fn == "errors" else globals()[fn](c)
+        if png is not None:
+            out[fname] = png
+    return out
