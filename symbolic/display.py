@@ -1739,11 +1739,14 @@ class Renderer:
             self.x_syms.extend(syms)
         self.names = Names.for_model(self.model, self.x_leaves)
         self._forms: dict = {}
+        self.checks: list = []
 
     # -- helpers ---------------------------------------------------------------------
     def form(self, key, entries, out_dims, out_labels=None) -> TExpr:
+        """The printed form of one block (cached); ``checks`` keeps what it was verified against."""
         if key not in self._forms:
             self._forms[key] = block_form(entries, out_dims, self.names, out_labels)
+            self.checks.append((key, entries, out_dims, self._forms[key]))
         return self._forms[key]
 
     def state_form(self, key, vec, b, off):
@@ -2002,8 +2005,10 @@ def _ast_prec(node):
 def _ast_text(node, users, parent):
     p = _ast_prec(node)
     if isinstance(node, ast.BinOp):
-        lt = _ast_text(node.left, users, p)
-        rt = _ast_text(node.right, users, p + (0 if isinstance(node.op, (ast.Add, ast.Mult)) else 1))
+        is_pow = isinstance(node.op, ast.Pow)  # right-associative: (a^b)^c needs its parentheses
+        lt = _ast_text(node.left, users, p + 1 if is_pow else p)
+        rt = _ast_text(node.right, users, p if is_pow else
+                       p + (0 if isinstance(node.op, (ast.Add, ast.Mult)) else 1))
         op = {ast.Add: " + ", ast.Sub: " - ", ast.Mult: " ", ast.Div: "/", ast.Pow: "^"}.get(
             type(node.op), " ? ")
         if isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant):
@@ -2032,7 +2037,10 @@ def _ast_latex(node, users, parent):
         s = r"\frac{%s}{%s}" % (_ast_latex(node.left, users, 0), _ast_latex(node.right, users, 0))
         p = 5
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        s = "{%s}^{%s}" % (_ast_latex(node.left, users, 5), _ast_latex(node.right, users, 0))
+        base = _ast_latex(node.left, users, 5)
+        if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, (ast.Pow, ast.Div)):
+            base = r"\left(%s\right)" % base  # (a^b)^c, (a/b)^c
+        s = "{%s}^{%s}" % (base, _ast_latex(node.right, users, 0))
         p = 5
     elif isinstance(node, ast.BinOp):
         lt = _ast_latex(node.left, users, p)
