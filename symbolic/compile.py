@@ -125,9 +125,13 @@ class Compiled:
         return self._matrix(self.derivation.M)
 
     @cached_property
-    def extended_hessian(self):
-        """d^2E^beta/ds^2, used by Newton's method for nudged fixed points (Eq 19)."""
-        return self._matrix(self.derivation.H + BETA * sp.hessian(self.model.cost, self.model.s))
+    def cost_hessian(self):
+        """d^2C/ds^2, an n x n mpmath matrix."""
+        return self._matrix(sp.hessian(self.model.cost, self.model.s))
+
+    def extended_hessian(self, s, theta, beta=0):
+        """d^2E^beta/ds^2 = H + beta d^2C/ds^2, for Newton's method on nudged fixed points (Eq 19)."""
+        return self.H(s, theta) + beta * self.cost_hessian(s, theta)
 
     # float64 previews ---------------------------------------------------------
     @cached_property

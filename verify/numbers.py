@@ -46,3 +46,16 @@ def imag_part(v):
 
 def matvec(A, v):
     return [mpmath.fsum(A[i, j] * v[j] for j in range(A.cols)) for i in range(A.rows)]
+
+
+class FactoredMatrix:
+    """An LU factorisation kept for many right-hand sides (mpmath.lu_solve refactors every call)."""
+
+    def __init__(self, A):
+        with mpmath.extraprec(10):
+            self._lu, self._p = mpmath.mp.LU_decomp(A.copy())
+
+    def solve(self, b):
+        with mpmath.extraprec(10):
+            y = mpmath.mp.L_solve(self._lu, mpmath.matrix(list(b)), self._p)
+            return mpmath.mp.U_solve(self._lu, y)

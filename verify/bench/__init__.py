@@ -1,0 +1,1 @@
+"""Benchmarks (``eqprop-verify bench``): ratios against baselines run in the same process."""
