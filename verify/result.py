@@ -130,7 +130,9 @@ class Report:
 
     def table(self, verbose: bool = False) -> str:
         dps = self.settings.get("dps")
-        lines = [f"eqprop-verify check {self.model.name}: dps={dps}, times={', '.join(self.settings['times'])}, "
+        guard = self.settings.get("guard_digits", 0)
+        lines = [f"eqprop-verify check {self.model.name}: dps={dps} (+{guard} guard digits), "
+                 f"times={', '.join(self.settings['times'])}, "
                  f"beta method={self.settings['beta_method']}, backend={self.settings['backend']}"]
         fp = self.fixed_point
         if fp.get("found"):

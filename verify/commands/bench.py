@@ -1,0 +1,61 @@
+"""``eqprop-verify bench``: benchmarks as ratios against baselines run in the same process."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+
+HELP = "run the benchmarks (integrator vs mpmath.odefun, check vs one odefun solve, size, beta methods)"
+
+
+def add_arguments(parser):
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repetitions")
+    parser.add_argument("--out", default=os.path.join("reports", "bench"),
+                        help="folder for the JSON results and plots (default reports/bench)")
+    parser.add_argument("--only", choices=["integrator", "check"], default=None, help="run one group")
+
+
+def _write_bytes_atomic(path, data: bytes):
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def run(args) -> int:
+    from ..ode import available_backends
+    from ..result import write_atomic
+    from ..theorems import resolve_backend
+
+    backends = available_backends() if args.backend == "auto" else [resolve_backend(args.backend)]
+    os.makedirs(args.out, exist_ok=True)
+    groups = [args.only] if args.only else ["integrator", "check"]
+    for group in groups:
+        try:
+            module = importlib.import_module(f"verify.bench.{group}")
+        except ModuleNotFoundError:
+            print(f"bench: the {group} benchmark is not available", file=sys.stderr)
+            continue
+        print(f"bench: running {group} (backends: {', '.join(backends)}) ...", file=sys.stderr)
+        results = module.run(quick=args.quick, backends=backends)
+        write_atomic(os.path.join(args.out, f"{group}.json"), json.dumps(results, indent=2) + "\n")
+        if group == "check":
+            from ..bench.plot import check_figure
+
+            _write_bytes_atomic(os.path.join(args.out, "check.png"), check_figure(results))
+            for row in results["check_vs_odefun"]:
+                print(f"(b) full check of paper-hopfield at dps 40 [{row['backend']}]: {row['check_seconds']:.2f} s "
+                      f"vs one mpmath.odefun nudged solve {row['odefun_seconds']:.2f} s: ratio {row['ratio']:.3f} "
+                      f"({row['verdict']}, min digits {row['min_digits']})")
+            for backend, size in results["size"].items():
+                print(f"(c) [{backend}] check time vs n: " + ", ".join(
+                    f"n={r['n']}: {r['seconds']:.1f} s" for r in size["rows"])
+                    + f"; fitted exponent {size['exponent_in_n']:.2f}")
+            print("(d) digits of X~ vs nudged integrations: " + "; ".join(
+                f"{r['method']} {r['integrations']}->{r['digits']}" for r in results["beta_methods"]))
+        elif hasattr(module, "summary"):
+            print(module.summary(results))
+        print(f"bench: wrote {os.path.join(args.out, group + '.json')}", file=sys.stderr)
+    return 0
