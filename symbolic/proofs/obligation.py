@@ -148,6 +148,12 @@ def _has_abstract(expr: sp.Expr) -> bool:
         or bool(expr.atoms(sp.Subs))
 
 
+def _has_denominator(expr: sp.Expr) -> bool:
+    """True if a negative power of a non-number occurs (a rational function)."""
+    return any(isinstance(a, sp.Pow) and a.exp.is_negative and not a.base.is_number
+               for a in sp.preorder_traversal(expr))
+
+
 def is_zero(expr: sp.Expr, *, heavy: bool = True) -> tuple[bool, sp.Expr]:
     """Whether ``expr`` simplifies to exactly 0; also the simplest form reached.
 
@@ -158,6 +164,12 @@ def is_zero(expr: sp.Expr, *, heavy: bool = True) -> tuple[bool, sp.Expr]:
     expr = sp.sympify(expr)
     if expr == 0:
         return True, sp.S.Zero
+    if not _has_denominator(expr):
+        # no symbolic denominators: expanding is cheaper than combining fractions
+        e = sp.expand(expr)
+        if e == 0:
+            return True, sp.S.Zero
+        expr = e
     num, den = sp.fraction(sp.together(expr))
     num = sp.expand(num)
     if num == 0:
@@ -320,6 +332,9 @@ def decide_modulo(name: str, residual, hypotheses: Sequence[tuple[Any, Any]], *,
                   hypothesis_text: str) -> Part:
     """PROVED if ``residual`` equals sum(multiplier * hypothesis), each hypothesis vanishing.
 
+    Multipliers and hypotheses are scalars or have the residual's shape
+    (elementwise products; a scalar is broadcast).
+
     This is how a step "using the fixed point condition" is checked: the
     residual of the step must be *exactly* a combination of the quantities the
     paper says are zero, with the given multipliers (the certificate). If it is
@@ -330,10 +345,13 @@ def decide_modulo(name: str, residual, hypotheses: Sequence[tuple[Any, Any]], *,
     combo = [sp.S.Zero] * len(entries)
     for mult, hyp in hypotheses:
         m_entries, h_entries = _entries(mult), _entries(hyp)
-        if len(m_entries) == len(entries) and len(h_entries) == 1:
-            h_entries = h_entries * len(entries)
-        if len(h_entries) == len(entries) and len(m_entries) == 1:
+        if len(m_entries) == 1:
             m_entries = m_entries * len(entries)
+        if len(h_entries) == 1:
+            h_entries = h_entries * len(entries)
+        if not len(m_entries) == len(h_entries) == len(entries):
+            raise ValueError(f"certificate of {name!r}: shapes {len(m_entries)}, {len(h_entries)} "
+                             f"do not match the residual's {len(entries)}")
         for i in range(len(entries)):
             combo[i] += m_entries[i] * h_entries[i]
     remainders = [e - c for e, c in zip(entries, combo)]

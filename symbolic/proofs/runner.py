@@ -1,0 +1,105 @@
+"""``prove(model)``: every proof obligation the model admits, decided symbolically.
+
+1. A closed-form family is looked for: the one-dimensional Riccati family
+   (:mod:`.riccati`, time domain) first, then linear-quadratic energies
+   (:mod:`.linear_quadratic`, Laplace domain). If one applies, Theorems 1-3,
+   Corollary 4 (Eq 23 and Eq 24), Eq 10, Eq 27-28 and the closed-form flows
+   are proved exactly; requested false variants are added.
+2. Without a closed form those obligations are reported UNDECIDED with
+   ``numeric_only`` set, pointing to ``eqprop-verify check``.
+3. The proof steps of the appendices (:mod:`.steps`) run on every energy.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+from ..model import Model
+from . import linear_quadratic, riccati
+from .obligation import Obligation, Outcome
+from .statements import CLOSED_FORM_ONLY, STATEMENTS, VARIANTS
+from .steps import Steps, numeric_fixed_point
+
+
+def closed_form(model: Model):
+    """The closed-form proof object of the model's family, and why others did not apply.
+
+    Returns ``(proof, reasons)``: ``proof`` is a :class:`riccati.Proof` or
+    :class:`linear_quadratic.Proof` (None if no family applies); ``reasons``
+    maps each family to why it does not apply.
+    """
+    reasons = {}
+    sc = riccati.recognise(model)
+    if not isinstance(sc, str):
+        return riccati.Proof(sc), reasons
+    reasons[riccati.FAMILY] = sc
+    lq = linear_quadratic.recognise(model)
+    if not isinstance(lq, str):
+        return linear_quadratic.Proof(lq), reasons
+    reasons[linear_quadratic.FAMILY] = lq
+    return None, reasons
+
+
+def family(model: Model) -> str | None:
+    """The name of the model's closed-form family, or None."""
+    proof, _ = closed_form(model)
+    return proof.family if proof is not None else None
+
+
+def _numeric_only(reasons: dict) -> list[Obligation]:
+    why = "; ".join(f"not {fam}: {r}" for fam, r in reasons.items())
+    out = []
+    for sid in CLOSED_FORM_ONLY:
+        st = STATEMENTS[sid]
+        out.append(Obligation(
+            id=sid, equations=st.equations, statement=st.text, outcome=Outcome.UNDECIDED,
+            residual="", kind=st.kind, family="none", applicable=False, numeric_only=True,
+            reason=f"no closed-form flow ({why}); numeric check: eqprop-verify check MODEL"))
+    return out
+
+
+def prove(model, variants: Iterable[str] = (), *, steps: bool = True) -> list[Obligation]:
+    """Decide every proof obligation of ``model`` (a Model, built-in name or path).
+
+    ``variants`` names deliberately false statements to add (see
+    :data:`.statements.VARIANTS`); each should come out REFUTED with a witness.
+    ``steps=False`` skips the appendix steps (only the closed-form theorems).
+    """
+    if not isinstance(model, Model):
+        from ..load import load_model
+
+        model = load_model(model)
+    variants = list(variants)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    proof, reasons = closed_form(model)
+    rows: list[Obligation] = []
+    fixed_point, how = None, ""
+    if proof is not None:
+        rows.extend(proof.obligations(variants))
+        fixed_point = proof.fixed_point_values()
+        how = "exact, closed form"
+    else:
+        rows.extend(_numeric_only(reasons))
+    if steps:
+        if fixed_point is None:
+            t0 = time.perf_counter()
+            fixed_point = numeric_fixed_point(model)
+            how = f"Newton, 30 digits, {time.perf_counter() - t0:.1f} s" if fixed_point else ""
+        rows.extend(Steps(model, fixed_point, how).obligations())
+    return rows
+
+
+def exit_code(rows: list[Obligation]) -> int:
+    """0 all statements and steps PROVED; 1 one REFUTED; 3 otherwise (undecided / numeric-only).
+
+    Misprints and variants are reports about false statements and never fail the run.
+    """
+    judged = [r for r in rows if r.kind in ("statement", "step")]
+    if any(r.outcome is Outcome.REFUTED for r in judged):
+        return 1
+    if all(r.outcome is Outcome.PROVED for r in judged):
+        return 0
+    return 3
