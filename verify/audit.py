@@ -51,6 +51,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+import os
 import textwrap
 import time as _time
 from functools import cached_property
@@ -481,6 +482,13 @@ def _eq22(b):
                   ("Y~_t (EP, beta -> 0)", "Y_t (Cauchy problem)"))
 
 
+def _tag(finding, tag):
+    """``model (tag): ...``: which of several routes a finding on one model comes from."""
+    if finding.model and finding.text.startswith(f"{finding.model}:"):
+        finding.text = f"{finding.model} ({tag}):" + finding.text[len(finding.model) + 1:]
+    return finding
+
+
 def _from_check(b, cid):
     r = b.checks[cid]
     return _from_result(b.name, r, f"{b.name}: {r.worst}" if r.worst else "")
@@ -492,10 +500,9 @@ def _eq20(b):
     if b.ev.dJ is not None:
         bc, s = b.s_beta_beta_cs(mpmath.mpf(0))
         cs = b.im(b.c.dEbeta_dtheta(s, b.theta, bc))
-        out.append(b.compare("eq20-cs", ["20"], ["EP gradient by complex step in beta", "dJ/dtheta"], [cs],
-                             [b.ev.dJ], [mpmath.inf], b.names_p, [], labels=("EP (complex step)", "dJ/dtheta"),
-                             condition=b.cond))
-        out[-1].text = out[-1].text.replace(f"{b.name}:", f"{b.name} (beta = i h, no extrapolation):", 1)
+        out.append(_tag(b.compare("eq20-cs", ["20"], ["EP gradient by complex step in beta", "dJ/dtheta"], [cs],
+                                  [b.ev.dJ], [mpmath.inf], b.names_p, [], labels=("EP (complex step)", "dJ/dtheta"),
+                                  condition=b.cond), "beta = i h, no extrapolation"))
     return out
 
 
@@ -706,12 +713,12 @@ def _eq35(b):
 
 @check("13")
 def _eq13(b):
-    return [_eq33(b), _from_check(b, "cauchy-ode")]
+    return [_tag(_eq33(b), "direct route"), _tag(_from_check(b, "cauchy-ode"), "cauchy-ode")]
 
 
 @check("14")
 def _eq14(b):
-    return [_eq35(b), _from_check(b, "cauchy-ode")]
+    return [_tag(_eq35(b), "direct route"), _tag(_from_check(b, "cauchy-ode"), "cauchy-ode")]
 
 
 def _fp_compare(b, cid, eq, compared, A, B, names, labels):
@@ -1193,6 +1200,10 @@ def _sym51():
     return _proved(res, f"d/dbeta of Eq 50's right side minus Eq 51-52's = {res} (s in R^2)")
 
 
+TEXT_56 = "FAILS on a linear-quadratic closed form (counterexample below)"
+TEXT_61 = "FAILS on a one-dimensional model with a theta-dependent cost (counterexample below)"
+
+
 @symbolic("56")
 def _sym56():
     t, beta = sp.symbols("t beta", real=True)
@@ -1209,7 +1220,7 @@ def _sym56():
     counter = (f"E = a s^2/2, C = (s - y)^2/2 (s_theta^0 = 0): dS^beta/dbeta|0 = {Z}; "
                f"d/dt of it minus (-a times it) = {printed} != 0; Eq 53 holds (residual {eq53}); "
                f"d/dt W + a W = {corrected} for W = d2S/dt dbeta|0")
-    return _sym("fails" if ok else "inconclusive", counter, counterexample=counter)
+    return _sym("fails" if ok else "inconclusive", TEXT_56 if ok else counter, counterexample=counter)
 
 
 @symbolic("61")
@@ -1225,7 +1236,7 @@ def _sym61():
     counter = (f"E = a s^2/2 - c s, C = (y - v s)^2/2, theta = (a, c, v): since S^beta(s0, 0) = s0, "
                f"Y~_0 = dC/dtheta(s0) = {Ytilde0}; at a = c = v = 1, y = 2: {nums} != 0")
     ok = any(x != 0 for x in nums)
-    return _sym("fails" if ok else "inconclusive", counter, counterexample=counter)
+    return _sym("fails" if ok else "inconclusive", TEXT_61 if ok else counter, counterexample=counter)
 
 
 # -- the paper's example (Eq 4-8, 18), on the built-in paper-hopfield model --------------------
@@ -1332,7 +1343,7 @@ def _layer(eq):
     counter = (f"paper-hopfield at the state s_i = (-1)^i (i+1)/10: reading the scalar as added to every "
                f"component, the printed right side gives {names[j]}' = {_n(lit_values[j], 12)} where "
                f"-dE/d{names[j]} = {_n(true_values[j], 12)}")
-    printed = _sym("fails", f"{shape_note}{undefined_note}; {counter}", counterexample=f"{shape_note}; {counter}")
+    printed = _sym("fails", f"{shape_note}{undefined_note} (numbers below)", counterexample=f"{shape_note}; {counter}")
     corrected = _sym("holds" if residual == sp.zeros(*residual.shape) else "inconclusive",
                      f"the elementwise form equals -dE/d{layer} of Eq 4 (difference simplifies to "
                      f"{list(residual)})", role="corrected")
@@ -1542,8 +1553,7 @@ EQUATIONS = [
       error_kind="notation", note="dE^beta/dtheta dbeta stands for the second derivative d2E^beta/dtheta dbeta "
                                   "(the exponent is missing; the only reading)",
       method="at beta = 1/10 from s_gen: d/dbeta of dE^beta/dtheta(S^beta) by complex step in beta vs "
-             "dC/dtheta(S^beta) + (d2E/dtheta ds + beta d2C/dtheta ds)(S^beta) dS^beta/dbeta; symbolically the "
-             "chain rule"),
+             "dC/dtheta(S^beta) + (d2E/dtheta ds + beta d2C/dtheta ds)(S^beta) dS^beta/dbeta"),
     E("58", "identity", "  + dE^beta/dtheta ds(S^beta(s,t)) . dS^beta/dbeta(s,t)  [second line of 57-58]",
       label="beta = 1/10, s_gen", corrected="... + d2E^beta/dtheta ds(S^beta(s,t)) . dS^beta/dbeta(s,t)",
       error_kind="notation", note="dE^beta/dtheta ds stands for d2E^beta/dtheta ds (exponent missing)",
@@ -1648,6 +1658,8 @@ def audit(models=DEFAULT_MODELS, dps=DEFAULT_DPS, backend="auto", progress=None,
     The global mpmath precision is unchanged afterwards.
     """
     progress = progress or (lambda *a, **k: None)
+    if isinstance(models, (str, os.PathLike)) or not hasattr(models, "__iter__"):
+        models = (models,)          # one model (a name, a path or a Model), not a sequence of them
     backend = resolve_backend(backend)
     benches = []
     with mpmath.workdps(dps + GUARD_DIGITS):
