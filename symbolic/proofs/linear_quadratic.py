@@ -36,8 +36,7 @@ from .statements import STATEMENTS, VARIANTS, variant_id
 
 FAMILY = "linear-quadratic"
 MAX_N = 3
-METHOD = ("Laplace transform in t (exact rational functions of z; Lerch: equal transforms "
-          "<=> equal for all t >= 0), theta symbolic")
+METHOD = "Laplace transform in t, exact in z (equal transforms <=> equal for all t >= 0, Lerch)"
 
 
 @dataclasses.dataclass
@@ -361,13 +360,16 @@ class Proof:
     def eq10(self) -> Obligation:
         # strict minimum <=> A positive definite (Sylvester's criterion, exact)
         A = self.lq.A
-        minors = [A[:k, :k].det() for k in range(1, self.n + 1)]
-        if not all(sp.nsimplify(m) > 0 for m in minors):
+        minors = [sp.factor(A[:k, :k].det()) for k in range(1, self.n + 1)]
+        signs = [m.is_positive for m in minors]
+        if not all(signs):
             st = STATEMENTS["eq10"]
+            reason = ("d2E/ds2 is not positive definite: s0 is not a strict minimum" if False in signs else
+                      "positive definiteness of d2E/ds2 undecided (leading minors "
+                      + ", ".join(map(str, minors)) + ")")
             return Obligation(id="eq10", equations=st.equations, statement=st.text,
                               outcome=Outcome.UNDECIDED, residual="", kind=st.kind, family=FAMILY,
-                              applicable=False,
-                              reason="d2E/ds2 is not positive definite: s0 is not a strict minimum")
+                              applicable=False, reason=reason)
         if not hasattr(self, "dJ"):
             J = self.lq.cost.xreplace(self.at0)
             self.dJ = sp.Matrix([sp.diff(J, th) for th in self.theta])

@@ -96,15 +96,16 @@ class Obligation:
 
     @property
     def equations_text(self) -> str:
+        """``Eq 11-14``, ``Eq 21-22,11-14``: runs of consecutive numbers joined."""
         if not self.equations:
             return ""
-        if len(self.equations) == 1:
-            return f"Eq {self.equations[0]}"
-        nums = [e for e in self.equations]
-        if all(e.isdigit() for e in nums) and [int(e) for e in nums] == list(
-                range(int(nums[0]), int(nums[-1]) + 1)):
-            return f"Eq {nums[0]}-{nums[-1]}"
-        return "Eq " + ",".join(nums)
+        runs: list[list[str]] = []
+        for e in self.equations:
+            if runs and e.isdigit() and runs[-1][-1].isdigit() and int(e) == int(runs[-1][-1]) + 1:
+                runs[-1].append(e)
+            else:
+                runs.append([e])
+        return "Eq " + ",".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
     def to_json(self, latex: bool = False) -> dict:
         out: dict[str, Any] = {
