@@ -56,7 +56,8 @@ def screenshot(html_path: str, png_path: str, *, width: int = 1280, height: int 
     """A ``width`` x ``height`` PNG of the page at ``html_path``; returns ``png_path``."""
     png_path = os.path.abspath(png_path)
     proc = _run([f"--window-size={width},{height}", f"--virtual-time-budget={budget_ms}",
-                 f"--screenshot={png_path}", file_url(html_path)], timeout)
+                 "--run-all-compositor-stages-before-draw", f"--screenshot={png_path}", file_url(html_path)],
+                timeout)
     if not os.path.exists(png_path):
         raise RuntimeError(f"chromium wrote no screenshot (exit {proc.returncode}): {proc.stderr[-2000:]}")
     return png_path

@@ -86,7 +86,7 @@ def plots_section(b: Bundle) -> str:
     for fname, caption in b.plot_list():
         data = base64.b64encode(b.plots[fname]).decode("ascii")
         alt = caption.split(":")[0] if ":" in caption[:40] else caption.split(".")[0]
-        out.append(f'<figure id="plot-{_e(fname[:-4])}"><img src="data:image/png;base64,{data}" '
+        out.append(f'<figure id="plot-{_e(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
                    f'alt="{_e(alt)}"><figcaption>{_e(caption)}</figcaption></figure>')
     if b.curves is not None and b.curves.notes:
         out.append("<p class='muted small'>" + "<br>".join(_e(n) for n in b.curves.notes) + "</p>")
