@@ -1566,16 +1566,17 @@ def block_form(entries: dict, out_dims: tuple, names: Names, out_labels=None) ->
 def explicit(value) -> sp.Matrix:
     """A matrix expression such as ``-H*X_t`` with its matrix symbols as explicit entries.
 
-    ``X_t`` (n x 1) becomes the column of symbols ``X_t[0]``, ..., ``X_t[n-1]``;
+    ``X_t`` (n x 1) becomes the column of symbols ``X_t[0]``, ..., ``X_t[n-1]``
+    (Dummy symbols, distinct from any declared name);
     much faster than ``as_explicit`` (which builds and evaluates Sum objects).
     """
     subs = {}
     for ms in value.atoms(sp.MatrixSymbol):
         m, n = ms.shape
         if n == 1:
-            entries = [sp.Symbol("%s[%d]" % (ms.name, i), real=True) for i in range(m)]
+            entries = [sp.Dummy("%s[%d]" % (ms.name, i), real=True) for i in range(m)]
         else:
-            entries = [sp.Symbol("%s[%d,%d]" % (ms.name, i, j), real=True)
+            entries = [sp.Dummy("%s[%d,%d]" % (ms.name, i, j), real=True)
                        for i in range(m) for j in range(n)]
         subs[ms] = sp.ImmutableMatrix(m, n, entries)
     return sp.Matrix(value.xreplace(subs).doit())
@@ -1731,7 +1732,8 @@ class Renderer:
         self.x_leaves = []
         self.x_syms = []
         for b, off in self.state:
-            syms = tuple(sp.Symbol("X_t[%d]" % (off + k), real=True) for k in range(b.size))
+            # Dummy: never the same symbol as a user's block named X_t
+            syms = tuple(sp.Dummy("X_t[%d]" % (off + k), real=True) for k in range(b.size))
             rows, cols = b.rows_cols
             self.x_leaves.append(Leaf("X_t[%s]" % b.name, "aux", len(b.shape), rows, cols, syms,
                                       "X_t[%s]" % text_name(b.name),
@@ -1947,7 +1949,8 @@ class Renderer:
             "lim_{β→0} (1/β) [∂E^β/∂%s(S^β(s^0, t)) - ∂E/∂%s(s^0)]",
             r"\lim_{\beta \to 0} \frac{1}{\beta} \left[ \frac{\partial E^{\beta}}{\partial %s}"
             r"\left(S^{\beta}(s^{0}, t)\right) - \frac{\partial E}{\partial %s}\left(s^{0}\right) \right]")
-        return lines, ["s^β(t) = S_θ^β(s_θ^0, t), the state after a time t of the nudged phase"]
+        return lines, ["s^β(t) = S_θ^β(s_θ^0, t), the state after a time t of the nudged phase",
+                       "the same limit is Ỹ_t of Eq 22, which equals Y_t (Theorem 3)"]
 
     def _s_ep_temporal_derivative(self, obj):
         lines = []

@@ -28,8 +28,9 @@ def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("derive")
     jobs = {
         "text": module("derive", "paper-hopfield"),
-        "latex": module("derive", "paper-hopfield", "--format", "latex"),
-        "json": module("derive", "paper-hopfield", "--format", "json"),
+        # (every built-in's LaTeX and JSON are checked in-process in tests/symbolic/test_display.py)
+        "latex": module("derive", "quadratic", "--format", "latex"),
+        "json": module("derive", "quadratic", "--format", "json"),
         "show": module("show", "paper-hopfield"),
         "module-riccati": module("derive", "riccati"),
         "help": module("derive", "--help"),
@@ -80,23 +81,26 @@ def test_latex_format(runs):
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") >= 14
     for eq in ("1", "11", "12", "13", "14", "18", "20", "24"):
         assert r"\tag{%s}" % eq in tex
-    assert r"\frac{d s_{1}}{d t} &= \rho'\left(s_{1}\right) \odot" in tex
+    assert r"\frac{d s}{d t} &= B\,\theta - \frac{1}{2}\, \left(A\,s + {A}^{\top}\,s\right) + b \tag{1}" in tex
     assert "⊙" not in tex.split(r"\begin{align*}", 1)[1]  # the math itself is pure LaTeX
 
 
 def test_json_format(runs):
     doc = json.loads(ok(runs["json"]))
     assert doc["schema"] == "eqprop-verify/derive/1"
-    assert doc["model"]["name"] == "paper-hopfield"
-    assert doc["model"]["state"][:3] == ["s0[0]", "s0[1]", "s1[0]"]
+    assert doc["model"]["name"] == "quadratic"
+    assert doc["model"]["state"] == ["s[0]", "s[1]", "s[2]"]
+    assert doc["model"]["params"] == ["theta[0]", "theta[1]"]
     names = [o["name"] for o in doc["objects"]]
     assert {"free_dynamics", "extended_dynamics", "cauchy_X0", "cauchy_Y0", "cauchy_dX",
             "cauchy_dY", "ep_gradient", "ep_truncated"} <= set(names)
     for o in doc["objects"]:
         assert set(o) >= {"name", "equations", "description", "text", "latex", "components"}
     field = next(o for o in doc["objects"] if o["name"] == "free_dynamics")
-    assert len(field["components"]) == 8
-    assert "ds1/dt = ρ'(s1) ⊙ (W12 ρ(s2) + W01ᵀ ρ(s0)) - s1" in field["text"]
+    assert len(field["components"]) == 3
+    assert "ds/dt = B θ - 1/2 (A s + Aᵀ s) + b" in field["text"]
+    hessian = next(o for o in doc["objects"] if o["name"] == "hessian")
+    assert hessian["equations"] == ["13"] and len(hessian["components"]) == 9
 
 
 def test_python_dash_m_verify_is_the_console_script(runs):
