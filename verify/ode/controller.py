@@ -149,6 +149,12 @@ def _fmt(x) -> str:
     return f"{float(x):.5g}" if gmpy2.is_finite(x) else str(x)
 
 
+def _fmt_t(t, log2_h: float) -> str:
+    """t with enough digits to be told apart from t + h."""
+    digits = 6 + max(0, int((math.log2(max(abs(float(t)), 1e-300)) - log2_h) * 0.30103))
+    return format(t, f".{min(digits, 60)}g")
+
+
 def _mpf_pow2(x: float):
     return mpmath.ldexp(mpmath.mpf(2) ** (x - math.floor(x)), int(math.floor(x)))
 
@@ -215,7 +221,7 @@ def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
                 x += safety
                 if x < h_min_log2:
                     raise IntegrationError(
-                        f"step size underflow at t={_fmt(t)}: h={2.0 ** x:.3g} < "
+                        f"step size underflow at t={_fmt_t(t, x)}: h={2.0 ** x:.3g} < "
                         f"{2.0 ** h_min_log2:.3g}; the flow may blow up (a singularity "
                         f"near t={_fmt(float(t) + 7.4 * 2.0 ** x)})", t=t, h=2.0 ** x)
                 h_float = 2.0 ** x if x < 1000 else 2.0 ** 1000
