@@ -1,0 +1,252 @@
+"""pytest plugin: check your own models in your own test suite (entry point ``pytest11: eqprop_verify``).
+
+Installed with eqprop-verify; nothing to configure. In a test::
+
+    def test_my_model_satisfies_the_paper(eqprop_check):
+        report = eqprop_check("models/my.toml", dps=30)     # or a Model, or a built-in name
+        assert report.verdict == "verified"                  # (already ensured)
+
+``eqprop_check(model, *, dps, times, beta_method, backend, not_applicable, variant)``
+runs ``verify.check`` (Theorems 1-3, Corollary 4) and returns the
+:class:`~verify.result.Report`. It fails the test with the readable table
+when a statement fails; fails it with the file, key and problem when the
+model file is invalid; and when a statement's hypotheses are not met
+(no fixed point, a saddle, ...) it fails by default, since "not verified"
+must not look like a pass (``not_applicable="skip"`` skips with the reason,
+``"allow"`` returns the report). ``variant="eq23-sign-flipped"`` (any id of
+``eqprop-verify falsify``) adds a deliberately false statement to the check:
+the test must then fail, showing that the check can fail on this model.
+
+Settings, from lowest to highest priority: the model file's ``[settings]``,
+the command line (``--eqprop-dps``, ``--eqprop-backend``,
+``--eqprop-beta-method``, ``--eqprop-times``, ``--eqprop-not-applicable``),
+a ``@pytest.mark.eqprop(dps=..., ...)`` marker on the test, the call's
+keyword arguments. The active settings are printed in the report header and
+every check in a test is summarised in an ``eqprop-verify`` report section.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+GROUP = "eqprop-verify"
+MARKER = "eqprop"
+PROPERTY = "eqprop-verify"
+BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")   # = verify.extrapolate.METHODS
+BACKENDS = ("auto", "mpmath", "heyoka")
+NOT_APPLICABLE = ("fail", "skip", "allow")
+SETTINGS = ("dps", "times", "beta_method", "backend", "not_applicable")
+
+# (option, dest, keyword, help); the keyword is what the marker and the fixture take
+OPTIONS = [
+    ("--eqprop-dps", "eqprop_dps", "dps",
+     "working precision in decimal digits for eqprop_check (default: the model's settings, else 40)"),
+    ("--eqprop-backend", "eqprop_backend", "backend",
+     f"ODE integrator for eqprop_check: {', '.join(BACKENDS)} (default: auto)"),
+    ("--eqprop-beta-method", "eqprop_beta_method", "beta_method",
+     f"beta -> 0 method for eqprop_check: {', '.join(BETA_METHODS)} (default: the model's settings, else symmetric)"),
+    ("--eqprop-times", "eqprop_times", "times",
+     "comma-separated times of the second phase for eqprop_check (default: the model's settings)"),
+    ("--eqprop-not-applicable", "eqprop_not_applicable", "not_applicable",
+     "when a statement's hypotheses are not met: fail (default), skip, or allow"),
+]
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup(GROUP, "eqprop-verify: check models with the eqprop_check fixture")
+    for option, dest, _, help_text in OPTIONS:
+        kwargs = {"dest": dest, "default": None, "help": help_text}
+        if dest == "eqprop_dps":
+            kwargs["type"] = int
+        elif dest == "eqprop_backend":
+            kwargs["choices"] = BACKENDS
+        elif dest == "eqprop_beta_method":
+            kwargs["choices"] = BETA_METHODS
+        elif dest == "eqprop_not_applicable":
+            kwargs["choices"] = NOT_APPLICABLE
+        group.addoption(option, **kwargs)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"{MARKER}(dps=None, times=None, beta_method=None, backend=None, not_applicable=None): "
+                   "settings for the eqprop_check fixture in this test (eqprop-verify)")
+    config.pluginmanager.register(_Summary(), "eqprop-verify-summary")
+
+
+def _option_settings(config) -> dict:
+    out = {}
+    for _, dest, key, _ in OPTIONS:
+        value = config.getoption(dest, None)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def pytest_report_header(config):
+    opts = _option_settings(config)
+    shown = ", ".join(f"{k.replace('_', '-')}={opts[k]}" for k in SETTINGS if k in opts)
+    return (f"eqprop-verify: eqprop_check settings: {shown or 'the models’ own (no --eqprop-* options)'}"
+            + ("" if "not_applicable" in opts else ", not-applicable=fail"))
+
+
+_REPORTS = pytest.StashKey[list]()
+
+
+class EqpropCheck:
+    """The ``eqprop_check`` callable: check a model, fail the test unless every statement is verified."""
+
+    def __init__(self, request):
+        self._request = request
+        self.defaults = _option_settings(request.config)
+        marker = request.node.get_closest_marker(MARKER)
+        if marker is not None:
+            unknown = set(marker.kwargs) - set(SETTINGS)
+            if unknown or marker.args:
+                raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keywords {', '.join(SETTINGS)}; "
+                                        f"got {', '.join(sorted(unknown)) or 'positional arguments'}")
+            self.defaults.update({k: v for k, v in marker.kwargs.items() if v is not None})
+        self.reports = []
+
+    def __call__(self, model, *, dps=None, times=None, beta_method=None, backend=None,
+                 not_applicable=None, variant=None, max_directions=None):
+        from symbolic.errors import SpecError
+        from verify.cli import UsageError
+
+        given = {"dps": dps, "times": times, "beta_method": beta_method, "backend": backend,
+                 "not_applicable": not_applicable}
+        opts = dict(self.defaults)
+        opts.update({k: v for k, v in given.items() if v is not None})
+        on_na = opts.pop("not_applicable", "fail")
+        if on_na not in NOT_APPLICABLE:
+            raise pytest.UsageError(f"eqprop_check: not_applicable={on_na!r}; use one of {', '.join(NOT_APPLICABLE)}")
+        if isinstance(opts.get("times"), str):
+            opts["times"] = [t.strip() for t in opts["times"].split(",") if t.strip()]
+        try:
+            report = _run_check(model, variant=variant, max_directions=max_directions, **opts)
+        except SpecError as exc:
+            pytest.fail(f"eqprop_check: invalid model: {exc}", pytrace=False)
+        except UsageError as exc:
+            pytest.fail(f"eqprop_check: invalid setting: {exc}", pytrace=False)
+        self._record(report, variant)
+        verdict = report.verdict
+        if verdict == "verified":
+            return report
+        table = report.table()
+        if verdict == "hypotheses-not-met":
+            reasons = "; ".join(f"{c.id}: {c.reason}" for c in report.checks if not c.applicable)
+            if on_na == "allow":
+                return report
+            if on_na == "skip":
+                pytest.skip(f"eqprop_check {report.model.name}: hypotheses not met ({reasons})")
+            pytest.fail(f"eqprop_check {report.model.name}: NOT VERIFIED: the hypotheses of some statements "
+                        f"are not met\n(pass not_applicable='skip' or 'allow', or --eqprop-not-applicable, "
+                        f"to accept this)\n\n{table}", pytrace=False)
+        failed = [c.id for c in report.checks if c.applicable and not c.passed]
+        pytest.fail(f"eqprop_check {report.model.name}: FAILED: {', '.join(failed) or report.error}\n\n{table}",
+                    pytrace=False)
+
+    def _record(self, report, variant):
+        self.reports.append(report)
+        self._request.node.stash.setdefault(_REPORTS, []).append(report)
+        self._request.node.user_properties.append((PROPERTY, {
+            "model": report.model.name, "verdict": report.verdict, "variant": variant,
+            "digits": {c.id: c.digits for c in report.checks if c.applicable}}))
+
+
+def _run_check(model, *, variant=None, max_directions=None, **opts):
+    """``verify.check``, or with ``variant`` the same check plus one false statement."""
+    from verify.theorems import MAX_DIRECTIONS, check
+
+    max_directions = max_directions or MAX_DIRECTIONS
+    if variant is None:
+        return check(model, max_directions=max_directions, **opts)
+    return _check_with_variant(model, variant, max_directions=max_directions, **opts)
+
+
+def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=None, backend=None,
+                        max_directions=None):
+    """A Report of the true statements plus the false ``variant`` computed on the same evidence."""
+    import mpmath
+
+    from symbolic.load import load_model
+    from verify import theorems
+    from verify.cli import UsageError
+    from verify.evidence import gather
+    from verify.falsify import VARIANTS, rejected
+
+    by_id = {v.id: v for v in VARIANTS}
+    if variant not in by_id:
+        raise UsageError(f"variant={variant!r} is not a false variant; choose one of {', '.join(by_id)}")
+    model = load_model(model)
+    dps = int(dps or model.settings.get("dps") or theorems.DEFAULT_DPS)
+    beta_method = beta_method or model.settings.get("beta_method") or theorems.DEFAULT_BETA_METHOD
+    backend = theorems.resolve_backend(backend or model.settings.get("backend") or "auto")
+    times_exact = theorems._times(times, model)
+    settings = {"dps": dps, "times": [str(t) for t in times_exact], "beta_method": beta_method,
+                "backend": backend, "variant": variant}
+    with mpmath.workdps(dps + theorems.GUARD_DIGITS):
+        ev = gather(model, dps=dps, times=[mpmath.mpf(t.p) / t.q for t in times_exact],
+                    beta_method=beta_method, backend=backend, seed=model.settings.get("seed", 0),
+                    max_directions=max_directions, progress=lambda *a, **k: None)
+        checks = theorems.statements(ev)
+        v = by_id[variant]
+        if v.applies(ev):
+            result = v.run(ev)
+            result.title = f"FALSE VARIANT of {v.statement}: {v.description}"
+            if rejected(result):
+                result.reason = "a deliberately false statement, rejected (as it must be)"
+        else:
+            from verify.compare import not_applicable
+
+            result = not_applicable(variant, f"FALSE VARIANT of {v.statement}: {v.description}", [], ["", ""],
+                                    "the variant is not false on this model (see eqprop-verify falsify)")
+        checks.append(result)
+    fp = ev.fixed_point
+    fixed = ({"found": False, "reason": ev.fixed_point_error} if fp is None else
+             {"found": True, "description": fp.describe(), "strict_minimum": fp.is_strict_minimum})
+    return theorems.Report(model, settings, theorems.environment(), fixed, checks, {"times": settings["times"]})
+
+
+@pytest.fixture
+def eqprop_check(request):
+    """Check a model (path, built-in name or Model) against the paper; returns the Report.
+
+    Fails the test with the readable table unless every statement is
+    verified (see the module docstring for not_applicable and variant).
+    """
+    return EqpropCheck(request)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    reports = item.stash.get(_REPORTS, None)
+    if reports and rep.when == "call" and not rep.passed:
+        lines = [f"{r.model.name}: {r.verdict}  " +
+                 "  ".join(f"{c.id}:{c.status}" + (f"({c.digits})" if c.applicable else "") for c in r.checks)
+                 for r in reports]
+        rep.sections.append((PROPERTY, "\n".join(lines)))
+
+
+class _Summary:
+    """Counts eqprop_check verdicts over the session (also from xdist workers, via user_properties)."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY and isinstance(value, dict):
+                self.counts[value["verdict"]] = self.counts.get(value["verdict"], 0) + 1
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.counts:
+            return
+        total = sum(self.counts.values())
+        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(self.counts.items()))
+        terminalreporter.write_sep("-", "eqprop-verify")
+        terminalreporter.write_line(f"eqprop_check: {total} model check{'s' if total != 1 else ''}: {parts}")
