@@ -442,7 +442,7 @@ class Ones(TExpr):
         return sp.ones(self.rows, 1)
 
     def text(self, ctx, names):
-        return "1", ATOM
+        return "𝟏", ATOM  # the vector of ones
 
     def latex(self, ctx, names):
         return r"\mathbf{1}", ATOM
@@ -772,7 +772,7 @@ class Scaled(TExpr):
                 num.append(s)
         render = (lambda t: t.latex(ctx, names)) if latex else (lambda t: t.text(ctx, names))
         # a scalar (xᵀ W y) beside other factors is parenthesised: (xᵀ W y) W v
-        level = ATOM if (len(num) + (self.body is not None)) > 1 else MATMUL
+        level = DECORATED if (len(num) + (self.body is not None)) > 1 else MATMUL
         num_r = [_wrap(render(s), level, latex) for s in num]
         if self.body is not None:
             num_r.append(_wrap(render(self.body), HADAMARD, latex))
@@ -1624,7 +1624,8 @@ class Piece:
     latex: str = ""
     tensor: TExpr | None = None
     ctx: Ctx = PLAIN
-    limit_of: tuple | None = None  # (tensor at β, tensor at 0, ctx β, sign, prefix)
+    # lim 1/β [A - B]: (A, B or None, where A is evaluated ("β" or "βt"), minus sign outside)
+    limit_of: tuple | None = None
 
     def render_text(self, names) -> str:
         if self.limit_of is not None:
@@ -1641,7 +1642,7 @@ class Piece:
         return self.latex
 
 
-def _limit_pair(tb: TExpr, t0: TExpr | None, at: str):
+def _limit_pair(tb: TExpr, t0: TExpr | None):
     """(sign, A, B) for lim 1/β (A - B), with a common minus sign pulled out of both sides."""
     sign = 1
     if tb.negative() and (t0 is None or t0.negative()):
@@ -1653,7 +1654,7 @@ def _limit_pair(tb: TExpr, t0: TExpr | None, at: str):
 
 def _limit_text(spec, names):
     tb, t0, at, minus_outside = spec
-    sign, a, b = _limit_pair(tb, t0, at)
+    sign, a, b = _limit_pair(tb, t0)
     sign *= -1 if minus_outside else 1
     inner = a.text(Ctx(at), names)[0]
     if b is not None and not b.is_zero():
@@ -1666,7 +1667,7 @@ def _limit_text(spec, names):
 
 def _limit_latex(spec, names):
     tb, t0, at, minus_outside = spec
-    sign, a, b = _limit_pair(tb, t0, at)
+    sign, a, b = _limit_pair(tb, t0)
     sign *= -1 if minus_outside else 1
     inner = a.latex(Ctx(at), names)[0]
     if b is not None and not b.is_zero():

@@ -20,7 +20,7 @@ import pytest
 import sympy as sp
 
 from symbolic import derive, load_model
-from symbolic.display import (EntryWise, Renderer, Scaled, Transpose, block_form, expression_text_latex,
+from symbolic.display import (PLAIN, EntryWise, Renderer, Transpose, block_form, expression_text_latex,
                               latex_document, latex_name, render, render_json, render_latex, render_text,
                               verify)
 from symbolic.model import Block
@@ -153,7 +153,7 @@ def test_a_wrong_vector_form_is_rejected():
     r.sections()
     key, entries, dims, form = next(c for c in r.checks if c[0] == ("field", "s1"))
     assert verify(form, entries, dims)
-    text = form.text(__import__("symbolic.display", fromlist=["PLAIN"]).PLAIN, r.names)[0]
+    text = form.text(PLAIN, r.names)[0]
     assert "W01ᵀ" in text
     wrong = _swap_transpose(form)
     assert wrong != form
@@ -247,3 +247,35 @@ def test_json_components_are_the_derivation_entries():
     assert comps[0] == "-rho(s0[0])*rho(s1[0])"
     field = next(o for o in doc["objects"] if o["name"] == "free_dynamics")["components"]
     assert field[0].count("rho'(s0[0])") == 3 and field[0].endswith("- s0[0]")
+
+
+MIXED = """
+name = "mixed"
+[state]
+c = 0
+v = 2
+[params]
+w = 2
+k = 0
+[targets]
+y = 1
+[functions]
+sat = "u/(1 + u**2)"
+[model]
+energy = "c**2/2 + v.T*v/2 - c*w.T*tanh(v) - k*sat(c)*sum(v)"
+cost = "(c - y)**2/2 + k**2"
+"""
+
+
+def test_scalar_and_vector_blocks_together():
+    """A scalar state beside a vector one: column and row blocks of H, sums, a user function."""
+    d = derive(load_model_text(MIXED, "<mixed>"))
+    r = Renderer(d)
+    text = render_text(d, r)
+    assert all(verify(f, e, dims) for _, e, dims, f in r.checks)
+    assert "(entry-wise)" not in text
+    assert "dc/dt = k sat'(c) sum(v) + tanh(v)ᵀ w - c" in text
+    assert "dv/dt = k sat(c) 𝟏 - c tanh(v)^∘2 ⊙ w + c w - v" in text
+    assert "H[c,v] = ∂²E/∂c∂v = (tanh(v)^∘2 ⊙ w - k sat'(c) 𝟏 - w)ᵀ" in text
+    assert "∂E^β/∂k = 2 β k - sat(c) sum(v)" in text
+    assert latex_structure_errors(render_latex(d, r)) == []
