@@ -89,7 +89,7 @@ def default_out(model) -> str:
     return os.path.join(REPORTS_DIR, model.name)
 
 
-def command_line(model_arg, out, settings, *, proofs=True, audit=True) -> str:
+def command_line(model_arg, out, settings, *, proofs=True, audit=True, screenshot=False) -> str:
     """The ``eqprop-verify report`` command that regenerates a report with these settings."""
     parts = ["eqprop-verify", "report"]
     if model_arg is not None:
@@ -104,6 +104,8 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True) -> str:
         parts.append("--no-proofs")
     if not audit:
         parts.append("--no-audit")
+    if screenshot:
+        parts.append("--screenshot")
     return shlex.join(parts)
 
 
@@ -169,11 +171,12 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
         if audit:
             say("audit")
             audit_result = extras.audit(model, dps=report.settings["dps"], backend=report.settings["backend"],
-                                        seed=report.settings["seed"])
+                                        seed=report.settings["seed"], progress=say)
             timings["report: audit"] = audit_result.seconds
 
         say("writing")
-        command = command_line(model_arg, out, report.settings, proofs=proofs, audit=audit)
+        command = command_line(model_arg, out, report.settings, proofs=proofs, audit=audit,
+                               screenshot=screenshot)
         bundle = Bundle(report, curves, pngs, secs, eq_notes, proof_result, audit_result, command,
                         str(model_arg if model_arg is not None else DEFAULT_MODEL), timings)
         timings["report: total"] = time.perf_counter() - started

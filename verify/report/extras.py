@@ -62,7 +62,7 @@ def proofs(model) -> Extra:
     return Extra(True, rows, seconds=time.perf_counter() - started)
 
 
-def audit(model, *, dps=None, backend=None, seed=None) -> Extra:
+def audit(model, *, dps=None, backend=None, seed=None, progress=None) -> Extra:
     """The audit of the paper's equations (as printed), on this report's model only.
 
     (``eqprop-verify audit`` runs it on several models; a report is about one.)
@@ -72,7 +72,8 @@ def audit(model, *, dps=None, backend=None, seed=None) -> Extra:
     except ImportError as exc:
         return Extra(False, reason=f"verify.audit is not available ({exc})")
     available = {"model": model, "model_or_path": model, "models": [model], "dps": dps, "backend": backend,
-                 "seed": seed}
+                 "seed": seed,
+                 "progress": (lambda stage, *a, **k: progress(f"audit: {stage}")) if progress else None}
     kwargs = {}
     try:
         params = inspect.signature(run_audit).parameters

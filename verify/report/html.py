@@ -193,8 +193,14 @@ def proofs_section(b: Bundle) -> str:
                      _e(", ".join(r["equations"])), _e(r["kind"]), _e(r["statement"]),
                      f"<span class='small'>{_e(r['method'])}</span>",
                      f"<code class='small'>{_e(r['residual'])}</code>"])
+    counts = {}
+    for r in p.rows:
+        counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+    tally = ", ".join(f"{n} {o}" for o, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return (f"<p>Symbolic proof obligations (<code>eqprop-verify prove {_e(b.model_arg)}</code>), decided "
-            f"three-valued: PROVED, REFUTED or UNDECIDED ({p.seconds:.1f} s).</p>"
+            f"three-valued, as sympy's <code>Expr.equals</code>: PROVED, REFUTED or UNDECIDED (could not decide, "
+            f"never counted as proved). Misprints are the paper's equations as printed; variants are deliberately "
+            f"false statements the prover must refute. {_e(tally)} ({p.seconds:.1f} s).</p>"
             + _table(["outcome", "obligation", "Eq", "kind", "statement", "method", "residual"], rows))
 
 
@@ -204,10 +210,17 @@ def audit_section(b: Bundle) -> str:
         return "<p class='muted'>Not run (<code>--no-audit</code>).</p>"
     if not a.available:
         return f"<p class='muted'>Not available: {_e(a.reason)}</p>"
-    rows = [[_e(r.get("equation")), _e(r.get("class")), f"<strong>{_e(r.get('verdict'))}</strong>",
+    badge = {"holds": "PASS", "fails-as-printed": "FAIL"}
+    rows = [[_e(r.get("equation")), _e(r.get("class")),
+             f"<span class='status {badge.get(r.get('verdict'), 'NA')}'>{_e(r.get('verdict'))}</span>",
              _e(r.get("evidence")), _e(r.get("corrected"))] for r in a.rows]
-    return ("<p>The paper's equations as printed, checked against the derivation "
-            "(<code>eqprop-verify audit</code>).</p>"
+    counts = {}
+    for r in a.rows:
+        counts[r.get("verdict")] = counts.get(r.get("verdict"), 0) + 1
+    tally = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return ("<p>Every numbered equation of the paper, read as printed, classified and checked on this model "
+            f"(<code>eqprop-verify audit</code> runs it on several models): {_e(tally)} "
+            f"({a.seconds:.1f} s).</p>"
             + _table(["Eq", "class", "verdict", "evidence", "corrected"], rows))
 
 
