@@ -7,8 +7,8 @@ algebraic steps of the paper's appendices on any energy (:mod:`.steps`).
 """
 
 from .obligation import Obligation, Outcome, Part
-from .runner import closed_form, exit_code, family, prove
+from .runner import closed_form, exit_code, family, prove, summary
 from .statements import CLOSED_FORM_ONLY, STATEMENTS, VARIANTS
 
 __all__ = ["CLOSED_FORM_ONLY", "Obligation", "Outcome", "Part", "STATEMENTS", "VARIANTS",
-           "closed_form", "exit_code", "family", "prove"]
+           "closed_form", "exit_code", "family", "prove", "summary"]

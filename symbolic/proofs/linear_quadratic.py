@@ -100,7 +100,7 @@ class Proof:
 
     family = FAMILY
 
-    def __init__(self, lq: LinearQuadratic):
+    def __init__(self, lq: LinearQuadratic, data_values: dict | None = None):
         self.lq = lq
         m = self.model = lq.model
         self.der = Derivation(m)
@@ -108,7 +108,8 @@ class Proof:
         self.theta = list(m.theta)
         self.n, self.p = m.n, m.p
         self.z = lp.Z
-        self.base = dict(m.theta_subs)  # witnesses are evaluated at the model's theta
+        # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
+        self.base = dict(m.theta_subs) | dict(data_values or {})
         self._built = False
         self.reason: str | None = None
 

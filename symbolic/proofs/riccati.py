@@ -100,13 +100,14 @@ class Proof:
 
     family = FAMILY
 
-    def __init__(self, sc: ScalarPolynomial):
+    def __init__(self, sc: ScalarPolynomial, data_values: dict | None = None):
         self.sc = sc
         m = self.model = sc.model
         self.der = Derivation(m)
         self.s = sc.s
         self.theta = list(m.theta)
-        self.base = dict(m.theta_subs)
+        # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
+        self.base = dict(m.theta_subs) | dict(data_values or {})
         self.t = T
         self._built = False
         self.reason: str | None = None

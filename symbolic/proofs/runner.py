@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Iterable
 
@@ -22,21 +23,22 @@ from .statements import CLOSED_FORM_ONLY, STATEMENTS, VARIANTS
 from .steps import Steps, numeric_fixed_point
 
 
-def closed_form(model: Model):
+def closed_form(model: Model, data_values: dict | None = None):
     """The closed-form proof object of the model's family, and why others did not apply.
 
     Returns ``(proof, reasons)``: ``proof`` is a :class:`riccati.Proof` or
     :class:`linear_quadratic.Proof` (None if no family applies); ``reasons``
-    maps each family to why it does not apply.
+    maps each family to why it does not apply. ``data_values`` are the
+    values of inputs and targets kept symbolic in ``model`` (for witnesses).
     """
     reasons = {}
     sc = riccati.recognise(model)
     if not isinstance(sc, str):
-        return riccati.Proof(sc), reasons
+        return riccati.Proof(sc, data_values), reasons
     reasons[riccati.FAMILY] = sc
     lq = linear_quadratic.recognise(model)
     if not isinstance(lq, str):
-        return linear_quadratic.Proof(lq), reasons
+        return linear_quadratic.Proof(lq, data_values), reasons
     reasons[linear_quadratic.FAMILY] = lq
     return None, reasons
 
@@ -59,12 +61,16 @@ def _numeric_only(reasons: dict) -> list[Obligation]:
     return out
 
 
-def prove(model, variants: Iterable[str] = (), *, steps: bool = True) -> list[Obligation]:
+def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
+          symbolic_data: bool = False) -> list[Obligation]:
     """Decide every proof obligation of ``model`` (a Model, built-in name or path).
 
     ``variants`` names deliberately false statements to add (see
     :data:`.statements.VARIANTS`); each should come out REFUTED with a witness.
     ``steps=False`` skips the appendix steps (only the closed-form theorems).
+    ``symbolic_data=True`` keeps the inputs and targets (e.g. A, B, b, y) as
+    symbols, so a PROVED statement holds for all their values; their given
+    values are only used for witnesses. This is slower (n <= 2 advised).
     """
     if not isinstance(model, Model):
         from ..load import load_model
@@ -74,7 +80,12 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True) -> list[Ob
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
-    proof, reasons = closed_form(model)
+    data_values = None
+    work = model
+    if symbolic_data and model.data:
+        data_values = dict(model.data)
+        work = dataclasses.replace(model, data={})
+    proof, reasons = closed_form(work, data_values)
     rows: list[Obligation] = []
     fixed_point, how = None, ""
     if proof is not None:
@@ -88,8 +99,24 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True) -> list[Ob
             t0 = time.perf_counter()
             fixed_point = numeric_fixed_point(model)
             how = f"Newton, 30 digits, {time.perf_counter() - t0:.1f} s" if fixed_point else ""
-        rows.extend(Steps(model, fixed_point, how).obligations())
+        rows.extend(Steps(work, fixed_point, how, data_values).obligations())
     return rows
+
+
+def summary(rows: list[Obligation]) -> dict:
+    """Counts by outcome (theorems and steps; misprints and variants apart) and the exit code."""
+    judged = [r for r in rows if r.kind in ("statement", "step") and not r.numeric_only]
+    count = lambda group, k: sum(1 for r in group if r.outcome.value == k)  # noqa: E731
+    misprints = [r for r in rows if r.kind == "misprint"]
+    variants = [r for r in rows if r.kind == "variant"]
+    return {
+        "proved": count(judged, "PROVED"), "refuted": count(judged, "REFUTED"),
+        "undecided": count(judged, "UNDECIDED"),
+        "numeric_only": [r.id for r in rows if r.numeric_only],
+        "misprints_refuted": count(misprints, "REFUTED"), "misprints": len(misprints),
+        "variants_refuted": count(variants, "REFUTED"), "variants": len(variants),
+        "exit_code": exit_code(rows),
+    }
 
 
 def exit_code(rows: list[Obligation]) -> int:

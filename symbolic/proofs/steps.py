@@ -39,8 +39,10 @@ FAMILY = "generic"
 class Steps:
     """The proof steps of Appendices A-C for one model."""
 
-    def __init__(self, model: Model, fixed_point: dict | None = None, fixed_point_how: str = ""):
+    def __init__(self, model: Model, fixed_point: dict | None = None, fixed_point_how: str = "",
+                 data_values: dict | None = None):
         self.model = model
+        self.data_values = dict(data_values or {})
         self.der = Derivation(model)
         self.s = list(model.s)
         self.theta = list(model.theta)
@@ -186,6 +188,7 @@ class Steps:
             return Part(name, Outcome.UNDECIDED, str(list(r)),
                         note="no fixed point found for a witness; residual at s = s0 printed")
         point = dict(self.model.theta_subs)
+        point.update(self.data_values)
         point.update(self.fixed_point)
         names = [f"{name}[{i}]" for i in range(len(r))]
         outcome, text, witness = decide_entries(list(r), points=[point], names=names)
