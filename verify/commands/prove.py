@@ -80,6 +80,10 @@ def _details(ob, latex: bool) -> list[str]:
         notes = sorted({p.note for p in ob.parts if p.note})
         how = ob.method + (f"; theta {ob.theta}" if ob.theta and ob.theta not in ob.method else "")
         lines += wrap(f"by {how}" + (f"; {'; '.join(notes)}" if notes else ""))
+    elif not ob.parts:
+        lines += wrap(f"{ob.outcome.value.lower()}: residual {ob.residual}")
+        if ob.witness:
+            lines += wrap(_witness_text(ob.witness))
     else:
         for p in ob.parts:
             if p.outcome.value != "PROVED":
