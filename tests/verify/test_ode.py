@@ -233,15 +233,43 @@ def test_frozen_steps():
         sysm.solve([R(6, 5)], [R(3, 7)], [1, 20], dps=30, steps=t1.step_sequence)
 
 
-def test_blow_up_raises_integration_error():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_blow_up_raises_integration_error(backend):
     """y' = y^2 from 1 blows up at t = 1: a clean IntegrationError with the numbers."""
-    sysm = make_system([y**2], [y], [])
+    sysm = make_system([y**2], [y], [], backend=backend)
     with pytest.raises(IntegrationError, match=r"step size underflow at t=0\.99"):
         sysm.solve([1], [], [0.5, 2], dps=30)
     # division by zero at the initial state
-    zsys = make_system([1 / y], [y], [])
+    zsys = make_system([1 / y], [y], [], backend=backend)
     with pytest.raises(IntegrationError, match="non-finite"):
         zsys.solve([0], [], [1], dps=30)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_structural_cases(backend):
+    """Field components that are a bare variable, a constant, or use integer powers < 0."""
+    u, v = sp.symbols("u v")
+    # harmonic oscillator: u' = v, v' = -w^2 u (outputs that are a variable / a linear node)
+    w = sp.Symbol("w")
+    osc = make_system([v, -w**2 * u], [u, v], [w], backend=backend)
+    traj = osc.solve([1, 0], [R(3, 2)], [1, 4], dps=40)
+    with mpmath.workdps(60):
+        for t, (uu, vv) in zip(traj.times, traj.states):
+            assert abs(uu - mpmath.cos(1.5 * t)) < mpmath.mpf(10) ** -38
+            assert abs(vv + 1.5 * mpmath.sin(1.5 * t)) < mpmath.mpf(10) ** -38
+    # constant field: the series terminates, one step covers everything
+    const = make_system([a], [y], [a], backend=backend)
+    traj = const.solve([R(1, 3)], [R(2, 7)], [1, 10], dps=30)
+    assert traj.steps == 1
+    with mpmath.workdps(50):
+        assert abs(traj.states[1][0] - (mpq(R(1, 3)) + 10 * mpq(R(2, 7)))) < 1e-29
+    # y' = y^-2: y^3 = y0^3 + 3t
+    inv = make_system([y**-2], [y], [], backend=backend)
+    traj = inv.solve([R(1, 2)], [], [1, 3], dps=30)
+    with mpmath.workdps(50):
+        for t, (yy,) in zip(traj.times, traj.states):
+            ex = mpmath.cbrt(mpmath.mpf(1) / 8 + 3 * t)
+            assert abs(yy - ex) < ex * mpmath.mpf(10) ** -28
 
 
 def test_bad_arguments():

@@ -91,14 +91,19 @@ def _truncation(L, x, p) -> float:
 
 def log2_step(L, log2_tol: float, p: int) -> float:
     """log2 of the largest h with E(h) <= tol * S(h) (module docstring), +inf if unbounded."""
-    tail = [(m, L[m]) for m in (p - 1, p) if L[m] != -math.inf]
-    if not tail:
+    a, b = L[p - 1], L[p]
+    if a == -math.inf and b == -math.inf:
         return math.inf  # the series terminates: the polynomial is exact
     best = -math.inf
     for j in range(p - 1):
-        if L[j] == -math.inf:
+        Lj = L[j]
+        if Lj == -math.inf:
             continue
-        x = min((log2_tol + L[j] - Lm) / (m - j) for m, Lm in tail)
+        x = (log2_tol + Lj - a) / (p - 1 - j)  # -inf - -inf never: a, b not both -inf
+        if b != -math.inf:
+            xb = (log2_tol + Lj - b) / (p - j)
+            if a == -math.inf or xb < x:
+                x = xb
         if x > best:
             best = x
     return best

@@ -11,8 +11,9 @@ correctly to nearest at the same number of bits, so the precision semantics
 are the same; the only difference is in dot products, where ``mpmath.fdot``
 rounds once and ``sum(map(mul, ...))`` rounds each term (k ulps instead of
 one; the 16 guard bits of the solve cover it).  Measured on the paper's
-Hopfield field (order 36, 119 bits): gmpy2 is ~6x faster (see
-``bench/bench_integrator.py``), so ``numbers="gmpy2"`` is the default and
+Hopfield flows (``bench/bench_integrator.py``, CPU time, orders 36 and 59):
+gmpy2 is 4-5x faster than mpmath numbers with ``fdot`` (25 ms against 100 ms
+per solve to t = 5 at dps 30), so ``numbers="gmpy2"`` is the default and
 ``numbers="mpmath"`` is kept as an independent check of the generated code.
 """
 
@@ -62,6 +63,7 @@ class MpmathBackend:
         else:
             self.funcs = _mpmath_funcs()
             namespace = dict(self.funcs, fdot=mpmath.fdot, reversed=reversed)
+        namespace["ZERO"] = gmpy2.mpfr(0) if numbers == "gmpy2" else mpmath.mpf(0)
         self._namespace = namespace
         code = compile(self.jet_source, "<taylor jet>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source
@@ -102,9 +104,6 @@ class MpmathEngine(JetEngine):
             with mpmath.workprec(prec):
                 x = [gmpy2_to_mpmath(v) for v in x]
                 c = [gmpy2_to_mpmath(v) for v in c]
-            self._zero = mpmath.mpf(0)
-        else:
-            self._zero = gmpy2.mpfr(0)
         self.x = x
         self.c = c
         self.jets = None
@@ -114,8 +113,6 @@ class MpmathEngine(JetEngine):
         return self._complex
 
     def expand(self):
-        ns = self.backend._namespace
-        ns["ZERO"] = self._zero
         if self.mp:
             with mpmath.workprec(self.prec):
                 self.jets = self.backend.jet(self.x, self.c, self.order)
