@@ -139,7 +139,7 @@ ARGS = {
 
 # cases also run as real subprocesses
 SUBPROCESS_CASES = ["toml-syntax", "shape-mismatch-missing-T", "forbidden-dunder-import",
-                    "value-wrong-shape", "state-energy-ignores", "unknown-built-in", "missing-file"]
+                    "unknown-built-in", "missing-file"]
 
 
 def run_cli(*args, cwd=None):
