@@ -1036,7 +1036,7 @@ class _Recogniser:
         the block s0 of a state vector, None if unknown); it only orders the
         candidate patterns (an index of s0 is first tried with ρ'(s0), not ρ(s1)).
         """
-        self._out_labels = tuple(out_labels) if out_labels else (None,) * len(out_dims)
+        labels = tuple(out_labels) if out_labels else (None,) * len(out_dims)
         residual: dict = {}
         for pos, e in entries.items():
             monos = _monos[pos] if _monos is not None else [
@@ -1050,17 +1050,16 @@ class _Recogniser:
         if not residual:
             return Zero(len(out_dims), *_rows_cols(out_dims))
         budget = [400]
-        found = self._solve(residual, list(entries), out_dims, budget)
-        self._out_labels = None
+        found = self._solve(residual, list(entries), out_dims, budget, labels)
         if found is None:
             raise NoMatch
         return _assemble(found, out_dims)
 
-    def _solve(self, residual, positions, out_dims, budget):
+    def _solve(self, residual, positions, out_dims, budget, labels):
         if not residual:
             return []
         seed = max(residual, key=lambda k: (_n_distinct(k), len(k[1]), _mono_str(k)))
-        for pat in _candidates(seed, out_dims, self._out_labels):
+        for pat in _candidates(seed, out_dims, labels):
             budget[0] -= 1
             if budget[0] < 0:
                 return None
@@ -1075,7 +1074,7 @@ class _Recogniser:
                     del new[k]
                 else:
                     new[k] = v
-            rest = self._solve(new, positions, out_dims, budget)
+            rest = self._solve(new, positions, out_dims, budget, labels)
             if rest is not None:
                 return [(c, pat)] + rest
         return None
@@ -2170,10 +2169,19 @@ def latex_document(body: str) -> str:
             "\\begin{document}\n" + body + "\\end{document}\n")
 
 
+def _tool_version() -> str:
+    """The installed distribution's version (symbolic/ does not import verify/)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("eqprop-verify")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
 def render_json(derivation: Derivation, renderer: Renderer | None = None) -> dict:
     """The derivation as the ``eqprop-verify/derive/1`` JSON document (a dict)."""
     r = renderer or Renderer(derivation)
-    from verify import __version__  # the tool's version; symbolic/ does not import the CLI
 
     m = r.model
     objects = []
@@ -2188,7 +2196,7 @@ def render_json(derivation: Derivation, renderer: Renderer | None = None) -> dic
         })
     return {
         "schema": SCHEMA,
-        "tool": {"name": "eqprop-verify", "version": __version__},
+        "tool": {"name": "eqprop-verify", "version": _tool_version()},
         "model": {"name": m.name, "description": m.description, "state": m.state_names(),
                   "params": m.param_names()},
         "objects": objects,
