@@ -19,7 +19,7 @@ quadratic      E = 1/2 s^T A s - s^T b with A (symmetric positive definite) and 
 
 Strongly coupled instances are drawn on purpose: with small weights the
 Hopfield energy is nearly ||s||^2/2 (Hessian ~ identity) and tests little.
-Each family draws a coupling level, up to Hessian condition numbers ~10^2-10^3
+Each family draws a coupling level, up to Hessian condition numbers ~10^2
 at the free fixed point and energies with several minima (the free phase
 starts from a drawn initial state, so different draws reach different minima).
 
@@ -49,10 +49,10 @@ import numpy as np
 FAMILIES = ("hopfield", "hopfield-readout", "polynomial", "quadratic")
 BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")
 FIELD_MAX = 4.0            # fields (input weights, biases) are scaled up to this many times the drawn ones
-COND_MAX = 1000.0          # instances whose Hessian at s_theta^0 is worse are rejected as degenerate
+COND_MAX = 300.0           # instances whose Hessian at s_theta^0 is worse are rejected as degenerate
 MIN_EIGENVALUE = 1e-4      # ... and those whose smallest eigenvalue is below this (nearly singular)
 ACTIVATIONS = ("sigmoid", "tanh", "softplus")
-TARGET_COND = (None, 3, 10, 30, 100, 300)   # None: no tuning (the drawn fields as they are)
+TARGET_COND = (None, 3, 10, 30, 100)   # None: no tuning (the drawn fields as they are)
 # Couplings with several minima when the fields (input and biases) are off: the Hessian at 0 is
 # I - rho'(0)^2 W, singular at ||W|| = 1 (tanh) or 16 (sigmoid, rho'(0) = 1/4). softplus has no
 # such regime (bounded below only for ||W|| < 1); its strongest couplings are near that bound.
@@ -568,7 +568,7 @@ def quadratic(src: Source, *, states=(1, 4)) -> Instance:
     """E = 1/2 s^T A s - s^T b, A symmetric positive definite and b learned (closed forms everywhere).
 
     A = L L^T + mu I with L lower triangular: mu sets the conditioning
-    (cond(A) up to ~10^3 for the smallest mu).
+    (cond(A) up to ~10^2-10^3 for the smallest mu; above COND_MAX rejected).
     """
     n = src.integer(*states)
     Lmat = [[src.rational(1, 2) if j <= i else Fraction(0) for j in range(n)] for i in range(n)]
@@ -780,14 +780,16 @@ def draw_times(src: Source, *, max_times: int = 3, t_max: int = 3) -> list[Fract
     return sorted(times)
 
 
-def draw_valid(family: str, rng: random.Random, *, max_tries: int = 200, **kw) -> tuple[Instance, int]:
-    """A screened instance of ``family`` from ``rng`` (redrawing degenerate ones); and how many were rejected."""
+def draw_valid(family: str, rng: random.Random, *, max_tries: int = 500, min_cond: float = 1.0,
+               **kw) -> tuple[Instance, int]:
+    """A screened instance of ``family`` from ``rng``, redrawing degenerate ones (and, with
+    ``min_cond``, better conditioned ones); returns it and how many draws were rejected."""
     generator = GENERATORS[family]
     for tries in range(max_tries):
         inst = generator(RandomSource(rng), **kw)
-        if inst.screening.ok:
+        if inst.screening.ok and inst.screening.cond >= min_cond:
             return inst, tries
-    raise RuntimeError(f"no valid {family} instance in {max_tries} draws")
+    raise RuntimeError(f"no valid {family} instance with cond(H) >= {min_cond:g} in {max_tries} draws")
 
 
 def instances(family: str | Sequence[str] = FAMILIES, **kw):
@@ -831,7 +833,7 @@ def polynomial_models(**kw):
 
 
 def quadratic_models(**kw):
-    """Quadratic energies with a learned SPD matrix, conditioned up to ~10^3."""
+    """Quadratic energies with a learned SPD matrix, conditioned up to COND_MAX."""
     return models("quadratic", **kw)
 
 
