@@ -171,7 +171,9 @@ def format_table(result: dict) -> str:
         for name in names:
             r = row[name]
             target = TARGETS.get(name)
-            ok = "" if target is None else (f"{target:>5d} {'ok' if r['ratio_vs_odefun'] >= target else 'MISS'}")
+            ok = ""
+            if target is not None:
+                ok = f"{target:>5d} {'ok' if r['ratio_vs_odefun'] >= target else 'MISS'}"
             lines.append(f"{'':7s} {'':3s}  {name:24s} {r['seconds']:9.4f} {r['digits']:7.1f} "
                          f"{r['ratio_vs_odefun']:9.1f} {ok:>7s}  {r['steps']}")
     for entry in result["complex_step"]:

@@ -86,7 +86,9 @@ def rel_errors(got, exact):
 
 
 def abs_errors(got, exact):
-    return [max(abs(part(g) - part(e)) for g, e in zip(got, exact)) for part in (mpmath.re, mpmath.im)]
+    """max |got - exact|, separately for real and imaginary parts."""
+    return [max(abs(part(g) - part(e)) for g, e in zip(got, exact))
+            for part in (mpmath.re, mpmath.im)]
 
 
 @pytest.fixture(autouse=True)

@@ -309,14 +309,12 @@ class HeyokaBackend:
         self.compact_mode = compact_mode
         self._cache: dict = {}
         self._param_free = _param_free_constants(program)
-        from .mpmath_backend import MpmathBackend
-
-        # The constants are evaluated by the same generated code as the mpmath backend's.
+        # The constants are evaluated (on gmpy2 numbers) by the same generated code as
+        # the mpmath backend's, then handed to heyoka as parameter values.
         cns: dict = {}
         exec(compile(program.constant_source(), "<taylor constants>", "exec"), cns)  # noqa: S102
         self.constants = cns["constants"]
         self._numbers_cache: dict = {}
-        del MpmathBackend
 
     def numbers_at(self, prec):
         if prec not in self._numbers_cache:
