@@ -49,6 +49,7 @@ class Evidence:
     ep_gradient: list | None = None
     ep_gradient_error: Any = None
     nudged_points: list | None = None   # s_theta^beta for the plan's betas (Eq 19)
+    theorem2_error: str | None = None
     ep: ep.EPResult | None = None
     ep_error: str | None = None
     ep_times: list | None = None   # every time the EP route was evaluated at (with stencils)
@@ -72,10 +73,16 @@ class Evidence:
 
     @property
     def scale_floor(self):
-        """The natural size of the derivatives compared: max |X_0|, |Y_0| (Eq 11, 12)."""
+        """The natural size of the derivatives compared: max |X_0|, |Y_0| (Eq 11, 12).
+
+        When the cost's gradient vanishes at s_theta^0 (to rounding), every
+        compared quantity is zero, and 1 is the scale (absolute comparison).
+        """
         if self.cauchy is None:
             return 0
-        return max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
+        size = max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
+        rounding = mpmath.mpf(10) ** (5 - self.work) * max(1, max(abs(x) for x in self.fixed_point.s))
+        return size if size > rounding else 1
 
     @property
     def X_tilde(self):
@@ -131,14 +138,20 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
 
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
-        ev.dJ = objective.objective_gradient(compiled, s0, theta)
-        with mpmath.workdps(work + ev.plan.extra_digits):
-            theta_hi = compiled.theta_values()
-            s0_hi, _ = refine(compiled, theta_hi, s0)
-            ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan)
-            ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
-                compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points)
+        try:
+            dJ = objective.objective_gradient(compiled, s0, theta)
+            with mpmath.workdps(work + ev.plan.extra_digits):
+                theta_hi = compiled.theta_values()
+                s0_hi, _ = refine(compiled, theta_hi, s0)
+                ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan)
+                ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
+                    compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points)
+            ev.dJ = dJ
+        except FixedPointNotFound as exc:
+            ev.theorem2_error = f"a perturbed fixed point was not found: {exc}"
         lap("theorem2")
+    else:
+        ev.theorem2_error = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
 
     progress("EP route")
     delta = mpmath.mpf(10) ** -3

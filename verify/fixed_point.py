@@ -72,7 +72,9 @@ def relax(compiled, theta_float, s_start, *, t_max=200.0, tol=1e-10):
     with np.errstate(all="ignore"):
         while t < t_max:
             k1 = np.asarray(field(s, theta_float, 0.0), dtype=float)
-            if not np.all(np.isfinite(k1)) or np.max(np.abs(s)) > 1e8:
+            if not np.all(np.isfinite(k1)):
+                return s, False, f"the field -dE/ds is not finite at s = {np.array2string(s, precision=4)} (t = {t:.3g})"
+            if np.max(np.abs(s)) > 1e8:
                 return s, False, f"the free flow diverges (|s| = {np.max(np.abs(s)):.3g} at t = {t:.3g})"
             if np.max(np.abs(k1)) < tol:
                 return s, True, None
@@ -101,11 +103,20 @@ def newton(residual_fn, jacobian_fn, s, *, max_steps=60):
     eps = mpmath.mpf(10) ** (-mpmath.mp.dps)
     s = list(s)
     for step in range(1, max_steps + 1):
-        r = residual_fn(s)
+        try:
+            r = residual_fn(s)
+        except (ZeroDivisionError, ValueError) as exc:
+            raise FixedPointNotFound(f"E cannot be differentiated at s = {mpmath.nstr(s, 6)} "
+                                     f"({type(exc).__name__}: a non-smooth point, e.g. sqrt or log at 0)") from None
         if not all(mpmath.isfinite(x) for x in r):
             raise FixedPointNotFound(f"the residual is not finite after {step - 1} Newton steps")
         try:
-            delta = mpmath.lu_solve(jacobian_fn(s), mpmath.matrix(r))
+            J = jacobian_fn(s)
+        except (ZeroDivisionError, ValueError) as exc:
+            raise FixedPointNotFound(f"the Hessian of E cannot be evaluated at s = {mpmath.nstr(s, 6)} "
+                                     f"({type(exc).__name__}: a non-smooth point)") from None
+        try:
+            delta = mpmath.lu_solve(J, mpmath.matrix(r))
         except ZeroDivisionError:
             raise FixedPointNotFound(f"singular Hessian in Newton's method after {step - 1} steps "
                                      f"(residual {mpmath.nstr(max(abs(x) for x in r), 3)})") from None
@@ -143,7 +154,12 @@ def free_fixed_point(compiled, theta, *, start=None) -> FixedPoint:
             continue
         scale = 1 + max(abs(x) for x in s)
         if size <= mpmath.mpf(10) ** (-dps + 6) * scale:
-            eig = sorted(mpmath.eigsy(compiled.H(s, theta), eigvals_only=True))
+            H = compiled.H(s, theta)
+            if any(isinstance(x, mpmath.mpc) for x in s) or not all(mpmath.isfinite(h) for h in H):
+                raise FixedPointNotFound(
+                    f"non-smooth or non-real point: at s = {mpmath.nstr(s, 6)} the Hessian of E is not a finite "
+                    "real matrix (a function is not twice differentiable there, e.g. sqrt or log at 0)")
+            eig = sorted(mpmath.eigsy(H, eigvals_only=True))
             how = ("free flow (Eq 1) relaxed in float64, then Newton" if was_relaxed else
                    "Newton from the initial state (the free flow did not settle: " + (reason or "") + ")")
             return FixedPoint(s, size, list(eig), f"{how}, {steps} steps at dps={dps}", was_relaxed)

@@ -198,7 +198,7 @@ def statements(ev) -> list:
                                   error_terms=[(traj.error_estimate, "integrator")]))
 
     if ev.dJ is None:
-        reason = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
+        reason = ev.theorem2_error
         out.append(not_applicable("theorem2", *TITLES["theorem2"], sides("theorem2", ev), reason))
         out.append(not_applicable("eq10-limit", *TITLES["eq10-limit"], sides("eq10-limit", ev), reason))
     else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import mpmath
 
 from ..extrapolate import BetaPlan
-from ..fixed_point import FixedPointNotFound
+from ..fixed_point import FixedPointNotFound, newton
 from ..numbers import FactoredMatrix
 
 
@@ -69,7 +69,11 @@ def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan) -> list:
         J = FactoredMatrix(H0 + beta * HC0)
         s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start)
         size = max(abs(x) for x in compiled.extended_field(s, theta, beta))
-        if size > mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
+        if not size <= mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
+            # chord iterations contract only for small beta/lambda_min: fall back to Newton
+            s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
+                                lambda v: -compiled.extended_hessian(v, theta, beta), start)
+        if not size <= mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
             raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
                                      f"(residual {mpmath.nstr(size, 3)})")
         points.append(s)
