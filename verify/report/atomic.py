@@ -61,19 +61,33 @@ def check_target(path: str) -> str:
 
 
 class _HeldSignals:
-    """Block SIGINT and SIGTERM for a few system calls (main thread, POSIX); a no-op elsewhere."""
+    """Hold SIGINT and SIGTERM back for a few system calls, then deliver them.
 
-    SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)}
+    The Python-level handlers are swapped for one that only records the
+    signal, and the signal is raised again after the block. (Blocking with
+    ``pthread_sigmask`` is not enough: it masks the calling thread only, and a
+    signal sent to the process is then delivered to another thread -- numpy's
+    BLAS threads -- whose C handler still interrupts the main thread.)
+    """
+
+    SIGNALS = [getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)]
 
     def __enter__(self):
-        self.active = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+        self.received = []
+        self.active = threading.current_thread() is threading.main_thread()
         if self.active:
-            self.before = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+            self.before = {s: signal.signal(s, self._record) for s in self.SIGNALS}
         return self
 
-    def __exit__(self, *exc):
+    def _record(self, signum, frame):
+        self.received.append(signum)
+
+    def __exit__(self, exc_type, exc, tb):
         if self.active:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self.before)
+            for s, handler in self.before.items():
+                signal.signal(s, handler)
+            if self.received and exc_type is None:
+                signal.raise_signal(self.received[0])    # now handled as usual
         return False
 
 

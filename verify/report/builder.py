@@ -109,22 +109,38 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True, screensho
     return shlex.join(parts)
 
 
-class _TermAsInterrupt:
-    """SIGTERM raises KeyboardInterrupt while a report is built, so that cleanup runs."""
+class Interrupts:
+    """SIGINT and SIGTERM while a report is built: KeyboardInterrupt now, and at every checkpoint after.
+
+    Third-party code can swallow a KeyboardInterrupt (a bare ``except:``, a
+    weakref callback, where exceptions are printed and ignored); the flag makes
+    the next checkpoint -- every progress report and the commit -- raise it
+    again, so an interrupted report is never completed by accident. SIGTERM is
+    treated as SIGINT so that the temporary directory is removed either way.
+    """
+
+    def __init__(self):
+        self.received = None
 
     def __enter__(self):
-        self.active = hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread()
+        self.active = threading.current_thread() is threading.main_thread()
         if self.active:
-            self.before = signal.signal(signal.SIGTERM, self._raise)
+            signals = [getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)]
+            self.before = {s: signal.signal(s, self._handler) for s in signals}
         return self
 
-    @staticmethod
-    def _raise(signum, frame):
+    def _handler(self, signum, frame):
+        self.received = signum
         raise KeyboardInterrupt(f"signal {signum}")
+
+    def check(self):
+        if self.received is not None:
+            raise KeyboardInterrupt(f"signal {self.received}")
 
     def __exit__(self, *exc):
         if self.active:
-            signal.signal(signal.SIGTERM, self.before)
+            for s, handler in self.before.items():
+                signal.signal(s, handler)
         return False
 
 
@@ -136,13 +152,19 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
     before anything is written; nothing is left behind if interrupted.
     """
     started = time.perf_counter()
-    say = progress or (lambda *a, **k: None)
+    report_progress = progress or (lambda *a, **k: None)
+    interrupts = Interrupts()
+
+    def say(*args, **kwargs):
+        interrupts.check()
+        report_progress(*args, **kwargs)
+
     model = load_model(model_arg if model_arg is not None else DEFAULT_MODEL)
     out = out if out is not None else default_out(model)
     check_target(out)
     times = report_times(model, times)
     timings = {}
-    with _TermAsInterrupt(), AtomicDirectory(out) as target:
+    with interrupts, AtomicDirectory(out) as target:
         clock = time.perf_counter()
         report = check(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
                        max_directions=max_directions or MAX_DIRECTIONS,
@@ -188,5 +210,6 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
             say("screenshot")
             take(target.path("index.html"), target.path("screenshot.png"))
         files = sorted(os.listdir(target.tmp))
+        interrupts.check()
         target.commit()
     return Built(bundle, target.target, files, time.perf_counter() - started)

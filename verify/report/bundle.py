@@ -35,8 +35,8 @@ class Bundle:
         return int(self.report.settings["dps"])
 
     def plot_list(self):
-        """(file name, caption) of the plots that were drawn, in order."""
-        return [(f, cap) for f, _, cap in PLOTS if f in self.plots]
+        """(file name, title, caption) of the plots that were drawn, in order."""
+        return [(f, title, cap) for f, _, title, cap in PLOTS if f in self.plots]
 
     def summary(self) -> str:
         """One sentence under the verdict."""

@@ -32,6 +32,7 @@ class Row:
     latex: str | None
     text: str | None
     tag: str | None
+    aligned: str | None = None      # the LaTeX row with its '&' alignment point
 
 
 @dataclasses.dataclass
@@ -70,8 +71,10 @@ def _from_display(model, notes):
     for obj in doc["objects"]:
         text_rows, notes = _text_rows(obj.get("text", ""))
         latex_rows = align_rows(obj.get("latex", ""))
+        aligned = [r for r, _ in align_rows(obj.get("latex", ""), keep_ampersand=True)]
         try:
-            rows = [Row(to_mathml(latex), latex, text_rows[k] if k < len(text_rows) else None, tag)
+            rows = [Row(to_mathml(latex), latex, text_rows[k] if k < len(text_rows) else None, tag,
+                        aligned[k] if k < len(aligned) else None)
                     for k, (latex, tag) in enumerate(latex_rows)]
         except UnsupportedLatex as exc:
             notes.append(f"{obj['name']}: the vector form could not be converted to MathML ({exc}); "

@@ -83,11 +83,11 @@ def statements_table(b: Bundle) -> str:
 
 def plots_section(b: Bundle) -> str:
     out = []
-    for fname, caption in b.plot_list():
+    for fname, title, caption in b.plot_list():
         data = base64.b64encode(b.plots[fname]).decode("ascii")
-        alt = caption.split(":")[0] if ":" in caption[:40] else caption.split(".")[0]
         out.append(f'<figure id="plot-{_e(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
-                   f'alt="{_e(alt)}"><figcaption>{_e(caption)}</figcaption></figure>')
+                   f'alt="{_e(title)}"><figcaption><strong>{_e(title)}.</strong> {_e(caption)}</figcaption>'
+                   "</figure>")
     if b.curves is not None and b.curves.notes:
         out.append("<p class='muted small'>" + "<br>".join(_e(n) for n in b.curves.notes) + "</p>")
     if not out:

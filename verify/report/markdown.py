@@ -10,8 +10,21 @@ from .bundle import VERDICT_WORDS, Bundle
 from .html import PAPER, num
 
 
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_~<>[]|"})
+
+
+def _md(text) -> str:
+    """Prose from elsewhere (titles, route descriptions) with Markdown's special characters escaped."""
+    return ("" if text is None else str(text)).translate(_SPECIAL).replace("\n", " ")
+
+
+def _code(text) -> str:
+    text = "" if text is None else str(text).replace("\n", " ")
+    return f"`{text.replace('|', chr(92) + '|')}`" if text and "`" not in text else _md(text)
+
+
 def _cell(text) -> str:
-    return ("" if text is None else str(text)).replace("|", "\\|").replace("\n", " ")
+    return ("" if text is None else str(text)).replace("\n", " ")
 
 
 def _table(headers, rows) -> list[str]:
@@ -20,90 +33,86 @@ def _table(headers, rows) -> list[str]:
     return out
 
 
+def _extra(out, extra, flag, headers, row):
+    if extra is None:
+        out.append(f"Not run (`{flag}`).")
+    elif not extra.available:
+        out.append(f"Not available: {_md(extra.reason)}")
+    else:
+        out += _table(headers, [row(x) for x in extra.rows])
+
+
 def render(b: Bundle) -> str:
     r = b.report
     m = r.model
     s = r.settings
     word = VERDICT_WORDS.get(b.verdict, b.verdict.upper())
     out = [f"# eqprop-verify report: `{m.name}`", "",
-           f"{m.description}", "",
-           f"Statements from {PAPER}.", "",
-           f"**{word}** — {b.summary()}", "",
+           _md(m.description), "",
+           f"Statements from {_md(PAPER)}.", "",
+           f"**{word}** — {_md(b.summary())}", "",
            "## Verdict", ""]
     rows = []
     for c in r.checks:
-        rows.append([f"**{c.status}**", f"`{c.id}` {c.title}", ", ".join(c.equations),
+        rows.append([f"**{c.status}**", f"`{c.id}` {_md(c.title)}", ", ".join(c.equations),
                      num(c.max_abs_error), num(c.max_rel_error), num(c.tolerance),
                      "" if c.digits is None else f"{c.digits}"])
     out += _table(["status", "statement", "Eq", "max \\|diff\\|", "max rel", "tolerance", "digits"], rows)
     out += ["", "What was compared with what:", ""]
     for c in r.checks:
         sides = c.compared + ["", ""]
-        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {sides[0]} **vs** {sides[1]}.")
+        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {_md(sides[0])} **vs** {_md(sides[1])}.")
         if c.applicable:
-            out.append(f"  Tolerance {num(c.tolerance)} = {c.tolerance_origin}."
-                       + (f" Largest error at {c.worst}." if c.worst else ""))
+            out.append(f"  Tolerance {num(c.tolerance)} = {_md(c.tolerance_origin)}."
+                       + (f" Largest error at {_md(c.worst)}." if c.worst else ""))
         if c.reason:
-            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {c.reason}")
+            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {_md(c.reason)}")
     out += ["", "## Plots", ""]
-    for fname, caption in b.plot_list():
-        out += [f"![{caption.split('.')[0]}]({fname})", "", f"*{caption}*", ""]
+    for fname, title, caption in b.plot_list():
+        out += [f"### {_md(title)}", "", f"![{_md(title)}]({fname})", "", _md(caption), ""]
     if b.curves is not None:
-        out += [f"_{n}_" for n in b.curves.notes]
+        out += [_md(n) for n in b.curves.notes]
     fp = r.fixed_point
     out += ["", "## Fixed point", ""]
     if fp.get("found"):
-        out += [f"{fp.get('description')}.", "",
+        out += [f"{_md(fp.get('description'))}.", "",
                 "Hessian eigenvalues: " + ", ".join(num(e, 6) for e in fp["hessian_eigenvalues"]) + "."]
     else:
-        out.append(f"No critical point of E: {fp.get('reason')}")
+        out.append(f"No critical point of E: {_md(fp.get('reason'))}")
     v = r.values
     if "dJ_dtheta" in v:
         out += ["", "## The gradient ∂J/∂θ", "",
-                "J route (fixed point re-solved at perturbed θ), EP (Eq 20, β → 0) and RBP (lim Y_t, Eq 10); "
+                "J route (fixed point re-solved at perturbed θ), EP (Eq 20, β → 0) and RBP (lim Y\\_t, Eq 10); "
                 "18 significant digits.", ""]
         out += _table(["θ", "∂J/∂θ (J route)", "EP, Eq 20", "RBP, Eq 10"],
-                      [[f"`{n}`", num(v["dJ_dtheta"][k], 18), num(v["ep_gradient"][k], 18), num(v["Y_limit"][k], 18)]
-                       for k, n in enumerate(m.param_names())])
+                      [[f"`{n}`", num(v["dJ_dtheta"][k], 18), num(v["ep_gradient"][k], 18),
+                        num(v["Y_limit"][k], 18)] for k, n in enumerate(m.param_names())])
     out += ["", "## Derived equations", ""]
-    for n in b.equation_notes:
-        out.append(f"_{n}_")
+    out += [_md(n) for n in b.equation_notes]
     for sec in b.sections:
-        out += ["", f"**Eq {', '.join(sec.equations)}** — {sec.title}: {sec.description}", ""]
-        for row in sec.rows:
-            if row.latex:
-                out += ["```math", row.latex, "```"]
-            elif row.text:
-                out += ["```", row.text, "```"]
-        for note in sec.notes:
-            out.append(f"_({note})_")
+        out += ["", f"**Eq {', '.join(sec.equations)}** — {_md(sec.title)}: {_md(sec.description)}", ""]
+        aligned = [row.aligned or row.latex for row in sec.rows]
+        if sec.rows and all(aligned):
+            out += ["```math", "\\begin{aligned}", " \\\\\n".join(aligned), "\\end{aligned}", "```"]
+        else:
+            for row in sec.rows:
+                out += ["```", row.text or "", "```"]
+        out += [f"_({_md(note)})_" for note in sec.notes]
     out += ["", "## Symbolic proofs", ""]
-    p = b.proofs
-    if p is None:
-        out.append("Not run (`--no-proofs`).")
-    elif not p.available:
-        out.append(f"Not available: {p.reason}")
-    else:
-        out += _table(["outcome", "obligation", "Eq", "kind", "statement", "residual"],
-                      [[f"**{x['outcome']}**", f"`{x['obligation']}`", ", ".join(x["equations"]), x["kind"],
-                        x["statement"], f"`{x['residual']}`"] for x in p.rows])
+    _extra(out, b.proofs, "--no-proofs", ["outcome", "obligation", "Eq", "kind", "statement", "residual"],
+           lambda x: [f"**{x['outcome']}**", _code(x["obligation"]), ", ".join(x["equations"]), _md(x["kind"]),
+                      _md(x["statement"]), _code(x["residual"])])
     out += ["", "## Audit of the paper's equations", ""]
-    a = b.audit
-    if a is None:
-        out.append("Not run (`--no-audit`).")
-    elif not a.available:
-        out.append(f"Not available: {a.reason}")
-    else:
-        out += _table(["Eq", "class", "verdict", "evidence", "corrected"],
-                      [[x.get("equation"), x.get("class"), f"**{x.get('verdict')}**", x.get("evidence"),
-                        x.get("corrected")] for x in a.rows])
+    _extra(out, b.audit, "--no-audit", ["Eq", "class", "verdict", "evidence", "corrected"],
+           lambda x: [_md(x.get("equation")), _md(x.get("class")), f"**{_md(x.get('verdict'))}**",
+                      _md(x.get("evidence")), _md(x.get("corrected"))])
     out += ["", "## Reproduce", "", "```sh", b.command, "```", ""]
     out += _table(["setting", "value"],
                   [["dps", s.get("dps")], ["times", ", ".join(s.get("times", []))],
-                   ["β method", s.get("beta_method")], ["β plan", s.get("beta_plan")],
-                   ["backend", s.get("backend")], ["seed", s.get("seed")]])
+                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(s.get("beta_plan"))],
+                   ["backend", _md(s.get("backend"))], ["seed", s.get("seed")]])
     out += [""]
-    out += _table(["environment", "version"], [[k, v] for k, v in r.environment.items()])
+    out += _table(["environment", "version"], [[_md(k), _md(v)] for k, v in r.environment.items()])
     out += ["", "Every number at full precision: [report.json](report.json). "
             "The same report as one self-contained page: [index.html](index.html).", ""]
     return "\n".join(out)

@@ -328,8 +328,11 @@ def to_mathml(latex: str, *, display: bool = True) -> str:
 _TAG = re.compile(r"\\tag\{([^{}]*)\}")
 
 
-def align_rows(block: str) -> list[tuple[str, str | None]]:
-    """Rows of an ``align*`` environment as (formula without '&', tag or None)."""
+def align_rows(block: str, keep_ampersand: bool = False) -> list[tuple[str, str | None]]:
+    """Rows of an ``align*`` environment as (formula without '&', tag or None).
+
+    With ``keep_ampersand`` the alignment points stay (for an ``aligned`` block).
+    """
     m = re.search(r"\\begin\{(align\*?|aligned|equation\*?|gather\*?)\}(.*?)\\end\{\1\}", block, re.S)
     body = m.group(2) if m else block
     rows = []
@@ -342,5 +345,5 @@ def align_rows(block: str) -> list[tuple[str, str | None]]:
         if t:
             tag = t.group(1)
             raw = _TAG.sub("", raw)
-        rows.append((raw.replace("&", " ").strip(), tag))
+        rows.append((raw.strip() if keep_ampersand else raw.replace("&", " ").strip(), tag))
     return rows

@@ -217,22 +217,22 @@ def limit(c: Curves) -> bytes | None:
     return _png(fig)
 
 
-#: file name, function, caption (what the reader should see)
+#: file name, function, title, caption (what the reader should see)
 PLOTS = [
-    ("trajectories.png", "trajectories",
+    ("trajectories.png", "trajectories", "X_t (RBP) and X̃_t (EP) over t",
      "X_t = ∂L/∂s by Recurrent Backpropagation (lines: the Cauchy problem Eq 11–14 in closed form) "
      "and X̃_t = −lim (1/β) ∂S^β/∂t from the nudged phase of Equilibrium Propagation (circles, Eq 21), "
      "with the direct route's ∂L/∂s on the free flow (crosses), per state component. "
      "Theorem 3 and Corollary 4 say circles and crosses lie on the lines."),
-    ("errors.png", "errors",
+    ("errors.png", "errors", "Error against t, per statement",
      "Each statement's largest relative error at each time t, beside the tolerance the check derived "
      "for it (dashed, same colour) from the working precision and the routes' own error estimates."),
-    ("beta_ladder.png", "beta_ladder",
+    ("beta_ladder.png", "beta_ladder", "Theorem 2: EP gradient error against β",
      "Theorem 2's estimator at finite β from the free and nudged fixed points (Eq 19, 20), against ∂J/∂θ "
      "computed by re-solving the fixed point at perturbed θ. The one-sided estimate is first-order in β "
      "and the symmetric one second-order: the fitted slopes are the observed orders. The check itself "
      "extrapolates β → 0 (green)."),
-    ("limit.png", "limit",
+    ("limit.png", "limit", "Eq 10: Y_t converging to ∂J/∂θ",
      "Eq 10: the gradient of the truncated objective, Y_t = ∂L/∂θ(θ, s⁰, t), converges to ∂J/∂θ "
      "as t → ∞, at the rate of the smallest Hessian eigenvalue; X_t = ∂L/∂s decays to 0."),
 ]
@@ -241,7 +241,7 @@ PLOTS = [
 def render_all(c: Curves, dps: int) -> dict:
     """file name -> PNG bytes for every plot that has data."""
     out = {}
-    for fname, fn, _ in PLOTS:
+    for fname, fn, _, _ in PLOTS:
         png = errors(c, dps) if fn == "errors" else globals()[fn](c)
         if png is not None:
             out[fname] = png
