@@ -91,6 +91,7 @@ def pytest_report_header(config):
 
 
 _REPORTS = pytest.StashKey[list]()
+_FAILED_BY_CHECK = pytest.StashKey[bool]()   # the table is already the failure message
 
 
 class EqpropCheck:
@@ -132,7 +133,8 @@ class EqpropCheck:
         verdict = report.verdict
         if verdict == "verified":
             return report
-        table = report.table()
+        table = readable_table(report)
+        self._request.node.stash[_FAILED_BY_CHECK] = on_na != "allow" or verdict != "hypotheses-not-met"
         if verdict == "hypotheses-not-met":
             reasons = "; ".join(f"{c.id}: {c.reason}" for c in report.checks if not c.applicable)
             if on_na == "allow":
@@ -152,6 +154,28 @@ class EqpropCheck:
         self._request.node.user_properties.append((PROPERTY, {
             "model": report.model.name, "verdict": report.verdict, "variant": variant,
             "digits": {c.id: c.digits for c in report.checks if c.applicable}}))
+
+
+def readable_table(report) -> str:
+    """The check's table for a test report: statements not verified in full, the others one line each."""
+    full = report.table().splitlines()
+    head = full[:2]
+    lines = head + [""]
+    dps = report.settings.get("dps")
+    for c in report.checks:
+        if c.applicable and c.passed:
+            lines.append(f"PASS {c.id:12s} (Eq {', '.join(c.equations)})  digits={c.digits} (dps {dps})  "
+                         f"max rel error {_short(c.max_rel_error)} <= tolerance {_short(c.tolerance)}")
+        else:
+            lines.append(c.format(dps))
+    lines += ["", full[-1]]
+    return "\n".join(lines)
+
+
+def _short(x) -> str:
+    import mpmath
+
+    return mpmath.nstr(x, 2) if x is not None else "-"
 
 
 def _run_check(model, *, variant=None, max_directions=None, **opts):
@@ -184,7 +208,8 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
     backend = theorems.resolve_backend(backend or model.settings.get("backend") or "auto")
     times_exact = theorems._times(times, model)
     settings = {"dps": dps, "times": [str(t) for t in times_exact], "beta_method": beta_method,
-                "backend": backend, "variant": variant}
+                "backend": backend, "guard_digits": theorems.GUARD_DIGITS, "seed": model.settings.get("seed", 0),
+                "max_directions": max_directions, "variant": variant}
     with mpmath.workdps(dps + theorems.GUARD_DIGITS):
         ev = gather(model, dps=dps, times=[mpmath.mpf(t.p) / t.q for t in times_exact],
                     beta_method=beta_method, backend=backend, seed=model.settings.get("seed", 0),
@@ -223,7 +248,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     reports = item.stash.get(_REPORTS, None)
-    if reports and rep.when == "call" and not rep.passed:
+    if reports and rep.when == "call" and rep.failed and not item.stash.get(_FAILED_BY_CHECK, False):
         lines = [f"{r.model.name}: {r.verdict}  " +
                  "  ".join(f"{c.id}:{c.status}" + (f"({c.digits})" if c.applicable else "") for c in r.checks)
                  for r in reports]

@@ -1,0 +1,198 @@
+"""The pytest plugin (entry point pytest11 `eqprop_verify`), tested as a user uses it: with pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+# In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
+# one process: everything a check imports is imported before any run.
+import symbolic.load  # noqa: F401
+import verify.evidence  # noqa: F401
+import verify.falsify  # noqa: F401
+import verify.theorems  # noqa: F401
+from symbolic.zoo.models import builtin_text
+
+pytest_plugins = ["pytester"]
+
+SADDLE = '''name = "saddle"
+description = "E = -a s^2/2 + s^4/4 started at its critical point s = 0, a local maximum"
+
+[state]
+s = 0
+
+[params]
+a = 0
+
+[targets]
+y = 1
+
+[model]
+energy = "-a*s**2/2 + s**4/4"
+cost = "(s - y)**2/2"
+
+[values]
+a = 1
+
+[settings]
+initial_state = 0
+'''
+
+BAD = '''name = "bad"
+
+[state]
+s = 0
+
+[params]
+a = 0
+
+[model]
+energy = "a*s**2/2"
+cost = "(s - 1)**2/2"
+colour = "blue"
+'''
+
+FAST = 'dps=20, times=[0, "1/2"], backend="mpmath"'
+
+
+@pytest.fixture
+def project(pytester):
+    pytester.makefile(".toml", good=builtin_text("riccati"), saddle=SADDLE, bad=BAD)
+    return pytester
+
+
+def test_a_good_model_passes_and_the_report_is_returned(project):
+    project.makepyfile(f'''
+        def test_good(eqprop_check):
+            report = eqprop_check("good.toml", {FAST})
+            assert report.verdict == "verified"
+            assert report.settings["dps"] == 20
+            assert {{c.id for c in report.checks}} >= {{"theorem1", "theorem2", "theorem3", "corollary4", "eq24"}}
+
+        def test_model_object_and_builtin_name(eqprop_check):
+            from symbolic.load import load_model
+            assert eqprop_check(load_model("riccati"), {FAST}).verdict == "verified"
+            assert eqprop_check("riccati", {FAST}).verdict == "verified"
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings:*", "*eqprop_check: 3 model checks: 3 verified*"])
+
+
+def test_a_false_statement_fails_with_the_readable_table(project):
+    project.makepyfile(f'''
+        def test_false_variant(eqprop_check):
+            eqprop_check("good.toml", variant="eq23-sign-flipped", {FAST})
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*eqprop_check riccati: FAILED: eq23-sign-flipped*",
+        "*PASS corollary4*",
+        "*FAIL eq23-sign-flipped*FALSE VARIANT of corollary4*",
+        "*compared  direct dL/ds*",
+        "*tolerance*",
+        "*verdict: FAILED*",
+    ])
+    assert "Traceback" not in result.stdout.str() and "def test_false_variant" not in result.stdout.str()
+
+
+def test_an_invalid_model_file_fails_clearly(project):
+    project.makepyfile('''
+        def test_bad(eqprop_check):
+            eqprop_check("bad.toml")
+
+        def test_missing(eqprop_check):
+            eqprop_check("nowhere.toml")
+
+        def test_bad_setting(eqprop_check):
+            eqprop_check("good.toml", beta_method="sideways")
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines([
+        "*eqprop_check: invalid model: bad.toml: [[]model.colour[]] unknown key*",
+        "*eqprop_check: invalid model: nowhere.toml: no such file*",
+        "*eqprop_check: invalid setting: --beta-method 'sideways' is unknown*",
+    ])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_hypotheses_not_met_is_not_a_pass(project):
+    project.makepyfile(f'''
+        import pytest
+
+        def test_default_fails(eqprop_check):
+            eqprop_check("saddle.toml", {FAST})
+
+        def test_skip(eqprop_check):
+            eqprop_check("saddle.toml", not_applicable="skip", {FAST})
+
+        def test_allow(eqprop_check):
+            report = eqprop_check("saddle.toml", not_applicable="allow", {FAST})
+            assert report.verdict == "hypotheses-not-met"
+            assert not {{c.id for c in report.checks if not c.applicable}} - {{"theorem2", "eq10-limit"}}
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(failed=1, skipped=1, passed=1)
+    result.stdout.fnmatch_lines([
+        "*eqprop_check saddle: NOT VERIFIED: the hypotheses of some statements are not met*",
+        "*N/A  theorem2*", "*not applicable: needs a strict minimum of E*",
+        "SKIPPED*eqprop_check saddle: hypotheses not met (theorem2: needs a strict minimum*",
+    ])
+
+
+def test_options_marker_and_header(project):
+    project.makepyfile('''
+        import pytest
+
+        def test_options(eqprop_check):
+            report = eqprop_check("good.toml")
+            assert report.settings["dps"] == 21
+            assert report.settings["times"] == ["0", "1/4"]
+            assert report.settings["beta_method"] == "complex-step"
+
+        @pytest.mark.eqprop(dps=22, beta_method="richardson")
+        def test_marker(eqprop_check):
+            report = eqprop_check("good.toml")
+            assert (report.settings["dps"], report.settings["beta_method"]) == (22, "richardson")
+            assert eqprop_check("good.toml", dps=23).settings["dps"] == 23   # the call wins
+
+        def test_not_applicable_option(eqprop_check):
+            eqprop_check("saddle.toml")
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider", "--eqprop-dps", "21", "--eqprop-times", "0,1/4",
+                               "--eqprop-beta-method", "complex-step", "--eqprop-backend", "mpmath",
+                               "--eqprop-not-applicable", "skip")
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings: dps=21, times=0,1/4, "
+                                 "beta-method=complex-step, backend=mpmath, not-applicable=skip"])
+
+
+def test_options_are_in_one_help_group(project):
+    result = project.runpytest("--help")
+    result.stdout.fnmatch_lines(["eqprop-verify: check models with the eqprop_check fixture:",
+                                 "*--eqprop-dps=*", "*--eqprop-backend=*", "*--eqprop-beta-method=*",
+                                 "*--eqprop-times=*", "*--eqprop-not-applicable=*"])
+    markers = project.runpytest("--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.eqprop(dps=None, times=None, *"])
+
+
+def test_a_failing_user_assertion_gets_the_eqprop_section(project):
+    project.makepyfile(f'''
+        def test_user_assertion(eqprop_check):
+            report = eqprop_check("good.toml", {FAST})
+            assert report.checks[0].digits > 1000
+    ''')
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*- eqprop-verify -*", "riccati: verified  theorem1:PASS*"])
+
+
+def test_plugin_module_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys, verify.pytest_plugin; "
+            "print(sorted(m for m in ('mpmath', 'sympy', 'numpy', 'hypothesis') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
