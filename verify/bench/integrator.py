@@ -9,7 +9,7 @@ measured in this one process as CPU time (``time.process_time``: the ratio
 must not depend on other jobs sharing the cores), best of ``repeats`` runs
 each (compilation excluded and reported apart).
 
-Run ``python bench/bench_integrator.py [--quick]``; prints a table and writes
+Run ``eqprop-verify bench --only integrator`` or ``python bench/bench_integrator.py [--quick]``; prints a table and writes
 ``reports/bench/integrator.json``.  ``run(quick)`` returns the same dict.
 """
 
@@ -27,17 +27,13 @@ from pathlib import Path
 import mpmath
 import sympy as sp
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # runnable as a script from a checkout
-    sys.path.insert(0, str(ROOT))
-
-from symbolic import BETA, derive, load_model  # noqa: E402
-from symbolic.functions import to_elementary  # noqa: E402
-from verify.ode import available_backends, make_system  # noqa: E402
+from symbolic import BETA, derive, load_model
+from symbolic.functions import to_elementary
+from verify.ode import available_backends, make_system
 
 T_END = 5
 TARGETS = {"mpmath": 50, "heyoka": 300}
-OUT = ROOT / "reports" / "bench" / "integrator.json"
+OUT = Path("reports") / "bench" / "integrator.json"
 
 
 def _problem():
@@ -85,14 +81,14 @@ def _odefun_solver(field, model, params, values):
     return solve
 
 
-def run(quick: bool = False) -> dict:
+def run(quick: bool = False, backends=None) -> dict:
     """Time odefun and each backend on the Hopfield flows; the result as a dict (see module doc)."""
     model, field, params = _problem()
     dps_list = [30] if quick else [30, 50]
     repeats = 3 if quick else 5
     odefun_repeats = 1 if quick else 2
     flows = {"free": 0, "nudged": sp.Rational(1, 2)}
-    backends = [b for b in ("mpmath", "heyoka") if b in available_backends()]
+    backends = [b for b in ("mpmath", "heyoka") if b in (backends or available_backends())]
 
     t0 = time.perf_counter()
     systems = {"mpmath": make_system(field, model.s, params, backend="mpmath")}
@@ -209,3 +205,6 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+summary = format_table
