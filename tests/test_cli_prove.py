@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -37,35 +36,24 @@ def module(*args):
     return [sys.executable, "-m", "verify", "prove", *args]
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("prove")
-    (tmp / "my-lq.toml").write_text(USER_LQ)
-    (tmp / "tiny-hopfield.toml").write_text(paper_hopfield_text(1, 1, 1, 1, readout=True))
-    jobs = {
-        "quadratic": module("quadratic"),
-        "riccati-json": module("riccati", "--json"),
-        "variants": module("quadratic", "--no-steps", "--json", "--variant", "all"),
-        "user-lq": module(str(tmp / "my-lq.toml"), "--no-steps", "--latex", "--variant", "sign-flip-eq23"),
-        "generic": module(str(tmp / "tiny-hopfield.toml")),
-        "bad-variant": module("riccati", "--variant", "bogus"),
-        "missing": module(str(tmp / "nope.toml")),
-        "help": module("--help"),
-    }
+def run(*args):
+    """One prove run as a user types it (each test runs its own: under pytest-xdist a shared
+    fixture would be recomputed in every worker)."""
+    return subprocess.run(module(*args), capture_output=True, text=True, env=ENV, timeout=600)
 
-    def go(argv):
-        return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=600)
 
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {k: pool.submit(go, v) for k, v in jobs.items()}
-        return {k: f.result() for k, f in futures.items()}
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "my-lq.toml").write_text(USER_LQ)
+    (tmp_path / "tiny-hopfield.toml").write_text(paper_hopfield_text(1, 1, 1, 1, readout=True))
+    return tmp_path
 
 
 THEOREMS = ("theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24")
 
 
-def test_prove_quadratic_proves_the_theorems_and_exits_0(runs):
-    r = runs["quadratic"]
+def test_prove_quadratic_proves_the_theorems_and_exits_0():
+    r = run("quadratic")
     assert r.returncode == 0, r.stderr
     for sid in THEOREMS:
         assert re.search(rf"^PROVED\s+{re.escape(sid)}\s+Eq", r.stdout, re.M), sid
@@ -77,41 +65,36 @@ def test_prove_quadratic_proves_the_theorems_and_exits_0(runs):
     assert "witness:" in r.stdout
 
 
-def test_prove_riccati_json_is_a_list_of_obligations(runs):
-    r = runs["riccati-json"]
-    assert r.returncode == 0, r.stderr
+def test_prove_riccati_json_lists_obligations_and_refutes_false_variants():
+    r = run("riccati", "--json", "--variant", "all")
+    assert r.returncode == 0, r.stderr  # false variants never fail the run
     rows = json.loads(r.stdout)
     assert isinstance(rows, list)
     by_id = {row["obligation"]: row for row in rows}
     for sid in THEOREMS:
         assert by_id[sid]["outcome"] == "PROVED" and by_id[sid]["residual"] == "0"
     for row in rows:
-        assert {"obligation", "outcome", "residual"} <= set(row)
+        assert {"obligation", "outcome", "residual", "equations", "kind", "witness"} <= set(row)
         assert row["outcome"] in ("PROVED", "REFUTED", "UNDECIDED")
         assert "latex" not in row  # only with --latex
+    for sid in ("corollary4-eq23[variant:sign-flip-eq23]", "corollary4-eq24[variant:half-beta-eq24]"):
+        assert by_id[sid]["outcome"] == "REFUTED" and by_id[sid]["kind"] == "variant"
+        assert by_id[sid]["witness"]["value"] not in ("0", "0.0")
+    # riccati's cost does not depend on theta: "Y_0 = 0" is true here, and reported so
+    assert by_id["theorem1[variant:y0-zero]"]["outcome"] == "PROVED"
+    assert by_id["eq56-as-printed"]["outcome"] == "REFUTED"
 
 
-def test_variants_are_refuted_with_witnesses(runs):
-    r = runs["variants"]
-    assert r.returncode == 0, r.stderr  # false variants never fail the run
-    rows = {row["obligation"]: row for row in json.loads(r.stdout)}
-    for sid in ("corollary4-eq23[variant:sign-flip-eq23]", "corollary4-eq24[variant:half-beta-eq24]",
-                "theorem1[variant:y0-zero]"):
-        assert rows[sid]["outcome"] == "REFUTED"
-        assert rows[sid]["witness"]["value"] not in ("0", "0.0")
-    assert "eq32" not in rows  # --no-steps
-
-
-def test_a_users_linear_quadratic_file_is_recognised(runs):
-    r = runs["user-lq"]
+def test_a_users_linear_quadratic_file_is_recognised(files):
+    r = run(str(files / "my-lq.toml"), "--no-steps", "--latex", "--variant", "sign-flip-eq23")
     assert r.returncode == 0, r.stderr
     assert "model my-lq: linear-quadratic family (n=2, p=2)" in r.stdout
     assert re.search(r"^REFUTED\s+corollary4-eq23\[variant:sign-flip-eq23\]", r.stdout, re.M)
     assert "$" in r.stdout and r"\mathcal{L}" in r.stdout  # the LaTeX chain
 
 
-def test_a_model_without_closed_form_is_numeric_only_and_exits_3(runs):
-    r = runs["generic"]
+def test_a_model_without_closed_form_is_numeric_only_and_exits_3(files):
+    r = run(str(files / "tiny-hopfield.toml"))
     assert r.returncode == 3, r.stderr
     assert "no closed-form family" in r.stdout
     for sid in THEOREMS:
@@ -120,14 +103,16 @@ def test_a_model_without_closed_form_is_numeric_only_and_exits_3(runs):
     assert re.search(r"^PROVED\s+eq37\s", r.stdout, re.M)  # the steps still run
 
 
-def test_bad_input_exits_2(runs):
-    assert runs["bad-variant"].returncode == 2
-    assert "--variant=bogus" in runs["bad-variant"].stderr and "Traceback" not in runs["bad-variant"].stderr
-    assert runs["missing"].returncode == 2 and "Traceback" not in runs["missing"].stderr
+def test_bad_input_exits_2(files):
+    bad = run("riccati", "--variant", "bogus")
+    assert bad.returncode == 2
+    assert "--variant=bogus" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run(str(files / "nope.toml"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
 
 
-def test_help_names_the_exit_codes_and_variants(runs):
-    r = runs["help"]
+def test_help_names_the_exit_codes_and_variants():
+    r = run("--help")
     assert r.returncode == 0
     assert "sign-flip-eq23" in r.stdout and "--latex" in r.stdout
 

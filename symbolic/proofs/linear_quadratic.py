@@ -110,6 +110,7 @@ class Proof:
         self.z = lp.Z
         # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
         self.base = dict(m.theta_subs) | dict(data_values or {})
+        self.want_latex = False  # build the LaTeX chains only on request
         self._built = False
         self.reason: str | None = None
 
@@ -219,7 +220,8 @@ class Proof:
         return Obligation(
             id=sid, equations=equations or st.equations, statement=statement or st.text,
             outcome=outcome, residual=residual, kind=kind or st.kind, family=FAMILY,
-            method=method, theta=theta, witness=witness, parts=results, latex=list(latex),
+            method=method, theta=theta, witness=witness, parts=results,
+            latex=list(latex) if self.want_latex else [],
             seconds=time.perf_counter() - t0)
 
     def _not_applicable(self, sid) -> Obligation:
@@ -229,18 +231,24 @@ class Proof:
                           applicable=False, reason=self.reason)
 
     # ------------------------------------------------------------- latex
+    def _tex(self, e) -> str:
+        return sp.latex(e) if self.want_latex else ""
+
+    def _texm(self, M) -> str:
+        return _latex_matrix(M) if self.want_latex else ""
+
     def _flow_latex(self):
         return [
-            r"\Phi(t) := e^{-A t},\quad A = \frac{\partial^2 E}{\partial s^2} = " + _latex_matrix(self.lq.A),
-            r"s^0_\theta = " + _latex_matrix(self.s0),
+            r"\Phi(t) := e^{-A t},\quad A = \frac{\partial^2 E}{\partial s^2} = " + self._texm(self.lq.A),
+            r"s^0_\theta = " + self._texm(self.s0),
             r"S^0_\theta(s, t) = s^0_\theta + \Phi(t)\,(s - s^0_\theta)",
             r"L(\theta, s, t) = C_\theta(S^0_\theta(s, t))",
         ]
 
     def _ep_latex(self):
         return [
-            r"A^\beta = " + _latex_matrix(self.Ab) + r",\quad \Phi^\beta(t) := e^{-A^\beta t}",
-            r"s^\beta_\theta = " + _latex_matrix(self.sb),
+            r"A^\beta = " + self._texm(self.Ab) + r",\quad \Phi^\beta(t) := e^{-A^\beta t}",
+            r"s^\beta_\theta = " + self._texm(self.sb),
             r"S^\beta_\theta(s^0_\theta, t) = s^\beta_\theta + \Phi^\beta(t)\,(s^0_\theta - s^\beta_\theta)",
             r"\mathcal{L}\{\Phi^\beta\}(z) = (zI + A^\beta)^{-1}",
         ]
@@ -279,11 +287,11 @@ class Proof:
             parts.append(("Y = Y_0 - M H^-1 (I - exp(-H t)) X_0",
                           Y - (self.Y0 / z - self.M * self.H.inv() * (sp.eye(self.n) / z - RH) * self.X0)))
         latex = self._flow_latex() + [
-            r"X_t = \frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + sp.latex(self.X_t),
-            r"Y_t = \frac{\partial L}{\partial \theta}(\theta, s^0_\theta, t) = " + sp.latex(self.Y_t),
-            r"\hat X(z) = \mathcal{L}\{X\}(z) = " + _latex_matrix(self.Xhat.applyfunc(sp.factor)),
-            r"X_0 = \frac{\partial C}{\partial s}(s^0_\theta) = " + _latex_matrix(self.X0)
-            + r",\quad Y_0 = \frac{\partial C}{\partial \theta}(s^0_\theta) = " + _latex_matrix(self.Y0),
+            r"X_t = \frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + self._tex(self.X_t),
+            r"Y_t = \frac{\partial L}{\partial \theta}(\theta, s^0_\theta, t) = " + self._tex(self.Y_t),
+            r"\hat X(z) = \mathcal{L}\{X\}(z) = " + self._texm(self.Xhat),
+            r"X_0 = \frac{\partial C}{\partial s}(s^0_\theta) = " + self._texm(self.X0)
+            + r",\quad Y_0 = \frac{\partial C}{\partial \theta}(s^0_\theta) = " + self._texm(self.Y0),
             r"z\hat X - X_0 + H\hat X = 0,\quad z\hat Y - Y_0 + M\hat X = 0",
         ]
         sid = "theorem1" if variant is None else variant_id(variant)
@@ -298,10 +306,10 @@ class Proof:
                                 - self.dE_dth.xreplace(self.at0)) / BETA, BETA)
         self.dJ = dJ
         latex = [
-            r"J(\theta) = C_\theta(s^0_\theta) = " + sp.latex(sp.factor(J)),
-            r"\frac{\partial J}{\partial \theta} = " + _latex_matrix(dJ),
+            r"J(\theta) = C_\theta(s^0_\theta) = " + self._tex(sp.factor(J)),
+            r"\frac{\partial J}{\partial \theta} = " + self._texm(dJ),
             r"\lim_{\beta\to 0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}(s^\beta_\theta)"
-            r" - \frac{\partial E}{\partial\theta}(s^0_\theta)\right) = " + _latex_matrix(ep),
+            r" - \frac{\partial E}{\partial\theta}(s^0_\theta)\right) = " + self._texm(ep),
         ]
         return self._obligation("theorem2", [("dJ/dtheta - EP limit", dJ - ep)], laplace=False,
                                 latex=latex, method="fixed points solved exactly; symbolic limit of a "
@@ -318,11 +326,11 @@ class Proof:
         ]
         latex = self._ep_latex() + [
             r"\hat{\tilde X}(z) = -\lim_{\beta\to0}\frac{1}{\beta}\left(z\hat S^\beta - s^0_\theta\right) = "
-            + _latex_matrix(Xt.applyfunc(sp.factor)),
+            + self._texm(Xt),
             r"\hat{\tilde Y}(z) = \lim_{\beta\to0}\frac{1}{\beta}\mathcal{L}\left\{\frac{\partial E^\beta}"
             r"{\partial\theta}(S^\beta) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right\} = "
-            + _latex_matrix(Yt.applyfunc(sp.factor)),
-            r"\tilde X(0) = \lim_{z\to\infty} z\hat{\tilde X}(z) = " + _latex_matrix(Xt0),
+            + self._texm(Yt),
+            r"\tilde X(0) = \lim_{z\to\infty} z\hat{\tilde X}(z) = " + self._texm(Xt0),
             r"z\hat{\tilde X} - \tilde X(0) + H\hat{\tilde X} = 0,\quad z\hat{\tilde Y} - \tilde Y(0) + M\hat{\tilde X} = 0",
         ]
         return self._obligation("theorem3", parts, latex=latex,
@@ -333,9 +341,9 @@ class Proof:
         # Eq 23: dL/ds = -lim 1/beta dS/dt = X~; the variant claims dL/ds = +lim 1/beta dS/dt = -X~
         residual = self.Xhat - sign * self.Xtilde_hat
         latex = [r"\mathcal{L}\left\{\frac{\partial L}{\partial s}(\theta, s^0_\theta, \cdot)\right\} = "
-                 + _latex_matrix(self.Xhat.applyfunc(sp.factor)),
+                 + self._texm(self.Xhat),
                  r"\mathcal{L}\left\{-\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}"
-                 r"(s^0_\theta,\cdot)\right\} = " + _latex_matrix(self.Xtilde_hat.applyfunc(sp.factor))]
+                 r"(s^0_\theta,\cdot)\right\} = " + self._texm(self.Xtilde_hat)]
         sid = "corollary4-eq23" if variant is None else variant_id(variant)
         return self._obligation(sid, [("dL/ds - (-lim 1/beta dS/dt)" if variant is None
                                        else "dL/ds - (+lim 1/beta dS/dt)", residual)],
@@ -347,10 +355,10 @@ class Proof:
         factor = sp.Rational(1, 2) if variant == "half-beta-eq24" else 1
         residual = self.Yhat - factor * self.Ytilde_hat
         latex = [r"\mathcal{L}\left\{\frac{\partial L}{\partial \theta}(\theta, s^0_\theta, \cdot)\right\} = "
-                 + _latex_matrix(self.Yhat.applyfunc(sp.factor)),
+                 + self._texm(self.Yhat),
                  r"\mathcal{L}\left\{\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"
                  r"(S^\beta(s^0_\theta,\cdot)) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right)\right\} = "
-                 + _latex_matrix(self.Ytilde_hat.applyfunc(sp.factor))]
+                 + self._texm(self.Ytilde_hat)]
         sid = "corollary4-eq24" if variant is None else variant_id(variant)
         return self._obligation(sid, [("dL/dtheta - lim 1/beta (...)" if variant is None
                                        else "dL/dtheta - lim 1/(2 beta) (...)", residual)],
@@ -376,8 +384,8 @@ class Proof:
             self.dJ = sp.Matrix([sp.diff(J, th) for th in self.theta])
         limit = lp.final_value(self.Yhat)
         return self._obligation("eq10", [("lim_{t->oo} Y_t - dJ/dtheta", limit - self.dJ)], laplace=False,
-                                latex=[r"\lim_{t\to\infty} Y_t = \lim_{z\to 0} z\hat Y(z) = " + _latex_matrix(limit),
-                                       r"\frac{\partial J}{\partial\theta} = " + _latex_matrix(self.dJ)],
+                                latex=[r"\lim_{t\to\infty} Y_t = \lim_{z\to 0} z\hat Y(z) = " + self._texm(limit),
+                                       r"\frac{\partial J}{\partial\theta} = " + self._texm(self.dJ)],
                                 method="final value theorem (A positive definite: poles of z Y(z) in Re z < 0)")
 
     def eq27(self) -> Obligation:

@@ -109,6 +109,7 @@ class Proof:
         # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
         self.base = dict(m.theta_subs) | dict(data_values or {})
         self.t = T
+        self.want_latex = False  # build the LaTeX chains (simplified for display) only on request
         self._built = False
         self.reason: str | None = None
 
@@ -190,7 +191,7 @@ class Proof:
             id=sid, equations=st.equations, statement=statement or st.text, outcome=outcome,
             residual=residual, kind=kind or st.kind, family=FAMILY,
             method=method or "closed-form Riccati flows, t symbolic; beta -> 0 by series in beta",
-            theta=theta, witness=witness, parts=results, latex=list(latex),
+            theta=theta, witness=witness, parts=results, latex=list(latex) if self.want_latex else [],
             seconds=time.perf_counter() - t0)
 
     def _not_applicable(self, sid) -> Obligation:
@@ -199,10 +200,31 @@ class Proof:
                           outcome=Outcome.UNDECIDED, residual="", kind=st.kind, family=FAMILY,
                           applicable=False, reason=self.reason)
 
+    def _tex(self, e) -> str:
+        """LaTeX of a simplified expression, sqrt(D_0) written delta (only when LaTeX is wanted)."""
+        if not self.want_latex:
+            return ""
+        sc = self.sc
+        Q0, R0 = sc.Q.subs(BETA, 0), sc.R.subs(BETA, 0)
+        root = sp.sqrt(sp.expand(Q0 ** 2 - 4 * sc.P * R0))
+        root_b = sp.sqrt(sp.expand(sc.Q ** 2 - 4 * sc.P * sc.R))
+        delta, delta_b = sp.Symbol("delta", positive=True), sp.Symbol("delta_beta", positive=True)
+
+        def nice(x):
+            x = sp.simplify(x)
+            return x.subs({root: delta, root_b: delta_b}) if sc.P != 0 else x
+
+        return sp.latex(e.applyfunc(nice) if isinstance(e, sp.MatrixBase) else nice(e))
+
     def _flow_latex(self):
-        return [r"\frac{ds}{dt} = " + sp.latex(self.sc.P * self.s ** 2 + self.sc.Q * self.s + self.sc.R),
-                r"S^0_\theta(s, t) = " + sp.latex(self.S0),
-                r"s^0_\theta = " + sp.latex(self.s0)]
+        sc = self.sc
+        Q0, R0 = sc.Q.subs(BETA, 0), sc.R.subs(BETA, 0)
+        delta = ([r"\delta := \sqrt{Q_0^2 - 4 P R_0} = \sqrt{" + self._tex(sp.expand(Q0 ** 2 - 4 * sc.P * R0)) + "}"
+                  r",\quad \delta_\beta := \sqrt{Q_\beta^2 - 4 P R_\beta}"]
+                 if sc.P != 0 else [])
+        return delta + [r"\frac{ds}{dt} = " + self._tex(self.sc.P * self.s ** 2 + self.sc.Q * self.s + self.sc.R),
+                r"S^0_\theta(s, t) = " + self._tex(self.S0),
+                r"s^0_\theta = " + self._tex(self.s0)]
 
     # ------------------------------------------------------------- obligations
     def flows(self) -> Obligation:
@@ -211,7 +233,7 @@ class Proof:
         ode = sp.diff(Sb, t) - (sc.P * Sb ** 2 + sc.Q * Sb + sc.R)
         return self._obligation("flows", [("Eq 18 (beta symbolic, Eq 1 at beta = 0)", ode),
                                           ("S^beta(s, 0) = s", Sb.subs(t, 0) - s)],
-                                latex=[r"S^\beta(s,t) = " + sp.latex(Sb),
+                                latex=[r"S^\beta(s,t) = " + self._tex(Sb),
                                        r"\partial_t S^\beta - (P S^2 + Q_\beta S + R_\beta) = 0"])
 
     def theorem1(self, variant: str | None = None) -> Obligation:
@@ -228,8 +250,8 @@ class Proof:
                       ("Y = Y_0 - M H^-1 (1 - exp(-H t)) X_0",
                        Y - (self.Y0 - M / H * (1 - sp.exp(-H * t)) * self.X0))]
         latex = self._flow_latex() + [
-            r"X_t = \frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + sp.latex(X),
-            r"H = " + sp.latex(H) + r",\quad X_0 = " + sp.latex(self.X0),
+            r"X_t = \frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + self._tex(X),
+            r"H = " + self._tex(H) + r",\quad X_0 = " + self._tex(self.X0),
             r"\frac{dX_t}{dt} + H X_t = 0,\quad \frac{dY_t}{dt} + M X_t = 0"]
         sid = "theorem1" if variant is None else variant_id(variant)
         return self._obligation(sid, parts, latex=latex, kind="variant" if variant else None,
@@ -244,12 +266,12 @@ class Proof:
         h0, ep = series_limit(h)
         return self._obligation("theorem2", [("limit exists: zeroth order in beta", h0),
                                              ("dJ/dtheta - EP limit", dJ - ep)],
-                                latex=[r"s^\beta_\theta = " + sp.latex(sb),
-                                       r"J(\theta) = C(s^0_\theta) = " + sp.latex(J),
-                                       r"\frac{\partial J}{\partial\theta} = " + sp.latex(dJ),
+                                latex=[r"s^\beta_\theta = " + self._tex(sb),
+                                       r"J(\theta) = C(s^0_\theta) = " + self._tex(J),
+                                       r"\frac{\partial J}{\partial\theta} = " + self._tex(dJ),
                                        r"\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"
                                        r"(s^\beta_\theta) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right) = "
-                                       + sp.latex(ep)],
+                                       + self._tex(ep)],
                                 method="fixed points in closed form; beta -> 0 by series in beta")
 
     def theorem3(self) -> Obligation:
@@ -263,9 +285,9 @@ class Proof:
             ("Eq 14: dY~/dt + M X~", Yt.diff(t) + M * Xt),
         ]
         return self._obligation("theorem3", parts, latex=[
-            r"S^\beta_\theta(s^0_\theta, t) = " + sp.latex(self.Sb),
+            r"S^\beta_\theta(s^0_\theta, t) = " + self._tex(self.Sb),
             r"\tilde X_t = -\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}(s^0_\theta, t) = "
-            + sp.latex(Xt)])
+            + self._tex(Xt)])
 
     def eq23(self, variant: str | None = None) -> Obligation:
         sign = -1 if variant == "sign-flip-eq23" else 1
@@ -275,9 +297,9 @@ class Proof:
                   self.X - sign * self.Xt)]
         return self._obligation(sid, parts, kind="variant" if variant else None,
                                 statement=VARIANTS[variant].text if variant else None,
-                                latex=[r"\frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + sp.latex(self.X),
+                                latex=[r"\frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + self._tex(self.X),
                                        r"-\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}"
-                                       r"(s^0_\theta, t) = " + sp.latex(self.Xt)])
+                                       r"(s^0_\theta, t) = " + self._tex(self.Xt)])
 
     def eq24(self, variant: str | None = None) -> Obligation:
         factor = sp.Rational(1, 2) if variant == "half-beta-eq24" else 1
@@ -287,10 +309,10 @@ class Proof:
                   self.Y - factor * self.Yt)]
         return self._obligation(sid, parts, kind="variant" if variant else None,
                                 statement=VARIANTS[variant].text if variant else None,
-                                latex=[r"\frac{\partial L}{\partial \theta}(\theta, s^0_\theta, t) = " + sp.latex(self.Y),
+                                latex=[r"\frac{\partial L}{\partial \theta}(\theta, s^0_\theta, t) = " + self._tex(self.Y),
                                        r"\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"
                                        r"(S^\beta(s^0_\theta,t)) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right) = "
-                                       + sp.latex(self.Yt)])
+                                       + self._tex(self.Yt)])
 
     def eq10(self) -> Obligation:
         if not hasattr(self, "dJ"):
@@ -306,7 +328,7 @@ class Proof:
         return Obligation(id="eq10", equations=st.equations, statement=st.text, outcome=outcome,
                           residual=residual, kind=st.kind, family=FAMILY, theta="exact values",
                           method="sympy limit t -> oo of the closed form", witness=witness, parts=results,
-                          latex=[r"\lim_{t\to\infty} Y_t = " + sp.latex(limit)],
+                          latex=[r"\lim_{t\to\infty} Y_t = " + self._tex(limit)] if self.want_latex else [],
                           seconds=time.perf_counter() - t0)
 
     def eq27(self) -> Obligation:

@@ -62,7 +62,7 @@ def _numeric_only(reasons: dict) -> list[Obligation]:
 
 
 def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
-          symbolic_data: bool = False) -> list[Obligation]:
+          symbolic_data: bool = False, latex: bool = False) -> list[Obligation]:
     """Decide every proof obligation of ``model`` (a Model, built-in name or path).
 
     ``variants`` names deliberately false statements to add (see
@@ -71,6 +71,8 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
     ``symbolic_data=True`` keeps the inputs and targets (e.g. A, B, b, y) as
     symbols, so a PROVED statement holds for all their values; their given
     values are only used for witnesses. This is slower (n <= 2 advised).
+    ``latex=True`` fills each obligation's ``latex`` chain of equalities
+    (simplified for display, which costs time; off by default).
     """
     if not isinstance(model, Model):
         from ..load import load_model
@@ -89,6 +91,7 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
     rows: list[Obligation] = []
     fixed_point, how = None, ""
     if proof is not None:
+        proof.want_latex = latex
         rows.extend(proof.obligations(variants))
         fixed_point = proof.fixed_point_values()
         how = "exact, closed form"
@@ -99,7 +102,7 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
             t0 = time.perf_counter()
             fixed_point = numeric_fixed_point(model)
             how = f"Newton, 30 digits, {time.perf_counter() - t0:.1f} s" if fixed_point else ""
-        rows.extend(Steps(work, fixed_point, how, data_values).obligations())
+        rows.extend(Steps(work, fixed_point, how, data_values, latex=latex).obligations())
     return rows
 
 

@@ -40,8 +40,9 @@ class Steps:
     """The proof steps of Appendices A-C for one model."""
 
     def __init__(self, model: Model, fixed_point: dict | None = None, fixed_point_how: str = "",
-                 data_values: dict | None = None):
+                 data_values: dict | None = None, latex: bool = False):
         self.model = model
+        self.want_latex = latex
         self.data_values = dict(data_values or {})
         self.der = Derivation(model)
         self.s = list(model.s)
@@ -61,7 +62,8 @@ class Steps:
         return Obligation(id=sid, equations=st.equations, statement=st.text, outcome=outcome,
                           residual=residual, kind=st.kind, family=FAMILY,
                           method=method or "sympy chain rule through undefined functions, concrete energy",
-                          theta=theta, witness=witness, parts=results, latex=list(latex))
+                          theta=theta, witness=witness, parts=results,
+                          latex=list(latex) if self.want_latex else [])
 
     def _exact(self, name, residual) -> Part:
         _, _, _, parts = decide([(name, residual)], heavy=True)

@@ -36,6 +36,9 @@ def add_arguments(parser):
     parser.add_argument("--variant", action="append", default=[], metavar="NAME",
                         help="add a deliberately false variant, which must come out REFUTED: "
                              + ", ".join(VARIANTS) + " or all (repeatable)")
+    parser.add_argument("--symbolic-data", action="store_true",
+                        help="keep inputs and targets (e.g. A, B, b, y) as symbols: PROVED then holds for "
+                             "all their values (slower; advised for n <= 2)")
     parser.add_argument("--no-steps", action="store_true",
                         help="skip the appendices' proof steps (only the closed-form theorems)")
 
@@ -151,7 +154,8 @@ def run(args) -> int:
 
     model = load_model(args.model)
     variants = _variants(args)
-    rows = prove(model, variants, steps=not args.no_steps)
+    rows = prove(model, variants, steps=not args.no_steps, symbolic_data=args.symbolic_data,
+                 latex=args.latex)
     if args.json:
         json.dump([r.to_json(latex=args.latex) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
