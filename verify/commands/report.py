@@ -45,6 +45,11 @@ def run(args) -> int:
                 raise UsageError(f"--times: '{t}' is not a number") from None
     if args.dps is not None and not 10 <= args.dps <= 1000:
         raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
+    if args.screenshot:
+        from ..report.browser import find_chromium
+
+        if find_chromium() is None:
+            raise UsageError("--screenshot needs chromium (apt-get install chromium), or set EQPROP_CHROMIUM")
     progress = Progress(not args.quiet and not args.json)
     try:
         built = build(args.model, out=args.out, dps=args.dps, times=times, beta_method=args.beta_method,

@@ -233,7 +233,7 @@ PLOTS = [
      "and the symmetric one second-order: the fitted slopes are the observed orders. The check itself "
      "extrapolates β → 0 (green)."),
     ("limit.png", "limit", "Eq 10: Y_t converging to ∂J/∂θ",
-     "Eq 10: the gradient of the truncated objective, Y_t = ∂L/∂θ(θ, s⁰, t), converges to ∂J/∂θ "
+     "The gradient of the truncated objective, Y_t = ∂L/∂θ(θ, s⁰, t), converges to ∂J/∂θ "
      "as t → ∞, at the rate of the smallest Hessian eigenvalue; X_t = ∂L/∂s decays to 0."),
 ]
 
