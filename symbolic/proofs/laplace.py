@@ -67,19 +67,18 @@ def transform_linear(expr, exponentials: dict[sp.Matrix, sp.Matrix], z: sp.Symbo
     syms = list(table)
 
     def one(e):
-        e = sp.expand(e)
-        if e == 0:
-            return sp.S.Zero
-        poly = sp.Poly(e, *syms) if syms else None
-        if poly is None:
+        # linear in the opaque symbols: the coefficients are first derivatives (no expansion needed)
+        present = [x for x in syms if x in e.free_symbols]
+        if not present:
             return e / z
-        if poly.total_degree() > 1:
-            raise ValueError("not linear in the matrix exponential")
-        out = poly.coeff_monomial(1) / z
-        for x in syms:
-            c = poly.coeff_monomial(x)
-            if c != 0:
-                out += c * table[x]
+        out = e.xreplace({x: 0 for x in present}) / z
+        for x in present:
+            c = sp.diff(e, x)
+            if c.free_symbols & set(present):
+                c = sp.expand(c)
+                if c.free_symbols & set(present):
+                    raise ValueError("not linear in the matrix exponential")
+            out += c * table[x]
         return out
 
     if isinstance(expr, sp.MatrixBase):
