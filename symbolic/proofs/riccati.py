@@ -33,6 +33,8 @@ from .obligation import Obligation, Outcome, Part, combine, decide_entries, _ent
 from .statements import STATEMENTS, VARIANTS, variant_id
 
 FAMILY = "riccati"
+LIMIT = ("closed-form Riccati flows, t symbolic; beta -> 0 by series in beta (zeroth order proved 0, "
+         "limit = first-order coefficient)")
 U = sp.Symbol("u", nonnegative=True)
 
 
@@ -190,7 +192,7 @@ class Proof:
         return Obligation(
             id=sid, equations=st.equations, statement=statement or st.text, outcome=outcome,
             residual=residual, kind=kind or st.kind, family=FAMILY,
-            method=method or "closed-form Riccati flows, t symbolic; beta -> 0 by series in beta",
+            method=method or "closed-form Riccati flows, t symbolic",
             theta=theta, witness=witness, parts=results, latex=list(latex) if self.want_latex else [],
             seconds=time.perf_counter() - t0)
 
@@ -272,7 +274,8 @@ class Proof:
                                        r"\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"
                                        r"(s^\beta_\theta) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right) = "
                                        + self._tex(ep)],
-                                method="fixed points in closed form; beta -> 0 by series in beta")
+                                method="fixed points in closed form; beta -> 0 by series in beta "
+                                       "(zeroth order proved 0, limit = first-order coefficient)")
 
     def theorem3(self) -> Obligation:
         t, Xt, Yt, H, M = self.t, self.Xt, self.Yt, self.H, self.M
@@ -284,7 +287,7 @@ class Proof:
             ("Eq 13: dX~/dt + H X~", sp.diff(Xt, t) + H * Xt),
             ("Eq 14: dY~/dt + M X~", Yt.diff(t) + M * Xt),
         ]
-        return self._obligation("theorem3", parts, latex=[
+        return self._obligation("theorem3", parts, method=LIMIT, latex=[
             r"S^\beta_\theta(s^0_\theta, t) = " + self._tex(self.Sb),
             r"\tilde X_t = -\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}(s^0_\theta, t) = "
             + self._tex(Xt)])
@@ -295,7 +298,7 @@ class Proof:
         parts = [("limit exists: zeroth order in beta", self.Xt_zeroth),
                  ("dL/ds - (-lim 1/beta dS/dt)" if variant is None else "dL/ds - (+lim 1/beta dS/dt)",
                   self.X - sign * self.Xt)]
-        return self._obligation(sid, parts, kind="variant" if variant else None,
+        return self._obligation(sid, parts, kind="variant" if variant else None, method=LIMIT,
                                 statement=VARIANTS[variant].text if variant else None,
                                 latex=[r"\frac{\partial L}{\partial s}(\theta, s^0_\theta, t) = " + self._tex(self.X),
                                        r"-\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}"
@@ -307,7 +310,7 @@ class Proof:
         parts = [("limit exists: zeroth order in beta", self.Yt_zeroth),
                  ("dL/dtheta - lim 1/beta (...)" if variant is None else "dL/dtheta - lim 1/(2 beta) (...)",
                   self.Y - factor * self.Yt)]
-        return self._obligation(sid, parts, kind="variant" if variant else None,
+        return self._obligation(sid, parts, kind="variant" if variant else None, method=LIMIT,
                                 statement=VARIANTS[variant].text if variant else None,
                                 latex=[r"\frac{\partial L}{\partial \theta}(\theta, s^0_\theta, t) = " + self._tex(self.Y),
                                        r"\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"

@@ -81,7 +81,7 @@ def _details(ob, latex: bool) -> list[str]:
         lines += wrap("holds on this model (e.g. the cost does not depend on theta); it is false in general")
     elif ob.outcome.value == "PROVED":
         notes = sorted({p.note for p in ob.parts if p.note})
-        how = ob.method + (f"; theta {ob.theta}" if ob.theta and ob.theta not in ob.method else "")
+        how = ob.method + (f"; theta {ob.theta}" if ob.theta and f"theta {ob.theta}" not in ob.method else "")
         lines += wrap(f"by {how}" + (f"; {'; '.join(notes)}" if notes else ""))
     elif not ob.parts:
         lines += wrap(f"{ob.outcome.value.lower()}: residual {ob.residual}")
