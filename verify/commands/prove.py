@@ -101,7 +101,7 @@ def _details(ob, latex: bool) -> list[str]:
     return lines
 
 
-def render_table(rows, model, latex: bool = False) -> str:
+def render_table(rows, model, latex: bool = False, model_arg: str | None = None) -> str:
     from symbolic.proofs import closed_form
     from symbolic.proofs.runner import exit_code
 
@@ -134,7 +134,7 @@ def render_table(rows, model, latex: bool = False) -> str:
     numeric = [r.id for r in rows if r.numeric_only]
     if numeric:
         out.append("")
-        out.append(f"numeric-only: {', '.join(numeric)} -- run `eqprop-verify check {model.name}`")
+        out.append(f"numeric-only: {', '.join(numeric)} -- run `eqprop-verify check {model_arg or model.name}`")
     judged = [r for r in rows if r.kind in ("statement", "step") and not r.numeric_only]
     counts = {k: sum(1 for r in judged if r.outcome.value == k) for k in ("PROVED", "REFUTED", "UNDECIDED")}
     misprints = [r for r in rows if r.kind == "misprint"]
@@ -160,6 +160,6 @@ def run(args) -> int:
         json.dump([r.to_json(latex=args.latex) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_table(rows, model, latex=args.latex))
+        sys.stdout.write(render_table(rows, model, latex=args.latex, model_arg=args.model))
     sys.stdout.flush()
     return exit_code(rows)
