@@ -121,7 +121,7 @@ class Proof:
             return self.reason is None
         self._built = True
         lq, der, m = self.lq, self.der, self.model
-        s, z, n = self.s, self.z, self.n
+        s, n = self.s, self.n
         conc = m.concrete
         if sp.expand(lq.A.det()) == 0:
             self.reason = "d2E/ds2 is singular: no isolated fixed point (Eq 2)"
@@ -256,7 +256,7 @@ class Proof:
     # ------------------------------------------------------------- obligations
     def flows(self) -> Obligation:
         """Eq 1 / Eq 18: the closed-form flows solve their ODEs, from any s, for all beta."""
-        s, z = sp.Matrix(self.s), self.z
+        s = sp.Matrix(self.s)
         Psi = self.Psi
         Sb = self.sb + Psi * (s - self.sb)  # from a symbolic initial state s
         gradEb = self.model.concrete(self.der.dE_ds + BETA * self.der.dC_ds)
@@ -299,7 +299,7 @@ class Proof:
                                 statement=VARIANTS[variant].text if variant else None)
 
     def theorem2(self) -> Obligation:
-        s0, sb = self.s0, self.sb
+        sb = self.sb
         J = self.lq.cost.xreplace(self.at0)
         dJ = sp.Matrix([sp.diff(J, th) for th in self.theta])
         ep = lp.rational_limit((self.dEb_dth.xreplace(dict(zip(self.s, sb)))
@@ -316,7 +316,7 @@ class Proof:
                                 "rational function of beta; theta symbolic")
 
     def theorem3(self) -> Obligation:
-        z, Xt, Yt = self.z, self.Xtilde_hat, self.Ytilde_hat
+        Xt, Yt = self.Xtilde_hat, self.Ytilde_hat
         Xt0, Yt0 = lp.initial_value(Xt), lp.initial_value(Yt)
         parts = [
             ("Eq 11: X~(0) - dC/ds(s0)", Xt0 - self.X0),
@@ -389,7 +389,7 @@ class Proof:
                                 method="final value theorem (A positive definite: poles of z Y(z) in Re z < 0)")
 
     def eq27(self) -> Obligation:
-        s, z = sp.Matrix(self.s), self.z
+        s = sp.Matrix(self.s)
         Phi = self.Phi
         gradE_s = self.model.concrete(self.der.dE_ds)  # dE/ds at the initial state s, constant in t
         S = self.S0
