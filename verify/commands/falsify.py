@@ -11,47 +11,93 @@ HELP = "run deliberately false variants of the statements on models; the suite m
 def add_arguments(parser):
     parser.add_argument("models", nargs="*", default=None,
                         help="model files or built-in names (default: paper-hopfield, "
-                             "paper-hopfield-readout, quadratic, riccati)")
+                             "paper-hopfield-readout, quadratic, riccati, unless --random is given)")
+    parser.add_argument("--random", action="append", default=[], metavar="FAMILY:N",
+                        help="also N drawn instances of FAMILY (hopfield, hopfield-readout, polynomial, "
+                             "quadratic, all), as `eqprop-verify random` draws them from --seed; repeatable")
+    parser.add_argument("--min-cond", type=float, default=1.0, metavar="C",
+                        help="drawn instances: Hessian condition number at s_theta^0 at least C")
     parser.add_argument("--beta-method", default="symmetric", help="beta -> 0 method for the EP route")
     parser.add_argument("--times", default="0,0.5,1,2", help="comma-separated times")
     parser.add_argument("--json", action="store_true", help="print the detection table as JSON")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="one line per variant and instance (on standard error)")
 
 
 DEFAULT_MODELS = ["paper-hopfield", "paper-hopfield-readout", "quadratic", "riccati"]
 
 
+def _instances(args):
+    """(name, model) for the named models and the drawn ones."""
+    from symbolic.load import load_model
+
+    from ..cli import UsageError
+    from ..strategies import FAMILIES
+    from .random import instance_for
+
+    names = list(args.models or ([] if args.random else DEFAULT_MODELS))
+    for name in names:
+        yield name, load_model(name)
+    seed = args.seed or 0
+    for spec in args.random:
+        family, _, count = spec.partition(":")
+        if family not in FAMILIES + ("all",) or not count.isdigit() or int(count) < 1:
+            raise UsageError(f"--random {spec!r}: expected FAMILY:N with FAMILY one of "
+                             f"{', '.join(FAMILIES + ('all',))} and N >= 1")
+        for i in range(int(count)):
+            inst, *_ = instance_for(family, seed, i, min_cond=args.min_cond)
+            yield f"random-{inst.family}#{i} (cond {inst.screening.cond:.3g})", inst.model
+
+
 def run(args) -> int:
     import mpmath
 
-    from symbolic.load import load_model
-
+    from ..cli import UsageError
     from ..evidence import gather
+    from ..extrapolate import METHODS
     from ..falsify import VARIANTS, rejected, run_variants
-    from ..theorems import DEFAULT_DPS, resolve_backend, statements
+    from ..theorems import GUARD_DIGITS, resolve_backend, statements
 
+    if args.beta_method not in METHODS:
+        raise UsageError(f"--beta-method {args.beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
     dps = args.dps or 30
     backend = resolve_backend(args.backend)
-    times = [mpmath.mpf(t) for t in args.times.split(",")]
+    try:
+        times = [mpmath.mpf(t) for t in args.times.split(",")]
+    except ValueError:
+        raise UsageError(f"--times: '{args.times}' is not a comma-separated list of numbers") from None
     table = {v.id: {"variant": v.id, "statement": v.statement, "description": v.description,
                     "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
-    true_ok = True
-    for name in args.models or DEFAULT_MODELS:
-        model = load_model(name)
-        with mpmath.workdps(dps + 10):
-            ev = gather(model, dps=dps, times=[mpmath.mpf(t) for t in times], beta_method=args.beta_method,
-                        backend=backend, seed=args.seed or 0, max_directions=64,
-                        progress=lambda *a, **k: None)
-            true_ok &= all(c.passed for c in statements(ev) if c.applicable)
+    all_true_ok, crashed = True, []
+    for name, model in _instances(args):
+        with mpmath.workdps(dps + GUARD_DIGITS):
+            try:
+                ev = gather(model, dps=dps, times=list(times), beta_method=args.beta_method,
+                            backend=backend, seed=args.seed or 0, max_directions=64,
+                            progress=lambda *a, **k: None)
+            except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
+                crashed.append(name)
+                print(f"{name}: the routes crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                continue
+            failing = [c.id for c in statements(ev) if c.applicable and not c.passed]
+            all_true_ok &= not failing
             for variant, result in run_variants(ev):
                 if result is None:
+                    if args.verbose:
+                        print(f"  {name}: {variant.id}: does not apply", file=sys.stderr)
                     continue
                 row = table[variant.id]
                 row["instances"] += 1
                 row["rejected"] += int(rejected(result))
                 d = result.digits
                 row["max_digits"] = d if row["max_digits"] is None else max(row["max_digits"], d)
-        if not args.json:
-            print(f"{name}: true statements {'verified' if true_ok else 'NOT verified'}", file=sys.stderr)
+                if args.verbose:
+                    print(f"  {name}: {variant.id}: {'rejected' if rejected(result) else 'NOT REJECTED'} "
+                          f"(digits {d}, rel {mpmath.nstr(result.max_rel_error, 3)}, "
+                          f"tolerance {mpmath.nstr(result.tolerance, 3)})", file=sys.stderr)
+        if not args.json or args.verbose:
+            status = "verified" if not failing else f"NOT verified ({', '.join(failing)})"
+            print(f"{name}: true statements {status}", file=sys.stderr)
     rows = list(table.values())
     if args.json:
         print(json.dumps([{k: r[k] for k in ("variant", "statement", "instances", "rejected", "max_digits")}
@@ -62,4 +108,6 @@ def run(args) -> int:
             print(f"{r['variant']:28s} {r['statement']:11s} {r['rejected']:>4d}/{r['instances']:<4d}  "
                   f"{'-' if r['max_digits'] is None else r['max_digits']:>10}  {r['description']}")
     all_rejected = all(r["rejected"] == r["instances"] for r in rows)
-    return 0 if (all_rejected and true_ok) else 1
+    if not (all_rejected and all_true_ok):
+        return 1
+    return 4 if crashed else 0
