@@ -48,6 +48,7 @@ import numpy as np
 
 FAMILIES = ("hopfield", "hopfield-readout", "polynomial", "quadratic")
 BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")
+MIN_FIELD = Fraction(1, 16)  # tuned fields are never switched off (symmetric points are degenerate tests)
 FIELD_MAX = 4.0            # fields (input weights, biases) are scaled up to this many times the drawn ones
 COND_MAX = 300.0           # instances whose Hessian at s_theta^0 is worse are rejected as degenerate
 MIN_EIGENVALUE = 1e-4      # ... and those whose smallest eigenvalue is below this (nearly singular)
@@ -294,6 +295,8 @@ def hopfield(src: Source, *, readout: bool = False, depth=(1, 3), size=(1, 4), i
     coupling = Fraction(levels[src.integer(0, len(levels) - 1)])
     biases = src.boolean()
     x = [src.rational(2, 2) for _ in range(nx)]
+    if not any(x):       # rho(x) = 0 for tanh: no input at all, s = 0 by symmetry, dL/dtheta = 0
+        x[0] = Fraction(1)
     ny = src.integer(1, 3) if readout else sizes[0]
     y = [src.rational(1, 2) for _ in range(ny)]
     # layer-to-layer weights: random directions, scaled to the drawn spectral norm
@@ -306,6 +309,8 @@ def hopfield(src: Source, *, readout: bool = False, depth=(1, 3), size=(1, 4), i
     unit = Fraction(round(float(coupling) / norm * 2 ** 12), 2 ** 12) if raw else Fraction(0)
     inter = [[[v * unit for v in row] for row in W] for W in raw]
     to_x_raw = [[src.rational(1, 3) for _ in range(nx)] for _ in range(sizes[-1])]
+    if not any(v for row in to_x_raw for v in row):
+        to_x_raw[0][0] = Fraction(1, 2)
     offset = [[src.rational(1, 2) for _ in range(n)] for n in sizes]
     V = [[src.rational(1, 2) for _ in range(sizes[0])] for _ in range(ny)] if readout else None
     c = [src.rational(1, 2) for _ in range(ny)] if readout and src.boolean() else None
@@ -373,7 +378,7 @@ def hopfield(src: Source, *, readout: bool = False, depth=(1, 3), size=(1, 4), i
                 break
         if best is not None:
             _, lam_star, s_star, k = best
-            lam = Fraction(round(lam_star * 2 ** 12), 2 ** 12)
+            lam = max(Fraction(round(lam_star * 2 ** 12), 2 ** 12), MIN_FIELD)
             s_star, _ = newton_float(gradient_for(float(lam)), s_star)
             pos, init = 0, {}
             for j in range(L):
@@ -465,9 +470,9 @@ def polynomial(src: Source, *, states=(1, 3), params=(1, 3)) -> Instance:
         terms.append((src.rational(Fraction(1, 4), 3), _monomial(src, n, 3), None))
     for _ in range(src.integer(0, 2)):
         terms.append((src.rational(Fraction(1, 2), 2), _monomial(src, n, 2), None))
-    fields = []
-    for i in range(n):
-        if target is not None or src.boolean():
+    fields = []   # always some: without odd terms s = 0 is a critical point by symmetry, where
+    for i in range(n):   # terms w s_i^2 have no gradient and dL/dtheta vanishes identically
+        if target is not None or i == 0 or src.boolean():
             h = src.rational(1, 2)
             fields.append((h if h != 0 else Fraction(1, 4), _unit(n, i, 1)))
     for k in range(p):   # every parameter is the coefficient of one term of degree 1-3
@@ -508,7 +513,7 @@ def polynomial(src: Source, *, states=(1, 3), params=(1, 3)) -> Instance:
                 break
         if best is not None:
             _, lam_star, s_star, k = best
-            lam = Fraction(round(lam_star * 2 ** 12), 2 ** 12)
+            lam = max(Fraction(round(lam_star * 2 ** 12), 2 ** 12), MIN_FIELD)
             s_star, _ = newton_float(gradient_for(float(lam)), s_star)
             init = {nm: _q(Fraction(round(float(v) * 2 ** 12), 2 ** 12)) for nm, v in zip(names, s_star)}
             start = [float(Fraction(init[nm])) for nm in names]

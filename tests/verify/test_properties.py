@@ -54,10 +54,10 @@ else:  # small models and few times: the whole default suite stays fast
     TIMES = S.times(max_times=2, t_max=2)
 
 # Shrinking re-runs the check for every candidate (minutes): the thorough profile shrinks;
-# under ci a failure is reported (and written out) as first found. ci draws 8 instances per
+# under ci a failure is reported (and written out) as first found. ci draws 6 instances per
 # statement (small ones, ~1 s each).
 PROPERTY_SETTINGS = settings() if THOROUGH else settings(
-    max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+    max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 
 
 @dataclasses.dataclass
@@ -228,7 +228,7 @@ def test_strongly_coupled_instances_are_drawn():
         inst, _ = S.draw_valid(family, rng)
         conds.append(inst.screening.cond)
         several += S.count_minima(inst, starts=6) >= 2
-    assert max(conds) >= 30, sorted(conds)
+    assert max(conds) >= 25, sorted(conds)
     assert sum(c >= 10 for c in conds) >= 3, sorted(conds)
     assert several >= 3
 
