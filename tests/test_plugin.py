@@ -106,15 +106,27 @@ def test_an_invalid_model_file_fails_clearly(project):
 
         def test_bad_setting(eqprop_check):
             eqprop_check("good.toml", beta_method="sideways")
+
+        def test_bad_not_applicable(eqprop_check):
+            eqprop_check("good.toml", not_applicable="maybe")
+
+        import pytest
+
+        @pytest.mark.eqprop(precision=3)
+        def test_bad_marker(eqprop_check):
+            pass
     ''')
     result = project.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=3)
+    result.assert_outcomes(failed=4, errors=1)
     result.stdout.fnmatch_lines([
+        "*@pytest.mark.eqprop takes keywords dps, times, beta_method, backend, not_applicable; got precision*",
         "*eqprop_check: invalid model: bad.toml: [[]model.colour[]] unknown key*",
         "*eqprop_check: invalid model: nowhere.toml: no such file*",
         "*eqprop_check: invalid setting: --beta-method 'sideways' is unknown*",
+        "*eqprop_check: invalid setting: not_applicable='maybe'*",
     ])
-    assert "Traceback" not in result.stdout.str()
+    text = result.stdout.str()
+    assert "Traceback" not in text and "During handling" not in text and "SpecError" not in text
 
 
 def test_hypotheses_not_met_is_not_a_pass(project):

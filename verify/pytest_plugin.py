@@ -104,8 +104,8 @@ class EqpropCheck:
         if marker is not None:
             unknown = set(marker.kwargs) - set(SETTINGS)
             if unknown or marker.args:
-                raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keywords {', '.join(SETTINGS)}; "
-                                        f"got {', '.join(sorted(unknown)) or 'positional arguments'}")
+                pytest.fail(f"@pytest.mark.{MARKER} takes keywords {', '.join(SETTINGS)}; "
+                            f"got {', '.join(sorted(unknown)) or 'positional arguments'}", pytrace=False)
             self.defaults.update({k: v for k, v in marker.kwargs.items() if v is not None})
         self.reports = []
 
@@ -120,15 +120,19 @@ class EqpropCheck:
         opts.update({k: v for k, v in given.items() if v is not None})
         on_na = opts.pop("not_applicable", "fail")
         if on_na not in NOT_APPLICABLE:
-            raise pytest.UsageError(f"eqprop_check: not_applicable={on_na!r}; use one of {', '.join(NOT_APPLICABLE)}")
+            pytest.fail(f"eqprop_check: invalid setting: not_applicable={on_na!r}; use one of "
+                        f"{', '.join(NOT_APPLICABLE)}", pytrace=False)
         if isinstance(opts.get("times"), str):
             opts["times"] = [t.strip() for t in opts["times"].split(",") if t.strip()]
+        problem = None
         try:
             report = _run_check(model, variant=variant, max_directions=max_directions, **opts)
         except SpecError as exc:
-            pytest.fail(f"eqprop_check: invalid model: {exc}", pytrace=False)
+            problem = f"eqprop_check: invalid model: {exc}"
         except UsageError as exc:
-            pytest.fail(f"eqprop_check: invalid setting: {exc}", pytrace=False)
+            problem = f"eqprop_check: invalid setting: {exc}"
+        if problem:   # outside the except clause: no chained exception in the test report
+            pytest.fail(problem, pytrace=False)
         self._record(report, variant)
         verdict = report.verdict
         if verdict == "verified":
