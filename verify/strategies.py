@@ -278,13 +278,15 @@ def hopfield(src: Source, *, readout: bool = False, depth=(1, 3), size=(1, 4), i
 
     The coupling ||W|| between layers is drawn from :data:`COUPLING` (for the
     sigmoid, biases cancel the drive W rho(0) = W/2 so that strong coupling
-    gives several minima rather than saturation). Then a target condition
-    number is drawn from :data:`TARGET_COND`: the free phase is started at
-    one of the minima found from several starting points, that minimum is
-    followed by continuation as the coupling is lowered, and the coupling
-    is set where the Hessian's condition number reaches the target (near a
-    fold, where the minimum merges with a saddle). Small weights alone give
-    Hessians close to the identity: they test little.
+    gives several minima rather than saturation). For depth >= 2 a target
+    condition number is drawn from :data:`TARGET_COND`; with a target the
+    coupling is one of :data:`STRONG_COUPLING`, the minima with the fields
+    (input weights and biases) off are found from several starting points,
+    one is followed by continuation as the fields are switched on, and the
+    fields are set where its Hessian's condition number reaches the target
+    (near a fold, where that minimum merges with a saddle); the free phase
+    starts next to it. Small weights alone give Hessians close to the
+    identity: they test little.
     """
     L = src.integer(*depth)
     sizes = [src.integer(*size) for _ in range(L)]
