@@ -13,11 +13,9 @@ import importlib
 import pkgutil
 import sys
 
+from .errors import UsageError  # noqa: F401 - re-exported for the subcommands
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HYPOTHESES, EXIT_INTERNAL = 0, 1, 2, 3, 4
-
-
-class UsageError(Exception):
-    """Bad command-line usage (exit code 2); the message says what to change."""
 
 
 class _Parser(argparse.ArgumentParser):

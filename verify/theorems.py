@@ -33,6 +33,7 @@ from symbolic.load import load_model
 from . import __version__
 from . import stencil
 from .compare import compare_series, not_applicable
+from .errors import UsageError
 from .evidence import gather
 from .extrapolate import METHODS
 from .numbers import matvec, vec_str
@@ -82,8 +83,6 @@ def resolve_backend(backend: str) -> str:
     if backend in (None, "auto"):
         return "heyoka" if "heyoka" in have else "mpmath"
     if backend not in have:
-        from .cli import UsageError
-
         raise UsageError(f"--backend {backend} is not available (installed: {', '.join(have)}); "
                          "pip install 'eqprop-verify[heyoka]'")
     return backend
@@ -101,8 +100,6 @@ def _times(times, model):
     for t in raw:
         r = sp.Rational(str(t)) if not isinstance(t, sp.Basic) else sp.Rational(t)
         if r < 0:
-            from .cli import UsageError
-
             raise UsageError(f"times must be >= 0, got {t}")
         out.append(r)
     return sorted(set(out))
@@ -119,8 +116,6 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend="aut
     dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
     beta_method = beta_method or model.settings.get("beta_method") or DEFAULT_BETA_METHOD
     if beta_method not in METHODS:
-        from .cli import UsageError
-
         raise UsageError(f"--beta-method {beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
     backend = resolve_backend(backend or model.settings.get("backend") or "auto")
     seed = model.settings.get("seed", 0) if seed is None else seed
