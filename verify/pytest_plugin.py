@@ -112,7 +112,7 @@ class EqpropCheck:
     def __call__(self, model, *, dps=None, times=None, beta_method=None, backend=None,
                  not_applicable=None, variant=None, max_directions=None):
         from symbolic.errors import SpecError
-        from verify.cli import UsageError
+        from verify.errors import UsageError
 
         given = {"dps": dps, "times": times, "beta_method": beta_method, "backend": backend,
                  "not_applicable": not_applicable}
@@ -199,7 +199,7 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
 
     from symbolic.load import load_model
     from verify import theorems
-    from verify.cli import UsageError
+    from verify.errors import UsageError
     from verify.evidence import gather
     from verify.falsify import VARIANTS, rejected
 

@@ -31,7 +31,7 @@ def _instances(args):
     """(name, model) for the named models and the drawn ones."""
     from symbolic.load import load_model
 
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..strategies import FAMILIES
     from .random import instance_for
 
@@ -52,7 +52,7 @@ def _instances(args):
 def run(args) -> int:
     import mpmath
 
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..evidence import gather
     from ..extrapolate import METHODS
     from ..falsify import VARIANTS, rejected, run_variants

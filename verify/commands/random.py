@@ -144,7 +144,7 @@ def summarise(results: list[dict]) -> dict:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..result import write_atomic
     from ..theorems import resolve_backend
 
