@@ -118,7 +118,7 @@ def run_statement(case: Case, statement: str):
     except Exception as exc:
         path = save_failure(case, statement)
         raise AssertionError(f"eqprop-verify check crashed on a valid instance: {type(exc).__name__}: {exc}\n"
-                             f"instance written to {path}\nreproduce: eqprop-verify check {path} --debug") from exc
+                             f"instance written to {path}\nreproduce: eqprop-verify check {path} --backend {BACKEND} --debug") from exc
     note(report.table())
     if nothing_to_compare(report):
         # e.g. y = s_theta^0 with a theta-independent cost: dC/ds = 0, every side is 0
@@ -146,7 +146,7 @@ def run_statement(case: Case, statement: str):
         raise AssertionError("\n".join([f"{statement} not verified on a valid {case.instance.family} instance:",
                                         *problems, "", report.table(), "",
                                         f"instance written to {path}",
-                                        f"reproduce: eqprop-verify check {path}"]))
+                                        f"reproduce: eqprop-verify check {path} --backend {BACKEND}"]))
     return report
 
 

@@ -256,7 +256,8 @@ def table(summary: dict, results: list[dict]) -> str:
             bad = [cid for cid, v in r["checks"].items() if v["status"] != "PASS"]
             lines.append(f"instance {r['index']}: {r['verdict']} ({', '.join(bad)})")
     if summary["failures"]:
-        lines.append("not verified, written as model files (reproduce with `eqprop-verify check PATH`):")
+        lines.append("not verified, written as model files (reproduce with "
+                     f"`eqprop-verify check PATH --backend {summary['backend']}`):")
         lines += [f"  {p}" for p in summary["failures"]]
     v = summary["verdicts"]
     overall = ("VERIFIED" if v["verified"] == summary["examples"] else
