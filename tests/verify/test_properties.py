@@ -26,6 +26,7 @@ import mpmath
 import numpy as np
 import pytest
 from hypothesis import Phase, assume, event, given, note, settings, target
+from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
 from verify import strategies as S
@@ -110,8 +111,10 @@ def run_statement(case: Case, statement: str):
     from verify.theorems import check
 
     sc = case.instance.screening
-    target(math.log10(sc.cond), label="log10 cond(H) at s_theta^0 (float64)")
-    event(f"{case.instance.family}, cond(H) {'< 10' if sc.cond < 10 else '10-100' if sc.cond < 100 else '>= 100'}")
+    if currently_in_test_context():   # (run_statement is also called directly, below)
+        target(math.log10(sc.cond), label="log10 cond(H) at s_theta^0 (float64)")
+        event(f"{case.instance.family}, cond(H) "
+              f"{'< 10' if sc.cond < 10 else '10-100' if sc.cond < 100 else '>= 100'}")
     try:
         report = check(case.instance.model, dps=case.dps, times=[str(t) for t in case.times],
                        beta_method=case.beta_method, backend=BACKEND)
@@ -119,7 +122,8 @@ def run_statement(case: Case, statement: str):
         path = save_failure(case, statement)
         raise AssertionError(f"eqprop-verify check crashed on a valid instance: {type(exc).__name__}: {exc}\n"
                              f"instance written to {path}\nreproduce: eqprop-verify check {path} --backend {BACKEND} --debug") from exc
-    note(report.table())
+    if currently_in_test_context():
+        note(report.table())
     if nothing_to_compare(report):
         # e.g. y = s_theta^0 with a theta-independent cost: dC/ds = 0, every side is 0
         event("rejected: every compared quantity is 0 (dC/ds = dC/dtheta = 0 at s_theta^0)")
@@ -139,7 +143,7 @@ def run_statement(case: Case, statement: str):
         elif not c.passed:
             problems.append(f"{cid} failed: digits={c.digits}, rel={mpmath.nstr(c.max_rel_error, 3)}, "
                             f"tolerance={mpmath.nstr(c.tolerance, 3)}" + (f" ({c.reason})" if c.reason else ""))
-        else:
+        elif currently_in_test_context():
             event(f"{cid} digits >= {int(c.digits // 5 * 5)}")
     if problems:
         path = save_failure(case, statement)
@@ -241,3 +245,38 @@ def test_degenerate_draws_are_rejected_not_passed():
     assert not flat.ok
     ill = S.screen(lambda s: np.array([s[0], 1e-5 * s[1]]), [1.0, 1.0])
     assert not ill.ok
+
+
+def test_a_failing_statement_prints_the_table_and_writes_the_instance(monkeypatch, tmp_path):
+    """The failure path of the property tests: table in the message, a model file `check` can run."""
+    import sys as _sys
+    import subprocess
+
+    import verify.theorems as theorems
+
+    real_check = theorems.check
+
+    def wrong_check(model, **kw):   # a verifier that gets Eq 23 wrong
+        report = real_check(model, **kw)
+        next(c for c in report.checks if c.id == "corollary4").passed = False
+        return report
+
+    monkeypatch.setattr(theorems, "check", wrong_check)
+    monkeypatch.setattr(_sys.modules[__name__], "FAILURE_DIR", tmp_path)
+    inst, _ = S.draw_valid("quadratic", random.Random("failure-path"), states=(2, 2))
+    case = Case(inst, [Fraction(0), Fraction(1, 2)], "complex-step", 20)
+    with pytest.raises(AssertionError) as info:
+        run_statement(case, "corollary4-eq23")
+    message = str(info.value)
+    assert "corollary4-eq23 not verified on a valid quadratic instance" in message
+    assert "FAIL corollary4" in message and "verdict: FAILED" in message
+    written = sorted(tmp_path.glob("corollary4-eq23-quadratic-*.toml"))
+    assert len(written) == 1 and f"eqprop-verify check {written[0]}" in message
+    proc = subprocess.run([_sys.executable, "-m", "verify", "check", str(written[0]), "--backend", BACKEND,
+                           "--json", "-"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr       # the real verifier: verified, with the same settings
+    import json
+
+    settings_used = json.loads(proc.stdout)["settings"]
+    assert (settings_used["dps"], settings_used["times"], settings_used["beta_method"]) == \
+        (20, ["0", "1/2"], "complex-step")
