@@ -28,9 +28,10 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     """The flags every subcommand accepts (DESIGN.md: --dps, --backend, --seed, --debug)."""
     parser.add_argument("--dps", type=int, default=None,
                         help="working precision in decimal digits (default: the model's settings, else 40)")
-    parser.add_argument("--backend", choices=["auto", "mpmath", "heyoka"], default="auto",
+    parser.add_argument("--backend", choices=["auto", "mpmath", "heyoka"], default=None,
                         help="ODE integrator: mpmath (pure Python, the reference) or heyoka "
-                             "(compiled, optional extra); auto picks heyoka when installed")
+                             "(compiled, optional extra); auto, the default unless the model's [settings] "
+                             "names one, picks heyoka when installed")
     parser.add_argument("--seed", type=int, default=None, help="seed for anything drawn at random")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 

@@ -105,7 +105,7 @@ def _times(times, model):
     return sorted(set(out))
 
 
-def check(model_or_path, *, dps=None, times=None, beta_method=None, backend="auto", seed=None,
+def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None, seed=None,
           max_directions=MAX_DIRECTIONS, progress=None) -> Report:
     """Check Theorems 1-3 and Corollary 4 on a model; returns a :class:`Report`.
 

@@ -29,7 +29,7 @@ def run(args) -> int:
     from ..result import write_atomic
     from ..theorems import resolve_backend
 
-    backends = available_backends() if args.backend == "auto" else [resolve_backend(args.backend)]
+    backends = available_backends() if args.backend in (None, "auto") else [resolve_backend(args.backend)]
     os.makedirs(args.out, exist_ok=True)
     groups = [args.only] if args.only else ["integrator", "check"]
     for group in groups:

@@ -144,7 +144,7 @@ class Interrupts:
         return False
 
 
-def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, backend="auto", seed=None,
+def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, backend=None, seed=None,
           max_directions=None, proofs=True, audit=True, screenshot=False, progress=None) -> Built:
     """Check ``model_arg`` (default: the paper's Hopfield example) and write its report to ``out``.
 
