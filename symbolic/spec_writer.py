@@ -61,7 +61,9 @@ def model_to_toml(model) -> str:
             if k == "times":
                 lines.append("times = [" + ", ".join(_num(t) for t in v) + "]")
             elif k == "initial_state" and isinstance(v, dict):
-                inner = ", ".join(f"{nm} = [" + ", ".join(_num(e) for e in vals) + "]"
+                shapes = {b.name: b.shape for b in model.state}
+                inner = ", ".join(f"{nm} = " + (_num(vals[0]) if shapes.get(nm) == () else
+                                                "[" + ", ".join(_num(e) for e in vals) + "]")
                                   for nm, vals in v.items())
                 lines.append(f"initial_state = {{ {inner} }}")
             elif isinstance(v, str):

@@ -16,7 +16,7 @@ import mpmath
 from symbolic.compile import compile_model
 
 from . import stencil
-from .extrapolate import BetaPlan, plan as beta_plan
+from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan
 from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine
 from .flows import Flows
 from .ode import IntegrationError
@@ -34,7 +34,7 @@ class Evidence:
     work: int                     # working precision (dps + guard digits)
     times: list                   # mpf
     theta: list
-    plan: BetaPlan
+    plan: BetaPlan | None
     fixed_point: FixedPoint | None = None
     fixed_point_error: str | None = None
     cond: Any = 1
@@ -98,7 +98,7 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     work = mpmath.mp.dps
     compiled = compile_model(model)
     ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), dps=dps, work=work,
-                  times=times, theta=compiled.theta_values(), plan=beta_plan(beta_method, work))
+                  times=times, theta=compiled.theta_values(), plan=None)
     clock = _time.perf_counter()
 
     def lap(name):
@@ -116,6 +116,7 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     eig = ev.fixed_point.hessian_eigenvalues
     ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
     s0, theta = ev.fixed_point.s, ev.theta
+    ev.plan = beta_plan(beta_method, work, analyticity_radius(compiled, s0, theta))
     lap("fixed_point")
 
     progress("RBP route")

@@ -44,40 +44,70 @@ class BetaPlan:
         return combine(self, values)
 
 
-def plan(method: str, dps: int) -> BetaPlan:
-    """The betas for ``method`` so that the extrapolation error is below 10^-(dps+5)."""
+def plan(method: str, dps: int, radius=1) -> BetaPlan:
+    """The betas for ``method`` so that the extrapolation error is below 10^-(dps+5).
+
+    ``radius`` estimates how far from beta = 0 the nudged problem stays
+    analytic (the nudged Hessian H + beta d2C/ds2 turns singular near
+    |beta| = lambda_min(H) / |d2C/ds2|): the betas shrink with it so that the
+    convergence ratio beta/radius, hence the number of points, stays as planned.
+    """
+    shrink = min(mpmath.mpf(1), mpmath.mpf(radius))
+    lost = max(0, math.ceil(-float(mpmath.log10(shrink))))
     target = dps + 5
     if method == "richardson":
-        b0, K = mpmath.mpf(10) ** -3, 2
+        b0, K = mpmath.mpf(10) ** -3 * shrink, 2
         while 3 * K + math.log10(2) * K * (K - 1) / 2 < target:
             K += 1
         betas = [b0 / 2**k for k in range(K)]
-        return BetaPlan(method, betas, 3 + math.ceil(math.log10(2) * (K - 1)) + K,
-                        f"one-sided beta = 1e-3 * 2^-k, k < {K}, polynomial extrapolation (Neville), "
-                        f"error O(beta^{K})")
+        return BetaPlan(method, betas, 3 + lost + math.ceil(math.log10(2) * (K - 1)) + K,
+                        f"one-sided beta = {mpmath.nstr(b0, 3)} * 2^-k, k < {K}, polynomial extrapolation "
+                        f"(Neville), error O(beta^{K})")
     if method == "symmetric":
-        b0, K = mpmath.mpf(10) ** -3, 2
+        b0, K = mpmath.mpf(10) ** -3 * shrink, 2
         while 6 * K + math.log10(4) * K * (K - 1) / 2 < target:
             K += 1
         betas = [s * b0 / 2**k for k in range(K) for s in (1, -1)]
-        return BetaPlan(method, betas, 3 + math.ceil(math.log10(2) * (K - 1)) + K,
-                        f"symmetric beta = +-1e-3 * 2^-k, k < {K}, extrapolation in beta^2, "
+        return BetaPlan(method, betas, 3 + lost + math.ceil(math.log10(2) * (K - 1)) + K,
+                        f"symmetric beta = +-{mpmath.nstr(b0, 3)} * 2^-k, k < {K}, extrapolation in beta^2, "
                         f"error O(beta^{2 * K})")
     if method == "complex-step":
         h = mpmath.mpf(10) ** -(dps + 10)
         return BetaPlan(method, [mpmath.mpc(0, h)], 0,
                         f"complex step beta = i*1e-{dps + 10}, g(0) = Re g(i h), error O(h^2)")
     if method == "contour":
-        r, N = mpmath.mpf(10) ** -2, 8
+        r, N = mpmath.mpf(10) ** -2 * shrink, 8
         while 2 * N < target:
             N += 4
         # points k = 0..N/2 on the upper half circle; the lower half are conjugates
         betas = [r * mpmath.expjpi(mpmath.mpf(2 * k) / N) for k in range(N // 2 + 1)]
         betas = [mpmath.mpf(b.real) if abs(b.imag) < r * 1e-30 else b for b in betas]
-        return BetaPlan(method, betas, 2 + 2,
-                        f"contour: mean of g on |beta| = 1e-2, N = {N} points (conjugate symmetry), "
+        return BetaPlan(method, betas, 2 + lost + 2,
+                        f"contour: mean of g on |beta| = {mpmath.nstr(r, 3)}, N = {N} points (conjugate symmetry), "
                         f"error O((r/R)^{N})")
     raise ValueError(f"unknown beta method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def analyticity_radius(compiled, s0, theta):
+    """An estimate of how far from beta = 0 the nudged problem stays analytic.
+
+    Along the branch s^beta ~ s0 + beta v (v = -H^-1 dC/ds, Eq 19 differentiated),
+    the nudged Hessian is H + beta (D^3E[v] + d2C/ds2); it first turns singular
+    near |beta| = lambda_min(|H|) / |D^3E[v] + d2C/ds2|. D^3E[v], the change of H
+    along v, is taken by complex step (no cancellation). Near a fold (small
+    lambda_min) this radius shrinks like lambda_min^2, not lambda_min.
+    """
+    H = compiled.H(s0, theta)
+    lam = min(abs(e) for e in mpmath.eigsy(H, eigvals_only=True))
+    try:
+        v = mpmath.lu_solve(H, mpmath.matrix(compiled.dC_ds(s0, theta)))
+    except ZeroDivisionError:
+        return mpmath.mpf(0)
+    h = mpmath.mpf(10) ** -(mpmath.mp.dps + 10)
+    Hc = compiled.H([mpmath.mpc(x, -h * d) for x, d in zip(s0, v)], theta)
+    change = mpmath.matrix([[mpmath.im(Hc[i, j]) / h for j in range(H.cols)] for i in range(H.rows)])
+    c = mpmath.mnorm(change + compiled.cost_hessian(s0, theta), 1)
+    return lam / c if c > 0 else mpmath.mpf(1)
 
 
 def neville_at_zero(xs, ys):

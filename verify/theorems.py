@@ -154,14 +154,14 @@ def _check(model, dps, times_exact, beta_method, backend, seed, max_directions, 
                       Y_limit=vec_str(rbp.limit(ev.cauchy)[1]))
     settings["integrations"] = {"direct": ev.direct.integrations if ev.direct else 0,
                                 "ep": ev.ep.integrations if ev.ep else 0}
-    settings["beta_plan"] = ev.plan.description
+    settings["beta_plan"] = ev.plan.description if ev.plan else None
     timings = dict(ev.timings, total=_time.perf_counter() - started)
     return Report(model, settings, environment(), fixed, checks, values, timings)
 
 
 def sides(cid, ev, **extra):
     a, b = SIDES[cid]
-    fmt = {"backend": ev.flows.backend, "beta": ev.plan.description, **extra}
+    fmt = {"backend": ev.flows.backend, "beta": ev.plan.description if ev.plan else "", **extra}
     return [a.format(**fmt), b.format(**fmt)]
 
 
