@@ -160,7 +160,7 @@ def test_options_marker_and_header(project):
         def test_options(eqprop_check):
             report = eqprop_check("good.toml")
             assert report.settings["dps"] == 21
-            assert report.settings["times"] == ["0", "1/4"]
+            assert report.settings["times_exact"] == ["0", "1/4"]
             assert report.settings["beta_method"] == "complex-step"
 
         @pytest.mark.eqprop(dps=22, beta_method="richardson")

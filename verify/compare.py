@@ -9,12 +9,11 @@ The tolerance is derived, never tuned (STYLE.md, "precision discipline"):
 
     tolerance = rounding + sum of the routes' own error estimates (relative)
 
-A tolerance above 10^(-dps/2) makes the check inconclusive, reported as a
-failure: a check that could not fail would prove nothing.
-
 where rounding = 10^(3 - dps) (1000 ulps of the requested precision; the
 routes compute with guard digits beyond it) times the condition number of H
-when a side solves with H.
+when a side solves with H. A tolerance above 10^(-dps/2) makes the check
+inconclusive: not passed, not applicable, with the reason (a check that could
+not fail would prove nothing).
 """
 
 from __future__ import annotations
@@ -50,21 +49,31 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
         details.append(f"t={mpmath.nstr(times[k], 6)}:{mpmath.nstr(diffs[j] / scale, 2)}")
         if diffs[j] >= max_abs:
             max_abs, worst = diffs[j], f"t={mpmath.nstr(times[k], 6)}  component {names[j]}"
+    values = [x for row in list(A) + list(B) for x in row]
+    if not values:
+        return CheckResult(id=check_id, title=title, equations=equations, compared=compared, passed=False,
+                           applicable=False, reason="nothing was compared (no component at any time)")
+    if not all(mpmath.isfinite(x) for x in values):
+        return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
+                           max_abs_error=mpmath.inf, max_rel_error=mpmath.inf, tolerance=rounding_term(dps),
+                           passed=False, reason="a side has a value that is not finite")
     rnd = rounding_term(dps, condition)
     tol = rnd + sum((mpmath.mpf(e) / scale for e, _ in error_terms), mpmath.mpf(0))
     origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
     origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in error_terms]
     rel = max_abs / scale
-    passed, reason = bool(rel <= tol), None
+    passed, reason, applicable = bool(rel <= tol), None, True
     if tol > mpmath.mpf(10) ** (-dps / 2):
-        # the routes' own error estimates leave too few digits to tell truth from error
-        passed = False
+        # the routes' own error estimates leave too few digits to tell truth from error:
+        # neither verified nor a discrepancy (exit 3, with the reason)
+        passed, applicable = False, False
         reason = (f"inconclusive: the derived tolerance {mpmath.nstr(tol, 2)} exceeds 10^-{dps / 2:g} "
-                  f"(half the working precision); raise --dps or check the routes' error estimates")
+                  f"(half the working precision; observed rel. error {mpmath.nstr(rel, 2)}); "
+                  "raise --dps, or the instance is too ill-conditioned for this precision")
     return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
                        max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
                        tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
-                       worst=worst, details=details)
+                       applicable=applicable, worst=worst, details=details)
 
 
 def not_applicable(check_id, title, equations, compared, reason) -> CheckResult:

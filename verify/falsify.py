@@ -42,41 +42,50 @@ class Variant:
     statement: str
     description: str
     run: Callable            # (evidence) -> CheckResult
-    needs: str = ""          # the condition under which the variant is false (see ``applies``)
+    needs: str | tuple = ""  # conditions under which the variant is false (see ``_CONDITIONS``)
 
     def applies(self, ev) -> bool:
+        """Is the variant a false statement on this instance (every condition of ``needs`` holds)?"""
         if ev.fixed_point is None or ev.direct is None or ev.ep is None:
             return False
-        if self.needs == "theta-cost":
-            return any(x != 0 for x in ev.cauchy.Y0)
-        if self.needs == "minimum":
-            return ev.dJ is not None
-        if self.needs == "positive-time":
-            return any(t > 0 for t in ev.times)
-        if self.needs == "varying-hessian":
-            from .fixed_point import initial_state
+        needs = (self.needs,) if isinstance(self.needs, str) else self.needs
+        return all(_CONDITIONS[n](ev) for n in needs if n)
 
-            s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
-            H_init = ev.compiled.H(s_init, ev.theta)
-            return mpmath.mnorm(H_init - ev.cauchy.H, 1) > mpmath.mpf(10) ** (-ev.dps / 2)
-        if self.needs == "several-states":
-            return ev.model.n >= 2
-        # variants that perturb a quantity are false only where that quantity is not zero
-        small = mpmath.mpf(10) ** (-ev.dps / 2) * ev.scale_floor
-        if self.needs == "nonzero-Y":
-            return max(abs(y) for Y in ev.Y for y in Y) > small
-        if self.needs == "moving-Y":
-            return max(abs(y - y0) for Y in ev.Y for y, y0 in zip(Y, ev.cauchy.Y0)) > small
-        if self.needs == "nonzero-dJ":
-            return ev.dJ is not None and max(abs(x) for x in ev.dJ) > small
-        if self.needs == "truncation-matters":
-            if ev.dJ is None or not any(t > 0 for t in ev.times):
-                return False
-            k = next(i for i, t in enumerate(ev.times) if t > 0)
-            return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > small
-        if self.needs == "coupled-blocks":
-            return _omitted_block(ev)[1] > small
-        return True
+
+def _small(ev):
+    return mpmath.mpf(10) ** (-ev.dps / 2) * ev.scale_floor
+
+
+def _varying_hessian(ev):
+    from .fixed_point import initial_state
+
+    s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
+    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > mpmath.mpf(10) ** (-ev.dps / 2)
+
+
+def _truncation_matters(ev):
+    if ev.dJ is None or not any(t > 0 for t in ev.times):
+        return False
+    k = next(i for i, t in enumerate(ev.times) if t > 0)
+    return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > _small(ev)
+
+
+# Variants that perturb a quantity are false only where that quantity is not zero.
+_CONDITIONS = {
+    "theta-cost": lambda ev: any(x != 0 for x in ev.cauchy.Y0),
+    "minimum": lambda ev: ev.dJ is not None,
+    "positive-time": lambda ev: any(t > 0 for t in ev.times),
+    "time-zero": lambda ev: ev.times[0] == 0,
+    "varying-hessian": _varying_hessian,
+    "several-states": lambda ev: ev.model.n >= 2,
+    "nonzero-X": lambda ev: max(abs(x) for X in ev.X for x in X) > _small(ev),
+    "nonzero-Y": lambda ev: max(abs(y) for Y in ev.Y for y in Y) > _small(ev),
+    "moving-Y": lambda ev: max(abs(y - y0) for Y in ev.Y for y, y0 in zip(Y, ev.cauchy.Y0)) > _small(ev),
+    "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > _small(ev),
+    "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > _small(ev),
+    "truncation-matters": _truncation_matters,
+    "coupled-blocks": lambda ev: _omitted_block(ev)[1] > _small(ev),
+}
 
 
 def rejected(result) -> bool:
@@ -299,10 +308,12 @@ def _non_gradient(ev):
 
 
 VARIANTS = [
-    Variant("eq23-sign-flipped", "corollary4", "Eq 23 with the sign of the right side flipped", _eq23_sign),
-    Variant("eq23-half-beta", "corollary4", "Eq 23 with 1/(2 beta) instead of 1/beta", _eq23_half_beta),
+    Variant("eq23-sign-flipped", "corollary4", "Eq 23 with the sign of the right side flipped", _eq23_sign,
+            needs="nonzero-X"),
+    Variant("eq23-half-beta", "corollary4", "Eq 23 with 1/(2 beta) instead of 1/beta", _eq23_half_beta,
+            needs="nonzero-X"),
     Variant("eq23-time-doubled", "corollary4", "X~ at time t compared with X at time 2t", _eq23_time_doubled,
-            needs="positive-time"),
+            needs=("positive-time", "moving-X")),
     Variant("eq24-half-beta", "eq24", "Eq 24 with 1/(2 beta) instead of 1/beta", _eq24_half_beta,
             needs="nonzero-Y"),
     Variant("eq24-beta-cost-dropped", "eq24", "Eq 24 without the beta dC/dtheta term of dE^beta/dtheta",
@@ -310,20 +321,21 @@ VARIANTS = [
     Variant("hessian-at-initial-state", "theorem1", "Cauchy problem with H and M at the free phase's initial "
             "state instead of s_theta^0", _hessian_at_initial_state, needs="varying-hessian"),
     Variant("hessian-block-omitted", "theorem1", "Cauchy problem with a block of H omitted", _hessian_block_omitted,
-            needs="coupled-blocks"),
+            needs=("coupled-blocks", "nonzero-X")),
     Variant("eq14-sign-flipped", "theorem1", "Eq 14 as dY/dt = +M X", _m_transposed_sign, needs="moving-Y"),
     Variant("Y0-zero", "theorem1", "Eq 12 replaced by Y_0 = 0 (theta-dependent costs)", _y0_zero,
             needs="theta-cost"),
     Variant("eq61-as-printed", "theorem3", "Eq 61 as printed: Y~_0 = 0 (theta-dependent costs)",
-            _eq61_as_printed, needs="theta-cost"),
-    Variant("theorem3-ode-sign", "theorem3", "dX~/dt = +H X~", _theorem3_ode_sign, needs="positive-time"),
+            _eq61_as_printed, needs=("theta-cost", "time-zero")),
+    Variant("theorem3-ode-sign", "theorem3", "dX~/dt = +H X~", _theorem3_ode_sign,
+            needs=("positive-time", "nonzero-X")),
     Variant("eq56-as-printed", "theorem3", "Eq 56 as printed: d/dt dS/dbeta = -H dS/dbeta (drops -dC/ds)",
-            _eq56_as_printed, needs="positive-time"),
+            _eq56_as_printed, needs=("positive-time", "nonzero-X")),
     Variant("eq20-half-beta", "theorem2", "Eq 20 with 1/(2 beta)", _theorem2_half_beta, needs="nonzero-dJ"),
     Variant("eq20-at-finite-t", "theorem2", "the truncated EP gradient (Eq 24 at the first t > 0) claimed "
             "equal to dJ/dtheta", _eq20_at_finite_t, needs="truncation-matters"),
     Variant("non-gradient", "corollary4", "Eq 23 for a non-gradient flow (skew-symmetric coupling added)",
-            _non_gradient, needs="several-states"),
+            _non_gradient, needs=("several-states", "nonzero-X")),
 ]
 
 

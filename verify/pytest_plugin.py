@@ -211,7 +211,9 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
     beta_method = beta_method or model.settings.get("beta_method") or theorems.DEFAULT_BETA_METHOD
     backend = theorems.resolve_backend(backend or model.settings.get("backend") or "auto")
     times_exact = theorems._times(times, model)
-    settings = {"dps": dps, "times": [str(t) for t in times_exact], "beta_method": beta_method,
+    settings = {"dps": dps, "times": [mpmath.nstr(mpmath.mpf(t.p) / t.q, dps + theorems.GUARD_DIGITS)
+                                      for t in times_exact],
+                "times_exact": [str(t) for t in times_exact], "beta_method": beta_method,
                 "backend": backend, "guard_digits": theorems.GUARD_DIGITS, "seed": model.settings.get("seed", 0),
                 "max_directions": max_directions, "variant": variant}
     with mpmath.workdps(dps + theorems.GUARD_DIGITS):

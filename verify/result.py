@@ -65,7 +65,7 @@ class CheckResult:
     def format(self, dps: int, verbose: bool = False) -> str:
         eqs = ", ".join(self.equations)
         head = f"{self.status:4s} {self.id:12s} (Eq {eqs})  {self.title}"
-        if not self.applicable:
+        if not self.applicable and self.max_rel_error is None:
             return head + f"\n  not applicable: {self.reason}"
         lines = [head,
                  f"  compared  {self.compared[0]}",
@@ -76,7 +76,7 @@ class CheckResult:
                      f"rel={mpmath.nstr(self.max_rel_error, 2)}  digits={self.digits}")
         lines.append(f"  tolerance {mpmath.nstr(self.tolerance, 2)} ({self.tolerance_origin})")
         if self.reason:
-            lines.append(f"  note      {self.reason}")
+            lines.append(f"  {'not applicable: ' if not self.applicable else 'note      '}{self.reason}")
         if verbose and self.details:
             lines.append("  per time:  " + "  ".join(self.details))
         return "\n".join(lines)
@@ -163,6 +163,9 @@ def write_atomic(path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a result file is for everyone to read
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -51,7 +51,7 @@ TITLES = {
     "theorem1": ("Theorem 1: (dL/ds, dL/dtheta) at s_theta^0 solve the Cauchy problem", ["11", "12", "13", "14", "15", "16"]),
     "cauchy-ode": ("Cauchy problem integrated = its closed form", ["13", "14"]),
     "theorem2": ("Theorem 2: EP gradient formula = dJ/dtheta", ["20"]),
-    "eq10-limit": ("Eq 10: Y_t -> dJ/dtheta and X_t -> 0 as t -> infinity", ["10", "3"]),
+    "eq10-limit": ("Eq 10: the Cauchy problem's Y at t -> infinity (closed form) = dJ/dtheta", ["10", "3"]),
     "theorem3": ("Theorem 3: (X~, Y~) of EP solve the Cauchy problem", ["21", "22", "11", "12", "13", "14"]),
     "theorem3-ode": ("Theorem 3: dX~/dt = -H X~ and dY~/dt = -M X~ on EP data", ["13", "14", "21", "22"]),
     "corollary4": ("Corollary 4: dL/ds = -lim 1/beta dS^beta/dt", ["23"]),
@@ -94,15 +94,26 @@ def environment() -> dict:
             "platform": platform.platform()}
 
 
-def _times(times, model):
-    raw = times if times is not None else model.settings.get("times") or DEFAULT_TIMES
+def parse_times(raw) -> list:
+    """Exact, sorted, distinct times t >= 0 from numbers or strings ("0.5", "1/3"); UsageError otherwise."""
     out = []
     for t in raw:
-        r = sp.Rational(str(t)) if not isinstance(t, sp.Basic) else sp.Rational(t)
+        try:
+            r = sp.Rational(t) if isinstance(t, sp.Basic) else sp.Rational(str(t).strip())
+        except (TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
+            raise UsageError(f"times: '{t}' is not a number (write e.g. 0.5 or 1/3)") from None
+        if not r.is_finite or not r.is_Rational:
+            raise UsageError(f"times: '{t}' is not a finite number")
         if r < 0:
             raise UsageError(f"times must be >= 0, got {t}")
         out.append(r)
+    if not out:
+        raise UsageError("times: give at least one time t >= 0")
     return sorted(set(out))
+
+
+def _times(times, model):
+    return parse_times(times if times is not None else model.settings.get("times") or DEFAULT_TIMES)
 
 
 def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None, seed=None,
@@ -115,12 +126,15 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None
     model = load_model(model_or_path)
     dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
     beta_method = beta_method or model.settings.get("beta_method") or DEFAULT_BETA_METHOD
+    if int(max_directions) < 1:
+        raise UsageError(f"max_directions must be >= 1, got {max_directions}")
     if beta_method not in METHODS:
         raise UsageError(f"--beta-method {beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
     backend = resolve_backend(backend or model.settings.get("backend") or "auto")
     seed = model.settings.get("seed", 0) if seed is None else seed
     times_exact = _times(times, model)
-    settings = {"dps": dps, "times": [str(t) for t in times_exact], "beta_method": beta_method,
+    settings = {"dps": dps, "times": [mpmath.nstr(mpmath.mpf(t.p) / t.q, dps + GUARD_DIGITS) for t in times_exact],
+                "times_exact": [str(t) for t in times_exact], "beta_method": beta_method,
                 "backend": backend, "guard_digits": GUARD_DIGITS, "seed": seed,
                 "max_directions": max_directions}
     with mpmath.workdps(dps + GUARD_DIGITS):
@@ -134,9 +148,12 @@ def _check(model, dps, times_exact, beta_method, backend, seed, max_directions, 
     ev = gather(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
                 max_directions=max_directions, progress=progress)
     checks = statements(ev)
-    values = {"times": settings["times"]}
+    # every contract key is present; a route that did not run leaves null
+    values = {"times": settings["times"], "X": None, "Y": None, "dL_ds": None, "dL_dtheta": None,
+              "X_tilde": None, "Y_tilde": None, "dJ_dtheta": None, "ep_gradient": None}
     if ev.fixed_point is None:
-        fixed = {"found": False, "reason": ev.fixed_point_error}
+        fixed = {"found": False, "reason": ev.fixed_point_error, "s": None, "residual": None,
+                 "hessian_eigenvalues": None}
     else:
         fp = ev.fixed_point
         fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),

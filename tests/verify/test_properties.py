@@ -278,5 +278,5 @@ def test_a_failing_statement_prints_the_table_and_writes_the_instance(monkeypatc
     import json
 
     settings_used = json.loads(proc.stdout)["settings"]
-    assert (settings_used["dps"], settings_used["times"], settings_used["beta_method"]) == \
+    assert (settings_used["dps"], settings_used["times_exact"], settings_used["beta_method"]) == \
         (20, ["0", "1/2"], "complex-step")

@@ -54,20 +54,14 @@ def run(args) -> int:
     from ..cli import UsageError
     from ..result import dump_json, write_atomic
 
-    times = None
-    if args.times:
-        times = [t.strip() for t in args.times.split(",") if t.strip()]
-        for t in times:
-            try:
-                float(t) if "/" not in t else None
-            except ValueError:
-                raise UsageError(f"--times: '{t}' is not a number") from None
+    times = args.times.split(",") if args.times is not None else None  # checked by parse_times
     if args.dps is not None and not 10 <= args.dps <= 1000:
         raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
     progress = Progress(not args.quiet and args.json != "-")
     report = check(args.model, dps=args.dps, times=times, beta_method=args.beta_method,
                    backend=args.backend, seed=args.seed,
-                   max_directions=args.max_directions or MAX_DIRECTIONS, progress=progress)
+                   max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
+                   progress=progress)
     progress.done()
     if args.json == "-":
         sys.stdout.write(dump_json(report) + "\n")

@@ -35,14 +35,9 @@ def run(args) -> int:
     from ..report.atomic import NotAReportDirectory
     from .check import Progress
 
-    times = None
-    if args.times:
-        times = [t.strip() for t in args.times.split(",") if t.strip()]
-        for t in times:
-            try:
-                float(t) if "/" not in t else [int(x) for x in t.split("/")]
-            except ValueError:
-                raise UsageError(f"--times: '{t}' is not a number") from None
+    from ..theorems import parse_times
+
+    times = None if args.times is None else [str(t) for t in parse_times(args.times.split(","))]
     if args.dps is not None and not 10 <= args.dps <= 1000:
         raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
     if args.screenshot:

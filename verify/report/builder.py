@@ -95,7 +95,7 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True, screensho
     if model_arg is not None:
         parts.append(str(model_arg))
     parts += ["--out", str(out), "--dps", str(settings["dps"]),
-              "--times", ",".join(decimal_text(sp.Rational(t)) for t in settings["times"]),
+              "--times", ",".join(decimal_text(sp.Rational(t)) for t in settings["times_exact"]),
               "--beta-method", settings["beta_method"], "--backend", settings["backend"],
               "--seed", str(settings["seed"])]
     if settings.get("max_directions", MAX_DIRECTIONS) != MAX_DIRECTIONS:

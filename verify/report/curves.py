@@ -196,7 +196,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
         blocks.append((b.name, list(range(k, k + b.size))))
         k += b.size
     values = report.values
-    check_t = [float(sp.Rational(t)) for t in report.settings["times"]]
+    check_t = [float(sp.Rational(t)) for t in report.settings["times_exact"]]
     curves = Curves(names_s, names_p, blocks, check_t, per_time_errors(report))
     notes = curves.notes
     if not report.fixed_point.get("found"):
@@ -221,9 +221,9 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
         X, Y = closed_form_dense(data, grid)
         curves.dense_t = [float(t) for t in grid]
         curves.X, curves.Y = _floats(X), _floats(Y)
-        if "X_tilde" in values:
+        if values.get("X_tilde") is not None:
             curves.X_tilde, curves.Y_tilde = _floats(values["X_tilde"]), _floats(values["Y_tilde"])
-        if "dL_ds" in values:
+        if values.get("dL_ds") is not None:
             if not values.get("dL_ds_is_projection"):
                 curves.dL_ds = _floats(values["dL_ds"])
             if not values.get("dL_dtheta_is_projection"):
@@ -231,7 +231,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
             if values.get("dL_ds_is_projection") or values.get("dL_dtheta_is_projection"):
                 notes.append("the direct route checked random projections (a large space): "
                              "its values are not drawn per component")
-        if "dJ_dtheta" in values:
+        if values.get("dJ_dtheta") is not None:
             dJ = [mpmath.mpf(x) for x in values["dJ_dtheta"]]
             curves.dJ = [float(x) for x in dJ]
 
@@ -240,7 +240,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
 
             curves.Y_dist = dist(Y)
             curves.X_norm = [float(max(abs(x) for x in row)) for row in X]
-            if "Y_tilde" in values:
+            if values.get("Y_tilde") is not None:
                 curves.Y_tilde_dist = dist(values["Y_tilde"])
             if curves.dL_dtheta is not None:
                 curves.dL_dtheta_dist = dist(values["dL_dtheta"])

@@ -113,7 +113,7 @@ def fixed_point_section(b: Bundle) -> str:
 
 def gradient_section(b: Bundle) -> str:
     v = b.report.values
-    if "dJ_dtheta" not in v:
+    if v.get("dJ_dtheta") is None:
         return "<p class='muted'>∂J/∂θ was not computed (no strict minimum of E).</p>"
     names = b.report.model.param_names()
     rows = []

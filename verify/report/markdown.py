@@ -80,7 +80,7 @@ def render(b: Bundle) -> str:
     else:
         out.append(f"No critical point of E: {_md(fp.get('reason'))}")
     v = r.values
-    if "dJ_dtheta" in v:
+    if v.get("dJ_dtheta") is not None:
         out += ["", "## The gradient ∂J/∂θ", "",
                 "J route (fixed point re-solved at perturbed θ), EP (Eq 20, β → 0) and RBP (lim Y\\_t, Eq 10); "
                 "18 significant digits.", ""]
