@@ -116,7 +116,8 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     eig = ev.fixed_point.hessian_eigenvalues
     ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
     s0, theta = ev.fixed_point.s, ev.theta
-    ev.plan = beta_plan(beta_method, work, analyticity_radius(compiled, s0, theta))
+    # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
+    ev.plan = beta_plan(beta_method, dps, analyticity_radius(compiled, s0, theta))
     lap("fixed_point")
 
     progress("RBP route")

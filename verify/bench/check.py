@@ -107,11 +107,11 @@ def bench_beta_methods(backend, dps=40, t="1"):
     return rows
 
 
-def run(quick: bool = False, backends=None) -> dict:
+def run(quick: bool = False, backends=None, sizes=None) -> dict:
     from ..ode import available_backends
 
     backends = backends or available_backends()
-    sizes = [2, 4, 8] if quick else [2, 4, 8, 16, 32]
+    sizes = sizes or ([2, 4, 8] if quick else [2, 4, 8, 16, 32])
     return {
         "check_vs_odefun": bench_check_vs_odefun(backends),
         "size": {b: bench_size(sizes, b) for b in backends},

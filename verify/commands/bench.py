@@ -15,6 +15,9 @@ def add_arguments(parser):
     parser.add_argument("--out", default=os.path.join("reports", "bench"),
                         help="folder for the JSON results and plots (default reports/bench)")
     parser.add_argument("--only", choices=["integrator", "check"], default=None, help="run one group")
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated layer sizes s1 = s2 for the check-vs-size series "
+                             "(default 2,4,8,16,32; --quick: 2,4,8)")
 
 
 def _write_bytes_atomic(path, data: bytes):
@@ -39,7 +42,8 @@ def run(args) -> int:
             print(f"bench: the {group} benchmark is not available", file=sys.stderr)
             continue
         print(f"bench: running {group} (backends: {', '.join(backends)}) ...", file=sys.stderr)
-        results = module.run(quick=args.quick, backends=backends)
+        kwargs = {"sizes": [int(x) for x in args.sizes.split(",")]} if (args.sizes and group == "check") else {}
+        results = module.run(quick=args.quick, backends=backends, **kwargs)
         write_atomic(os.path.join(args.out, f"{group}.json"), json.dumps(results, indent=2) + "\n")
         if group == "check":
             from ..bench.plot import check_figure
