@@ -80,7 +80,7 @@ def test_a_failing_instance_is_written_and_reproduced_by_check(tmp_path, monkeyp
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["settings"]["dps"] == 20 and result["settings"]["times"] == ["0", "1/2"]
+    assert result["settings"]["dps"] == 20 and result["settings"]["times_exact"] == ["0", "1/2"]
     assert result["settings"]["beta_method"] == "complex-step"
     inst, *_ = random_command.instance_for("polynomial", 2, int(files[0].stem.rsplit("-", 1)[1]))
     assert result["model"]["params"] == inst.model.param_names()
