@@ -269,15 +269,9 @@ class Bench:
         return out
 
     def stencil_d(self, series, center_points, *, amplify_err=0):
-        """d/dt at each stencil centre of ``series[t]`` (dict time -> vector), and an error estimate."""
-        m, delta = self.ev.stencil_order, self.ev.stencil_delta
-        amp = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
-        D, est = [], mpmath.mpf(0)
-        for t, pts in center_points.items():
-            d, e = stencil.derivative([series(x) for x in pts], m, delta)
-            D.append(d)
-            est = max(est, e + amp * amplify_err)
-        return D, est
+        """d/dt at each stencil centre of ``series(t)`` (a vector), and an error estimate."""
+        return stencil.derivatives_at_centres(series, center_points, self.ev.stencil_order,
+                                              self.ev.stencil_delta, amplify_err)
 
     @property
     def centers(self):

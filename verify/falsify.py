@@ -25,6 +25,7 @@ from typing import Callable
 import mpmath
 import sympy as sp
 
+from . import stencil
 from .compare import compare_series
 from .flows import Flows
 from .numbers import matvec
@@ -241,18 +242,10 @@ def _theorem3_ode_sign(ev):
 
 def _eq56_as_printed(ev):
     """Eq 56 as printed: d/dt dS/dbeta = -H dS/dbeta (it drops the -dC/ds term of Eq 53)."""
-    from . import stencil
-
     Z, err = ev.ep.readout(lambda beta, s: [(a - b) / beta for a, b in zip(s, ev.ep.s0)])
-    m, delta = ev.stencil_order, ev.stencil_delta
-    A, B = [], []
-    amp = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
-    est = mpmath.mpf(0)
-    for t, pts in ev.stencil_points.items():
-        d, e = stencil.derivative([Z[ev.ep_times.index(x)] for x in pts], m, delta)
-        est = max(est, e + amp * (err + ev.ep.integration_error))
-        A.append(d)
-        B.append([-v for v in matvec(ev.cauchy.H, Z[ev.ep_times.index(t)])])
+    A, est = stencil.derivatives_at_centres(lambda x: Z[ev.ep_times.index(x)], ev.stencil_points,
+                                            ev.stencil_order, ev.stencil_delta, err + ev.ep.integration_error)
+    B = [[-v for v in matvec(ev.cauchy.H, Z[ev.ep_times.index(t)])] for t in ev.stencil_points]
     return _cmp(ev, "eq56-as-printed", ["56", "53"], ["d/dt of dS^beta/dbeta at beta=0 (EP states)",
                 "-H dS^beta/dbeta (Eq 56 as printed)"], A, B, list(ev.stencil_points), ev.names_s,
                 [(est, "finite differences")])

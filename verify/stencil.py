@@ -43,3 +43,20 @@ def derivative(values, m: int, delta):
     size = max(abs(x) for row in values for x in row)
     amplification = 2 * mpmath.fsum(abs(w) for w in central_weights(m)) / delta
     return best, truncation + mpmath.eps * size * amplification
+
+
+def derivatives_at_centres(series, centre_points: dict, m: int, delta, values_error=0):
+    """d/dt of ``series(t)`` (a vector) at each stencil centre, and one error estimate for all.
+
+    ``centre_points`` maps each centre t to its 2m+1 stencil times; the
+    estimate adds the values' own error ``values_error`` amplified by the
+    stencil (2 sum|w_j| / delta) to the truncation and rounding of
+    :func:`derivative`.
+    """
+    amplification = 2 * mpmath.fsum(abs(w) for w in central_weights(m)) / delta
+    out, estimate = [], mpmath.mpf(0)
+    for pts in centre_points.values():
+        d, e = derivative([series(x) for x in pts], m, delta)
+        out.append(d)
+        estimate = max(estimate, e + amplification * values_error)
+    return out, estimate

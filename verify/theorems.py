@@ -259,16 +259,13 @@ def direction_names(directional, names):
 
 
 def time_derivative_on_ep(ev, sign_of_H=1):
-    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil time, and an error estimate."""
-    m, delta = ev.stencil_order, ev.stencil_delta
-    A, B, est = [], [], mpmath.mpf(0)
-    amp = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
-    for t, pts in ev.stencil_points.items():
-        series = [list(ev.ep_at(x)[0]) + list(ev.ep_at(x)[1]) for x in pts]
-        d, e = stencil.derivative(series, m, delta)
-        est = max(est, e + amp * (ev.ep.extrapolation_error + ev.ep.integration_error))
+    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil centre, and an error estimate."""
+    A, est = stencil.derivatives_at_centres(
+        lambda x: list(ev.ep_at(x)[0]) + list(ev.ep_at(x)[1]), ev.stencil_points, ev.stencil_order,
+        ev.stencil_delta, ev.ep.extrapolation_error + ev.ep.integration_error)
+    B = []
+    for t in ev.stencil_points:
         Xk = ev.ep_at(t)[0]
-        A.append(d)
         B.append([-sign_of_H * v for v in matvec(ev.cauchy.H, Xk)] + [-v for v in matvec(ev.cauchy.M, Xk)])
     return A, B, est
 
