@@ -202,7 +202,7 @@ class Bench:
     def compare(self, cid, eqs, compared, A, B, times, names, terms, *, labels, at="t", condition=1,
                 role="printed"):
         r = compare_series(cid, f"audit {cid}", eqs, compared, A, B, times, names, dps=self.dps,
-                           error_terms=terms, condition=condition)
+                           error_terms=terms, condition=condition, scale_floor=self.ev.scale_floor)
         counter = f"{self.name}, {_worst(A, B, times, names, *labels, at=at)}"
         finding = _from_result(self.name, r, counter, role)
         finding.result = r
