@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-HELP = "run deliberately false variants of the statements on models; the suite must reject every one"
+HELP = ("run deliberately false variants of the statements on models; the suite must reject every one "
+        "(exit 0: all rejected and every variant exercised; 1: one not rejected; 3: some never applied)")
 
 
 def add_arguments(parser):
@@ -108,6 +109,12 @@ def run(args) -> int:
             print(f"{r['variant']:28s} {r['statement']:11s} {r['rejected']:>4d}/{r['instances']:<4d}  "
                   f"{'-' if r['max_digits'] is None else r['max_digits']:>10}  {r['description']}")
     all_rejected = all(r["rejected"] == r["instances"] for r in rows)
+    unexercised = [r["variant"] for r in rows if r["instances"] == 0]
+    if unexercised:
+        print(f"falsify: not exercised on these models (no instance where the variant is false): "
+              f"{', '.join(unexercised)}", file=sys.stderr)
     if not (all_rejected and all_true_ok):
         return 1
-    return 4 if crashed else 0
+    if crashed:
+        return 4
+    return 3 if unexercised else 0
