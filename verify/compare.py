@@ -40,13 +40,14 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
     scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(scale_floor)])
     if scale == 0:
         scale = mpmath.mpf(1)
-    max_abs, worst, details = mpmath.mpf(0), "", []
+    max_abs, worst, details, table = mpmath.mpf(0), "", [], []
     for k, (a, b) in enumerate(zip(A, B, strict=True)):
         diffs = [abs(x - y) for x, y in zip(a, b, strict=True)]
         if not diffs:
             continue
         j = max(range(len(diffs)), key=lambda i: diffs[i])
         details.append(f"t={mpmath.nstr(times[k], 6)}:{mpmath.nstr(diffs[j] / scale, 2)}")
+        table.append((times[k], [d / scale for d in diffs]))
         if diffs[j] >= max_abs:
             max_abs, worst = diffs[j], f"t={mpmath.nstr(times[k], 6)}  component {names[j]}"
     values = [x for row in list(A) + list(B) for x in row]
@@ -73,7 +74,8 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
     return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
                        max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
                        tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
-                       applicable=applicable, worst=worst, details=details)
+                       applicable=applicable, worst=worst, details=details,
+                       per_component=(list(names), table))
 
 
 def not_applicable(check_id, title, equations, compared, reason) -> CheckResult:

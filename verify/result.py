@@ -37,6 +37,7 @@ class CheckResult:
     reason: str | None = None
     worst: str = ""                 # where the largest error was (time, component)
     details: list = dataclasses.field(default_factory=list)  # per-time rows for --verbose
+    per_component: tuple | None = None  # (component names, [(t, relative |diff| per component)])
 
     @property
     def digits(self) -> float | None:
@@ -79,6 +80,12 @@ class CheckResult:
             lines.append(f"  {'not applicable: ' if not self.applicable else 'note      '}{self.reason}")
         if verbose and self.details:
             lines.append("  per time:  " + "  ".join(self.details))
+        if verbose and self.per_component and self.per_component[1]:
+            names, rows = self.per_component
+            lines.append("  relative |diff| per component (rows) and time (columns):")
+            lines.append("    " + " " * 14 + "".join(f"{'t=' + mpmath.nstr(t, 4):>10s}" for t, _ in rows))
+            for c, name in enumerate(names):
+                lines.append(f"    {name:14s}" + "".join(f"{mpmath.nstr(r[c], 2):>10s}" for _, r in rows))
         return "\n".join(lines)
 
 
