@@ -61,8 +61,12 @@ def initial_state(model, settings_value=None) -> list:
     return [float(value)] * model.n
 
 
-def relax(compiled, theta_float, s_start, *, t_max=200.0, tol=1e-10):
+def relax(compiled, theta_float, s_start, *, t_max=10000.0, tol=1e-10):
     """Follow the free flow (Eq 1) in float64 (RK4, adaptive by halving) until it settles.
+
+    ``t_max`` is long because a start near a degenerate critical point (a fold,
+    or a saddle with a tiny unstable eigenvalue) leaves it only slowly; the
+    float64 steps are cheap (at most ~2e4 of them).
 
     Returns ``(s, converged, reason)``.
     """

@@ -99,7 +99,7 @@ def save_failure(case: Case, statement: str) -> Path:
 def nothing_to_compare(report) -> bool:
     """True when X_t, Y_t and dJ/dtheta all vanish (to half the precision): a degenerate instance."""
     v = report.values
-    entries = [x for key in ("X", "Y") for row in v.get(key, []) for x in row] + list(v.get("dJ_dtheta", []))
+    entries = [x for key in ("X", "Y") for row in (v.get(key) or []) for x in row] + list(v.get("dJ_dtheta") or [])
     if not entries:
         return False
     tiny = mpmath.mpf(10) ** (-report.settings["dps"] // 2)
