@@ -453,8 +453,6 @@ class _Builder:
         for func, name in _UNARY.items():
             if isinstance(expr, func):
                 return self._const(name, (self.const_ref(expr.args[0]),))
-        if isinstance(expr, sp.sqrt.__class__):  # pragma: no cover - sqrt is a Pow
-            pass
         raise TaylorCompileError(
             f"no numeric evaluation for the constant {expr} (function {expr.func})")
 
