@@ -1,0 +1,116 @@
+"""The one precision and tolerance policy of a check.
+
+Every digit count and every threshold that depends on the working precision
+lives here, and nowhere else reads the global ``mpmath.mp.dps`` to learn at
+what precision it should work: a :class:`Precision` is built once from the
+settings and passed explicitly to the routes, the integrator, the fixed-point
+solver and the comparisons. ``Precision.context()`` is the one place a check
+sets the global mpmath precision (mpmath's precision is process-global; the
+context restores it).
+
+The numbers (unchanged from the policy the statements were verified with):
+
+- routes compute at ``work = dps + GUARD_DIGITS`` (+ ``extra`` digits where a
+  route cancels, e.g. finite beta in Eq 21-22);
+- complex-step size ``h = 10^-(work + 10)``: below the rounding of the real
+  part, so Im f(x + ih)/h carries every digit (no cancellation);
+- a root (fixed point, Eq 2 / 19) is accepted when its residual is
+  ``<= 10^(6 - work)`` times the problem's scale;
+- an iteration has converged when its step is ``<= 100 * 10^-work`` of the
+  iterate's scale;
+- the tolerance of a comparison is ``rounding + sum of the routes' own error
+  estimates``, rounding = ``10^(3 - dps) * max(1, cond(H))`` (1000 ulps of the
+  requested precision);
+- a tolerance above ``10^(-dps/2)`` is inconclusive (not a pass);
+- digits of agreement are capped at ``work`` (no comparison can show more).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mpmath
+
+GUARD_DIGITS = 10
+DEFAULT_DPS = 40
+MIN_DPS = 10
+MAX_DPS = 1000
+
+
+def validate_dps(value, name: str = "dps") -> int:
+    """``value`` as a requested precision, or :class:`verify.errors.UsageError` naming ``name``."""
+    from .errors import UsageError
+
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"{name} must be an integer from {MIN_DPS} to {MAX_DPS}, got {value!r}")
+    if not MIN_DPS <= value <= MAX_DPS:
+        raise UsageError(f"{name} must be from {MIN_DPS} to {MAX_DPS}, got {value}")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Precision:
+    """Requested and working precision of one computation, and the thresholds derived from them."""
+
+    dps: int                        # requested decimal digits (--dps)
+    guard: int = GUARD_DIGITS       # digits computed beyond dps
+    extra: int = 0                  # further digits for a route that cancels (finite beta)
+
+    @property
+    def work(self) -> int:
+        """Decimal digits the routes compute with."""
+        return self.dps + self.guard + self.extra
+
+    def raised(self, digits: int) -> "Precision":
+        """The same policy with ``digits`` more working digits (same requested dps and tolerance)."""
+        return dataclasses.replace(self, extra=self.extra + int(digits))
+
+    def context(self):
+        """Set the global mpmath precision to ``work`` for a ``with`` block, and restore it after."""
+        return mpmath.workdps(self.work)
+
+    # -- thresholds at the working precision ---------------------------------------------------
+    @property
+    def eps(self):
+        """One unit in the last working digit, 10^-work."""
+        return mpmath.mpf(10) ** (-self.work)
+
+    @property
+    def complex_step(self):
+        """Step h of a complex-step derivative, Im f(x + ih)/h: 10^-(work + 10)."""
+        return mpmath.mpf(10) ** (-(self.work + 10))
+
+    def step_converged(self, step_size, scale) -> bool:
+        """An iteration's step is at rounding level of an iterate of size ``scale``."""
+        return step_size <= 100 * self.eps * scale
+
+    def root_tolerance(self, scale=1):
+        """Largest residual accepted for a root (Eq 2, Eq 19) of size ``scale``: 10^(6-work) * scale."""
+        return mpmath.mpf(10) ** (6 - self.work) * scale
+
+    def singular_ratio(self):
+        """Eigenvalue ratio below which a Hessian counts as singular: 10^-(work // 2)."""
+        return mpmath.mpf(10) ** (-(self.work // 2))
+
+    # -- tolerances of comparisons (requested precision) ---------------------------------------
+    def rounding(self, condition=1):
+        """1000 ulps of the requested precision, times cond(H) where a side solves with H."""
+        return mpmath.mpf(10) ** (3 - self.dps) * max(1, condition)
+
+    @property
+    def inconclusive_above(self):
+        """A derived tolerance above this, 10^(-dps/2), leaves too few digits to decide."""
+        return mpmath.mpf(10) ** (-mpmath.mpf(self.dps) / 2)
+
+    def tolerance(self, condition=1, relative_error_terms=()):
+        """rounding(condition) + the routes' own (relative) error estimates."""
+        return self.rounding(condition) + sum((mpmath.mpf(e) for e in relative_error_terms), mpmath.mpf(0))
+
+    def digits(self, relative_error) -> float | None:
+        """Digits of agreement, -log10(relative error), never more than the working precision."""
+        if relative_error is None:
+            return None
+        cap = float(self.dps + self.guard)
+        if relative_error <= 0:
+            return cap
+        return round(min(cap, float(-mpmath.log10(relative_error))), 1)
