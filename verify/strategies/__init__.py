@@ -57,6 +57,14 @@ from .screening import (COND_MAX, MIN_EIGENVALUE, Screening, condition, count_mi
                         find_minima, follow_to_condition, hessian, newton, newton_float, screen)
 from .source import HypothesisSource, RandomSource, Source
 
+__all__ = ["ACTIVATIONS", "BETA_METHODS", "COND_MAX", "COUPLING", "FAMILIES", "FIELD_MAX", "GENERATORS",
+           "MIN_EIGENVALUE", "MIN_FIELD", "REGISTRY", "STRONG_COUPLING", "TARGET_COND", "Family",
+           "HypothesisSource", "Instance", "RandomSource", "Screening", "Source", "Tuning", "beta_methods",
+           "condition", "count_minima", "draw_times", "draw_valid", "find_critical_point", "find_minima",
+           "follow_to_condition", "hessian", "hopfield", "hopfield_models", "hopfield_readout",
+           "hopfield_readout_models", "instances", "models", "newton", "newton_float", "polynomial",
+           "polynomial_models", "quadratic", "quadratic_models", "screen", "times", "tune_fields", "with_settings"]
+
 
 def hopfield_models(**kw):
     """Layered Hopfield models (Eq 4, Eq 8): depth 1-3, layers of 1-4, rho sigmoid/tanh/softplus."""
