@@ -10,10 +10,12 @@ import random
 from fractions import Fraction
 from typing import Sequence
 
-from ..extrapolate import METHODS as BETA_METHODS
+from ..extrapolate import METHODS
 from .families import FAMILIES, REGISTRY
 from .instance import Instance
 from .source import HypothesisSource, RandomSource, Source
+
+BETA_METHODS = tuple(METHODS)      # the names of the beta-method registry, in its order
 
 
 def draw_times(src: Source, *, max_times: int = 3, t_max: int = 3) -> list[Fraction]:
