@@ -8,7 +8,7 @@ from symbolic.paper_checks import CHECKS as SYMBOLIC
 
 from ..fixed_point import FixedPointNotFound
 from ..ode import IntegrationError
-from ..precision import Precision
+from ..precision import Precision, validate_dps
 from ..theorems import resolve_backend
 from . import free_flow, nudged  # noqa: F401 - they register the numeric checks in CHECKS
 from .bench import Bench
@@ -97,7 +97,7 @@ def audit(models=DEFAULT_MODELS, dps=DEFAULT_DPS, backend="auto", progress=None,
     if isinstance(models, (str, os.PathLike)) or not hasattr(models, "__iter__"):
         models = (models,)          # one model (a name, a path or a Model), not a sequence of them
     backend = resolve_backend(backend)
-    precision = Precision(dps)
+    precision = Precision(validate_dps(dps))
     benches = []
     with precision.context():
         for name in models:
