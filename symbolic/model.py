@@ -93,6 +93,18 @@ class Model:
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
     source: str = "<model>"
     input_texts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # dynamics other than the gradient flow (DESIGN.md extension); energy is None without one
+    dynamics: str = "continuous"
+    primitive: sp.Expr | None = None
+    primitive_text: str = ""
+    field: list | None = None          # one expression per state component (flattening order)
+    field_section: str | None = None   # "field" or "update"
+    field_texts: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def is_gradient_flow(self) -> bool:
+        """The paper's setting: continuous dynamics ds/dt = -dE/ds (Eq 1)."""
+        return self.dynamics == "continuous" and self.energy is not None
 
     # -- flattened symbols -------------------------------------------------
     @property

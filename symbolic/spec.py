@@ -23,10 +23,11 @@ from .errors import SpecError
 from .expressions import ExpressionError, as_scalar, parse
 from .functions import BUILTIN_BODIES, ELEMENTWISE, U
 from .model import Block, Model
+from .spec_dynamics import check_discrete_settings, parse_dynamics, parse_dynamics_setting
 
 SECTIONS = {"name", "description", "state", "params", "inputs", "targets", "functions",
-            "model", "values", "settings"}
-SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed"}
+            "model", "values", "settings", "field", "update"}
+SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed", "dynamics", "steps", "step"}
 RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -223,34 +224,17 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
         fn_table[nm] = sp.Function(nm, real=True)
 
     model_tab = _table(doc, "model", source, True)
-    for key in model_tab:
-        if key not in ("energy", "cost"):
-            raise SpecError(source, f"model.{key}", "unknown key; [model] has `energy` and `cost`")
-    exprs = {}
-    for key in ("energy", "cost"):
-        if key not in model_tab:
-            raise SpecError(source, f"model.{key}", f"missing: the {key} expression")
-        text = model_tab[key]
-        if not isinstance(text, str):
-            raise SpecError(source, f"model.{key}", "must be a string holding an expression")
-        try:
-            exprs[key] = as_scalar(parse(text, variables, fn_table), f"the {key}")
-        except ExpressionError as exc:
-            raise SpecError(source, f"model.{key}", str(exc)) from None
-
+    dyn = parse_dynamics(doc, model_tab, state, variables, fn_table, source)
+    exprs = {"cost": dyn.cost}
+    exprs.update({k: v for k, v in (("energy", dyn.energy), ("primitive", dyn.primitive)) if v is not None})
+    exprs.update({f"{dyn.field_section}.{i}": e for i, e in enumerate(dyn.field or [])})
     state_syms = [x for b in state for x in b.symbols()]
-    energy_free = exprs["energy"].free_symbols
-    for b in state:
-        for sym in b.symbols():
-            if sym not in energy_free:
-                raise SpecError(source, "model.energy",
-                                f"the energy does not depend on state component {sym} "
-                                f"(of [state] {b.name}); its dynamics would be ds/dt = 0")
+    energy_free = set().union(*(e.free_symbols for k, e in exprs.items() if k != "cost"))
     if not (exprs["cost"].free_symbols & set(state_syms)):
         raise SpecError(source, "model.cost", "the cost depends on no state variable")
     declared_theta = {x for b in params for x in b.symbols()}
     if not ((energy_free | exprs["cost"].free_symbols) & declared_theta):
-        raise SpecError(source, "params", "neither the energy nor the cost depends on any parameter")
+        raise SpecError(source, "params", f"neither the {dyn.kind} nor the cost depends on any parameter")
     _check_smooth(exprs, functions, source)
 
     values_tab = _table(doc, "values", source, False)
@@ -282,14 +266,17 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
         theta_values[offsets[key]:offsets[key] + block.size] = entries
         explicit[key] = val
 
-    settings = _parse_settings(_table(doc, "settings", source, False), state, source)
+    settings = _parse_settings(_table(doc, "settings", source, False), state, source, dyn.energy is not None)
+    check_discrete_settings(settings, dyn, source)
     return Model(
         name=name.strip(), description=description, state=state, params=params,
         inputs=blocks_by_section["inputs"], targets=blocks_by_section["targets"], data=data,
-        functions=functions, function_texts=function_texts, energy=exprs["energy"],
-        cost=exprs["cost"], energy_text=model_tab["energy"], cost_text=model_tab["cost"],
+        functions=functions, function_texts=function_texts, energy=dyn.energy,
+        cost=exprs["cost"], energy_text=model_tab.get("energy", ""), cost_text=model_tab["cost"],
         theta_values=theta_values, values_seed=seed, values_scale=scale,
         explicit_values=explicit, settings=settings, source=source, input_texts=input_texts,
+        dynamics=dyn.dynamics, primitive=dyn.primitive, primitive_text=model_tab.get("primitive", ""),
+        field=dyn.field, field_section=dyn.field_section, field_texts=dyn.field_texts,
     )
 
 
@@ -314,7 +301,7 @@ def _check_smooth(exprs, functions, source):
             raise SpecError(source, f"functions.{nm}", "its second derivative is not finite")
 
 
-def _parse_settings(tab: dict, state: list[Block], source: str) -> dict:
+def _parse_settings(tab: dict, state: list[Block], source: str, has_energy: bool = True) -> dict:
     out: dict[str, Any] = {}
     for key, val in tab.items():
         k = f"settings.{key}"
@@ -349,6 +336,8 @@ def _parse_settings(tab: dict, state: list[Block], source: str) -> dict:
                 out[key] = init
             else:
                 out[key] = exact_number(val, source, k)
+        elif key in ("dynamics", "steps", "step"):
+            parse_dynamics_setting(key, val, out, tab, source, has_energy)
         elif key in ("beta_method", "backend"):
             if not isinstance(val, str):
                 raise SpecError(source, k, "must be a string")
