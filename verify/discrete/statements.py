@@ -1,0 +1,190 @@
+"""The discrete-time statements (GDU property) and their deliberately false variants, as records.
+
+=============== ============================================== ==============================================
+check           side A                                         side B
+=============== ============================================== ==============================================
+gdu-s           EP: DeltaEP_s(t) from the nudged sequence,     BPTT: -dL_t/ds(s*), complex step on the
+                beta -> 0                                      unrolled map (no Jacobian)
+gdu-theta       EP: DeltaEP_theta(t), beta -> 0                BPTT: -d/dtheta' C(F^t(F_theta'(s*))), complex
+                                                               step on the unrolled map
+gdu-sum         EP: (dPhi/dtheta(s^b_K) - dPhi/dtheta(s*))/b,  BPTT: -d/dtheta C(F_theta^K(s*)) (theta in all
+                beta -> 0 (the EP update at step K)            K steps), complex step on the unrolled map
+bptt-adjoint    BPTT on the unrolled map (complex step)        BPTT by the adjoint recursion with dF/ds at s*
+=============== ============================================== ==============================================
+
+The three ``gdu-*`` statements need dF/ds symmetric (a gradient map); for an
+``[update]`` map they are not applicable unless dF/ds is symmetric to
+working precision, and the discrepancy is reported instead. A false variant
+names the statement it perturbs (``of``); the falsification tests require
+every variant to be rejected (its error far above its tolerance).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import mpmath
+
+from ..compare import compare_series, not_applicable
+
+REJECTION_MARGIN = 10 ** 6
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscreteStatement:
+    """One discrete statement (or false variant): what is compared with what, and how."""
+
+    id: str
+    title: str
+    equations: tuple[str, ...]
+    compared: tuple[str, str]
+    compute: Callable             # (record, evidence) -> CheckResult
+    needs_phi: bool = False       # needs Phi (primitive or energy): dPhi/dtheta
+    needs_gradient_map: bool = True
+    of: str | None = None
+
+    @property
+    def is_variant(self) -> bool:
+        return self.of is not None
+
+    def sides(self, ev):
+        return [side.replace("{beta}", ev.ep.description if ev.ep else "beta -> 0") for side in self.compared]
+
+    def missing(self, ev) -> str | None:
+        if ev.fixed_point is None:
+            return f"no fixed point of F: {ev.fixed_point_error}"
+        if self.needs_phi and ev.compiled.dPhi_dtheta is None:
+            return "needs `primitive` or `energy` (DeltaEP_theta reads dPhi/dtheta; an [update] map has no Phi)"
+        if self.needs_gradient_map and not ev.gradient_map:
+            return ev.not_gradient_reason
+        return None
+
+    def run(self, ev):
+        reason = self.missing(ev)
+        title = f"false variant {self.id}" if self.is_variant else self.title
+        if reason is not None:
+            return not_applicable(self.id, title, list(self.equations), self.sides(ev), reason)
+        A, B, names, terms = self.compute(ev)
+        return compare_series(self.id, title, list(self.equations), self.sides(ev), A, B,
+                              list(range(len(A))), names, dps=ev.prec.dps, error_terms=terms,
+                              scale_floor=ev.scale_floor)
+
+
+def _neg(rows):
+    return [[-x for x in row] for row in rows]
+
+
+def _ep_terms(ev):
+    return [(ev.ep.extrapolation_error, "extrapolation (EP)"), (ev.unrolled.error_estimate, "complex step (BPTT)")]
+
+
+def _names(directional, names):
+    return list(names) if directional.full else [f"projection {i}" for i in range(len(directional.directions))]
+
+
+def _gdu_s(ev, shift=0, ep=None):
+    ep = ep or ev.ep
+    K = ev.steps
+    U = ev.unrolled.s
+    return (U.project(ep.delta_s), _neg(U.values[shift:shift + K]), _names(U, ev.names_s), _ep_terms(ev))
+
+
+def _gdu_theta(ev, ep=None):
+    ep = ep or ev.ep
+    U = ev.unrolled.theta
+    return U.project(ep.delta_theta), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+
+
+def _gdu_sum(ev):
+    U = ev.unrolled.total
+    return U.project([ev.ep.update]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+
+
+def _bptt_adjoint(ev):
+    U, A = ev.unrolled, ev.adjoint
+    left = [list(x) for x in U.s.values[:ev.steps]]
+    right = U.s.project(A.s[:ev.steps])
+    names = _names(U.s, ev.names_s)
+    if U.theta is not None:
+        left = [a + list(b) for a, b in zip(left, U.theta.values)]
+        right = [a + b for a, b in zip(right, U.theta.project(A.theta))]
+        names += _names(U.theta, ev.names_p)
+    return left, right, names, [(ev.unrolled.error_estimate, "complex step")]
+
+
+def _beta_flipped(ev):
+    return _gdu_s(ev, ep=ev.ep_variant("beta-flipped"))
+
+
+def _theta_free_state(ev):
+    return _gdu_theta(ev, ep=ev.ep_variant("free-state"))
+
+
+STATEMENTS = (
+    DiscreteStatement("gdu-s", "GDU: DeltaEP_s(t) = -dL_t/ds(s*) (Ernoult et al. 2019, Thm 1; discrete Eq 21, 23)",
+                      ("21", "23"),
+                      ("EP: DeltaEP_s(t) = lim (s^b_{t+1} - s^b_t)/b on the nudged map, {beta}",
+                       "BPTT: -dL_t/ds(s*), L_t = C(F^t(s)), complex step on the unrolled map (no Jacobian)"),
+                      _gdu_s),
+    DiscreteStatement("gdu-theta", "GDU: DeltaEP_theta(t) = -d/dtheta' C(F^t(F_theta'(s*))) (discrete Eq 22, 24)",
+                      ("22", "24"),
+                      ("EP: DeltaEP_theta(t) = lim (dPhi/dtheta(s^b_{t+1}) - dPhi/dtheta(s^b_t))/b, {beta}",
+                       "BPTT: -d/dtheta' C(F^t(F_theta'(s*))), theta' only in the step leaving s*, complex step"),
+                      _gdu_theta, needs_phi=True),
+    DiscreteStatement("gdu-sum", "GDU: sum_{t<K} DeltaEP_theta(t) = the EP update at step K = total BPTT gradient "
+                      "(discrete Eq 20)", ("20",),
+                      ("EP: lim (dPhi/dtheta(s^b_K) - dPhi/dtheta(s*))/b, {beta}",
+                       "BPTT: -d/dtheta C(F_theta^K(s*)), theta in all K steps, complex step on the unrolled map"),
+                      _gdu_sum, needs_phi=True),
+    DiscreteStatement("bptt-adjoint", "BPTT on the unrolled map = BPTT by the adjoint recursion at s*",
+                      ("11", "12"),
+                      ("BPTT: complex step on the unrolled map L_t = C(F^t(s)) (and theta in one step)",
+                       "BPTT: g_0 = dC/ds(s*), g_{t+1} = (dF/ds)^T g_t, dF/dtheta^T g_t (Jacobians at s*)"),
+                      _bptt_adjoint, needs_gradient_map=False),
+)
+
+VARIANTS = (
+    DiscreteStatement("gdu-s-beta-flipped", "gdu-s with the sign of beta flipped in the nudged map", ("21",),
+                      ("EP with s^b_{t+1} = F(s^b_t) + b dC/ds (wrong sign)", "BPTT -dL_t/ds(s*)"),
+                      _beta_flipped, of="gdu-s"),
+    DiscreteStatement("gdu-theta-free-state", "gdu-theta with DeltaEP_theta read against the free state s*",
+                      ("22",),
+                      ("EP: lim (dPhi/dtheta(s^b_{t+1}) - dPhi/dtheta(s*))/b (wrong reference)",
+                       "BPTT per step"),
+                      _theta_free_state, needs_phi=True, of="gdu-theta"),
+    DiscreteStatement("gdu-s-index-off-by-one", "gdu-s with BPTT's index off by one (dL_{t+1}/ds)", ("21",),
+                      ("EP DeltaEP_s(t)", "BPTT -dL_{t+1}/ds(s*) (wrong index)"),
+                      lambda ev: _gdu_s(ev, shift=1), of="gdu-s"),
+)
+
+BY_ID = {r.id: r for r in STATEMENTS + VARIANTS}
+
+
+def statements(ev) -> list:
+    return [r.run(ev) for r in STATEMENTS]
+
+
+def run_variants(ev, variants=None) -> list:
+    """(variant, CheckResult) for each variant (not applicable where its evidence is missing)."""
+    return [(v, v.run(ev)) for v in (variants or VARIANTS)]
+
+
+def rejected(result) -> bool:
+    """A variant is rejected when its check failed by far more than its tolerance."""
+    return (result.applicable and not result.passed and result.max_rel_error is not None
+            and result.max_rel_error > REJECTION_MARGIN * result.tolerance)
+
+
+def discrepancy(ev) -> list:
+    """Per step: relative error and cosine between EP's DeltaEP_s(t) and the true -dL_t/ds(s*)."""
+    out = []
+    U = ev.unrolled.s
+    for t, (a, b) in enumerate(zip(U.project(ev.ep.delta_s), _neg(U.values[:ev.steps]))):
+        na = mpmath.sqrt(mpmath.fsum(x * x for x in a))
+        nb = mpmath.sqrt(mpmath.fsum(x * x for x in b))
+        diff = mpmath.sqrt(mpmath.fsum((x - y) ** 2 for x, y in zip(a, b)))
+        rel = diff / nb if nb else (mpmath.mpf(0) if diff == 0 else mpmath.inf)
+        cos = mpmath.fsum(x * y for x, y in zip(a, b)) / (na * nb) if na and nb else None
+        out.append((t, rel, cos))
+    return out
