@@ -30,7 +30,17 @@ def run(args) -> int:
     from symbolic.load import load_model
 
     model = load_model(args.model)
-    out = render(derive(model), args.format)
+    if model.dynamics == "discrete":
+        from symbolic.discrete_display import render_discrete
+
+        out = render_discrete(model, args.format)
+    elif model.energy is None:
+        from ..errors import UsageError
+
+        raise UsageError(f"{model.source}: derive prints the paper's objects of an energy; continuous [field] "
+                         "models are not derived yet")
+    else:
+        out = render(derive(model), args.format)
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     if encoding not in ("utf8", "utf16", "utf32") and hasattr(sys.stdout, "reconfigure"):
         # the text output uses ⊙, ᵀ and Greek letters; never die of a narrow locale
