@@ -139,13 +139,13 @@ def settings_of(model, dps=None, steps=None, beta_method=None, seed=None, max_di
 
 
 def check_discrete(model, *, dps=None, steps=None, beta_method=None, seed=None,
-                   max_directions=MAX_DIRECTIONS, environment=None) -> Report:
+                   max_directions=MAX_DIRECTIONS, environment=None, compiled=None) -> Report:
     """The GDU statements on a discrete model; a :class:`Report` as for the continuous check."""
     dps, steps, beta_method, seed = settings_of(model, dps, steps, beta_method, seed, max_directions)
     prec = Precision(dps)
     started = _time.perf_counter()
     with prec.context():
-        ev = gather(model, prec, steps, beta_method, max_directions, seed)
+        ev = gather(model, prec, steps, beta_method, max_directions, seed, compiled)
         checks = statements(ev)
         fixed, values = _fixed_point_json(ev), _values_json(ev)
     settings = {"dps": dps, "times": [], "dynamics": "discrete", "map": ev.compiled.d.kind, "steps": steps,

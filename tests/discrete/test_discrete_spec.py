@@ -1,0 +1,90 @@
+"""Model files with discrete dynamics, primitives and [field]/[update] tables: parsing and every misuse."""
+
+from pathlib import Path
+
+import pytest
+
+from symbolic.errors import SpecError
+from symbolic.spec import load_model_text
+
+MODELS = Path(__file__).parent / "models"
+
+HEAD = """name = "m"
+[state]
+h = 2
+[params]
+W = [2, 2]
+[inputs]
+x = [0.5, -0.3]
+[targets]
+y = [0.2, 0.7]
+"""
+COST = 'cost = "(y - h).T*(y - h)/2"\n'
+DISCRETE = '[settings]\ndynamics = "discrete"\n'
+
+
+def load(text):
+    return load_model_text(HEAD + text, "m.toml")
+
+
+def test_the_four_example_models_load_with_their_dynamics():
+    kinds = {}
+    for path in sorted(MODELS.glob("*.toml")):
+        model = load_model_text(path.read_text(), str(path))
+        assert model.dynamics == "discrete"
+        kinds[path.stem] = ("primitive" if model.primitive is not None else
+                            "field" if model.field is not None else "energy")
+    assert kinds == {"hopfield-step": "energy", "hopfield-primitive": "primitive",
+                     "sigma-update": "field", "sigma-primitive": "primitive"}
+
+
+def test_step_is_exact_and_steps_an_int():
+    m = load('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + DISCRETE + 'step = 0.1\nsteps = 4\n')
+    assert str(m.settings["step"]) == "1/10" and m.settings["steps"] == 4
+
+
+def test_a_field_keeps_one_expression_per_state_component():
+    m = load('[field]\nh = "tanh(W*h + x) - h"\n[model]\n' + COST)
+    assert m.dynamics == "continuous" and len(m.field) == 2 and m.energy is None
+    assert m.field_texts == {"h": "tanh(W*h + x) - h"}
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ('[model]\nenergy = "h.T*h/2"\nprimitive = "h.T*W*h"\n' + COST + DISCRETE + 'step = 1\n',
+     "model.primitive", "described twice"),
+    ('[field]\nh = "W*h"\n[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST, "field", "described twice"),
+    ('[field]\nh = "W*h"\n[update]\nh = "W*h"\n[model]\n' + COST + DISCRETE, "update", "not both"),
+    ('[model]\n' + COST, "model.energy", "missing"),
+    ('[model]\nprimitive = "h.T*W*h/2 + h.T*x"\n' + COST, "model.primitive", "dynamics = \"discrete\""),
+    ('[update]\nh = "W*h + x"\n[model]\n' + COST, "update", "dynamics = \"discrete\""),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + DISCRETE, "settings.step", "missing"),
+    ('[model]\nprimitive = "h.T*W*h/2 + h.T*x"\n' + COST + DISCRETE + 'step = 1\n', "settings.step",
+     "applies to an `energy`"),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + '[settings]\nstep = 1\n', "settings.step",
+     "dynamics = \"discrete\""),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + '[settings]\nsteps = 3\n', "settings.steps",
+     "dynamics = \"discrete\""),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + DISCRETE + 'step = 1\nsteps = 0\n', "settings.steps",
+     "from 1 to"),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + DISCRETE + 'step = -1\n', "settings.step", "> 0"),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + DISCRETE + 'step = 1\ntimes = [0, 1]\n',
+     "settings.times", "steps, not times"),
+    ('[model]\nenergy = "h.T*h/2 - h.T*W*x"\n' + COST + '[settings]\ndynamics = "euler"\n', "settings.dynamics",
+     "one of"),
+    ('[update]\nh = "W"\n[model]\n' + COST + DISCRETE, "update.h", "2x2 matrix, but h is a vector of 2"),
+    ('[update]\nh = "sum(h)"\n[model]\n' + COST + DISCRETE, "update.h", "scalar, but h is a vector of 2"),
+    ('[update]\nh = "W*h"\nz = "h"\n[model]\n' + COST + DISCRETE, "update.z", "not a state variable"),
+    ('[update]\n[model]\n' + COST + DISCRETE, "update.h", "missing"),
+    ('[update]\nh = 3\n[model]\n' + COST + DISCRETE, "update.h", "must be a string"),
+    ('[update]\nh = "W*q"\n[model]\n' + COST + DISCRETE, "update.h", "q"),
+    ('[model]\nprimitive = "h[0]"\n' + COST + DISCRETE, "model.primitive", ""),
+    ('[model]\nprimitive = "x.T*W*x"\n' + COST + DISCRETE, "model.primitive", "does not depend on state"),
+    ('[model]\nprimitive = "h.T*h"\nenergy2 = "h"\n' + COST + DISCRETE, "model.energy2", "unknown key"),
+    ('[update]\nh = "x + h"\n[model]\n' + COST + DISCRETE, "params", "neither the field nor the cost"),
+])
+def test_every_misuse_is_one_message_naming_the_key(text, key, words):
+    with pytest.raises(SpecError) as info:
+        load(text)
+    assert info.value.key == key, str(info.value)
+    assert words in info.value.problem
+    assert str(info.value).startswith("m.toml: [")
