@@ -23,6 +23,9 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, default=None,
                         help="discrete models: K, the number of nudged steps compared (default: the model's "
                              "settings, else 8)")
+    parser.add_argument("--bridge", action="store_true",
+                        help="energy models: also measure the Euler bridge (F = s - eps dE/ds for a ladder of "
+                             "eps: discrete BPTT and DeltaEP -> the continuous X_t, -X~_t) and fit its order")
     parser.add_argument("--max-directions", type=int, default=None,
                         help="the direct route uses all components up to this many per space, "
                              "else this many seeded random projections (default 64)")
@@ -69,6 +72,8 @@ def run(args) -> int:
               "and J^T) is not implemented yet", file=sys.stderr)
         return 3
     if model.dynamics == "discrete" or args.steps is not None:
+        if args.bridge:
+            raise UsageError("--bridge starts from a continuous energy model (it builds the discrete maps itself)")
         return _run_discrete(args, model)
     progress = Progress(not args.quiet and args.json != "-")
     report = check(model, dps=args.dps, times=times, beta_method=args.beta_method,
@@ -76,7 +81,35 @@ def run(args) -> int:
                    max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
                    progress=progress)
     progress.done()
+    if args.bridge:
+        _add_bridge(report, model)
     return _output(args, report)
+
+
+def _add_bridge(report, model):
+    """The Euler bridge as one more statement of the report (values.bridge holds its ladder)."""
+    import mpmath
+
+    from ..discrete.bridge import ORDER_TOLERANCE, euler_bridge
+    from ..discrete.fixed_point import FixedPointError
+    from ..result import CheckResult
+
+    title = "Euler bridge: discrete BPTT, DeltaEP_s at k = t/eps -> X_t, -X~_t to first order in eps"
+    sides = ["discrete: adjoint recursion and nudged sequence for F = s - eps dE/ds, eps = 1/8 .. 1/128",
+             "continuous: this check's RBP closed form X_t and EP route X~_t"]
+    try:
+        bridge = euler_bridge(model, report, report.settings["dps"])
+    except (ValueError, ZeroDivisionError, FixedPointError) as exc:
+        report.checks.append(CheckResult("euler-bridge", title, ["1", "11", "21"], sides, applicable=False,
+                                         passed=False, reason=f"not measured: {exc}"))
+        return
+    worst = max(abs(bridge.order_bptt - 1), abs(bridge.order_ep - 1))
+    report.checks.append(CheckResult(
+        "euler-bridge", title, ["1", "11", "21"], sides, max_abs_error=worst, max_rel_error=worst,
+        tolerance=ORDER_TOLERANCE, tolerance_origin="fitted order 1 +- 0.1 (issue 13)", passed=bridge.passed,
+        worst=f"orders: BPTT {bridge.order_bptt:.4f}, EP {bridge.order_ep:.4f}", details=[f"eps={e}: |BPTT - X| {mpmath.nstr(a, 3)}, |DeltaEP + X~| {mpmath.nstr(b, 3)}"
+                 for e, a, b in zip(bridge.eps, bridge.gap_bptt, bridge.gap_ep)]))
+    report.values["bridge"] = bridge.to_json()
 
 
 def _run_discrete(args, model) -> int:
