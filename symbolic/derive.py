@@ -18,6 +18,17 @@ BETA = sp.Symbol("beta", real=True)
 T = sp.Symbol("t", nonnegative=True)
 
 
+def require_gradient_flow(model: Model) -> None:
+    """SpecError unless ``model`` is the paper's gradient flow of an energy (Eq 1)."""
+    if not model.is_gradient_flow:
+        from .errors import SpecError
+
+        what = "discrete dynamics" if model.dynamics == "discrete" else "a [field] without an energy"
+        raise SpecError(model.source, "settings.dynamics" if model.dynamics == "discrete" else "field",
+                        f"the paper's objects need the gradient flow of an energy, and this model has {what}; "
+                        "`eqprop-verify check` and `derive` handle discrete models (the GDU statements)")
+
+
 @dataclasses.dataclass(frozen=True)
 class Derived:
     """One derived object: its name, the equations it comes from, its value."""
@@ -37,6 +48,7 @@ class Derivation:
     """
 
     def __init__(self, model: Model):
+        require_gradient_flow(model)
         self.model = model
         self.s = sp.Matrix(model.s)
         self.theta = sp.Matrix(model.theta)

@@ -48,8 +48,14 @@ def model_to_toml(model) -> str:
     if model.function_texts:
         lines += ["", "[functions]"]
         lines += [f"{k} = {json.dumps(v)}" for k, v in model.function_texts.items()]
-    lines += ["", "[model]", f"energy = {json.dumps(model.energy_text)}",
-              f"cost = {json.dumps(model.cost_text)}", "", "[values]",
+    if model.field is not None:
+        lines += ["", f"[{model.field_section}]"] + [f"{k} = {json.dumps(v)}" for k, v in model.field_texts.items()]
+    lines += ["", "[model]"]
+    if model.primitive is not None:
+        lines.append(f"primitive = {json.dumps(model.primitive_text)}")
+    elif model.energy is not None:
+        lines.append(f"energy = {json.dumps(model.energy_text)}")
+    lines += [f"cost = {json.dumps(model.cost_text)}", "", "[values]",
               f"seed = {model.values_seed}", f"scale = {_num(model.values_scale)}"]
     pos = 0
     for b in model.params:

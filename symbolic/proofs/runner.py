@@ -16,6 +16,7 @@ import dataclasses
 import time
 from typing import Iterable
 
+from ..derive import require_gradient_flow
 from ..model import Model
 from . import linear_quadratic, riccati
 from .obligation import Obligation, Outcome
@@ -78,6 +79,7 @@ def prove(model, variants: Iterable[str] = (), *, steps: bool = True,
         from ..load import load_model
 
         model = load_model(model)
+    require_gradient_flow(model)
     variants = list(variants)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:

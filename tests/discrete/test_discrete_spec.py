@@ -88,3 +88,20 @@ def test_every_misuse_is_one_message_naming_the_key(text, key, words):
     assert info.value.key == key, str(info.value)
     assert words in info.value.problem
     assert str(info.value).startswith("m.toml: [")
+
+
+def test_discrete_models_write_back_to_files_that_load_to_the_same_model():
+    for path in sorted(MODELS.glob("*.toml")):
+        model = load_model_text(path.read_text(), str(path))
+        again = load_model_text(model.to_toml(), "again.toml")
+        assert (again.settings, again.field, again.primitive, again.energy, again.theta_values) == \
+            (model.settings, model.field, model.primitive, model.energy, model.theta_values)
+
+
+def test_commands_about_the_gradient_flow_refuse_discrete_models_by_name():
+    from symbolic.derive import Derivation
+
+    model = load_model_text((MODELS / "sigma-update.toml").read_text(), "sigma-update.toml")
+    with pytest.raises(SpecError) as info:
+        Derivation(model)
+    assert info.value.key == "settings.dynamics" and "gradient flow of an energy" in info.value.problem
