@@ -67,10 +67,12 @@ def run(args) -> int:
 
     model = load_model(args.model)
     if model.field is not None and model.dynamics == "continuous":
-        print(f"eqprop-verify check {model.name}: hypotheses not met: the paper's statements need an energy "
-              "(ds/dt = -dE/ds); the check of continuous [field] models (direct route vs EP vs RBP with J "
-              "and J^T) is not implemented yet", file=sys.stderr)
-        return 3
+        from ..discrete.continuous_field import check_field
+        from ..theorems import environment
+
+        times = args.times.split(",") if args.times is not None else None
+        return _output(args, check_field(model, dps=args.dps, times=times, beta_method=args.beta_method,
+                                         seed=args.seed, environment=environment()))
     if model.dynamics == "discrete" or args.steps is not None:
         if args.bridge:
             raise UsageError("--bridge starts from a continuous energy model (it builds the discrete maps itself)")
