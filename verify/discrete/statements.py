@@ -43,6 +43,7 @@ class DiscreteStatement:
     needs_phi: bool = False       # needs Phi (primitive or energy): dPhi/dtheta
     needs_gradient_map: bool = True
     of: str | None = None
+    note: Callable | None = None  # (evidence) -> a line for the result's reason (a measurement, not a verdict)
 
     @property
     def is_variant(self) -> bool:
@@ -66,9 +67,12 @@ class DiscreteStatement:
         if reason is not None:
             return not_applicable(self.id, title, list(self.equations), self.sides(ev), reason)
         A, B, names, terms = self.compute(ev)
-        return compare_series(self.id, title, list(self.equations), self.sides(ev), A, B,
-                              list(range(len(A))), names, dps=ev.prec.dps, error_terms=terms,
-                              scale_floor=ev.scale_floor)
+        result = compare_series(self.id, title, list(self.equations), self.sides(ev), A, B,
+                                list(range(len(A))), names, dps=ev.prec.dps, error_terms=terms,
+                                scale_floor=ev.scale_floor)
+        if self.note is not None and result.reason is None:
+            result.reason = self.note(ev)
+        return result
 
 
 def _neg(rows):
@@ -99,6 +103,14 @@ def _gdu_theta(ev, ep=None):
 def _gdu_sum(ev):
     U = ev.unrolled.total
     return U.project([ev.ep.update]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+
+
+def _limit_note(ev):
+    """How far the EP update at step K still is from -dJ/dtheta (discrete Theorem 2: the gap ~ rho^K)."""
+    limit = [-(d - c) for d, c in zip(ev.dJ, ev.compiled.dC_dtheta(ev.fixed_point.s, ev.theta))]
+    gap = max(abs(u - v) for u, v in zip(ev.ep.update, limit)) / max(max(abs(v) for v in limit), ev.scale_floor)
+    return (f"as K grows the EP update tends to -(dJ/dtheta - dC/dtheta): relative gap at K={ev.steps} is "
+            f"{mpmath.nstr(gap, 3)} (spectral radius^K = {mpmath.nstr(ev.fixed_point.spectral_radius ** ev.steps, 3)})")
 
 
 def _bptt_adjoint(ev):
@@ -136,7 +148,7 @@ STATEMENTS = (
                       "(discrete Eq 20)", ("20",),
                       ("EP: lim (dPhi/dtheta(s^b_K) - dPhi/dtheta(s*))/b, {beta}",
                        "BPTT: -d/dtheta C(F_theta^K(s*)), theta in all K steps, complex step on the unrolled map"),
-                      _gdu_sum, needs_phi=True),
+                      _gdu_sum, needs_phi=True, note=_limit_note),
     DiscreteStatement("bptt-adjoint", "BPTT on the unrolled map = BPTT by the adjoint recursion at s*",
                       ("11", "12"),
                       ("BPTT: complex step on the unrolled map L_t = C(F^t(s)) (and theta in one step)",
