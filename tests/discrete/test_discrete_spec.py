@@ -31,11 +31,10 @@ def test_the_four_example_models_load_with_their_dynamics():
     kinds = {}
     for path in sorted(MODELS.glob("*.toml")):
         model = load_model_text(path.read_text(), str(path))
-        assert model.dynamics == "discrete"
         kinds[path.stem] = ("primitive" if model.primitive is not None else
                             "field" if model.field is not None else "energy")
     assert kinds == {"hopfield-step": "energy", "hopfield-primitive": "primitive",
-                     "sigma-update": "field", "sigma-primitive": "primitive"}
+                     "sigma-update": "field", "sigma-primitive": "primitive", "field-pair": "field"}
 
 
 def test_step_is_exact_and_steps_an_int():
