@@ -125,7 +125,7 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
                                          direct.values, A, tt, dn,
                                          dps=dps, error_terms=terms, scale_floor=scale))
         fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
-                 "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(mpmath.eig(J, left=False, right=False)),
+                 "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fixed_point.eigenvalues(J)),
                  "asymmetry": mpmath.nstr(asym, 10), "method": "relaxation of s + f(s)/2 + newton",
                  "description": f"f(s*) = 0, residual {mpmath.nstr(fp.residual, 3)}"}
         values = {"times": settings["times"], "dL_ds": [vec_str(v) for v in direct.values],

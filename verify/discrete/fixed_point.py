@@ -111,12 +111,19 @@ def solve(compiled, theta, prec, start) -> DiscreteFixedPoint:
     if res > prec.root_tolerance(scale):
         raise FixedPointError(f"the fixed point's residual {mpmath.nstr(res, 3)} exceeds the root tolerance "
                               f"{mpmath.nstr(prec.root_tolerance(scale), 3)}")
-    eig = sorted(mpmath.eig(compiled.JF(s, theta), left=False, right=False), key=abs, reverse=True)
+    eig = sorted(eigenvalues(compiled.JF(s, theta)), key=abs, reverse=True)
     rho = abs(eig[0])
     if rho >= 1:
         raise FixedPointError(f"s* = F(s*) was found but dF/ds has spectral radius {mpmath.nstr(rho, 5)} >= 1 "
                               "there: not a contraction, the free phase does not stay at s*")
     return DiscreteFixedPoint(s, res, rho, eig, relaxed, steps, _others(compiled, theta, s, prec))
+
+
+def eigenvalues(J) -> list:
+    """The eigenvalues of a square mpmath matrix (mpmath.eig ignores left/right=False for 1 x 1)."""
+    if J.rows == 1:
+        return [J[0, 0]]
+    return list(mpmath.eig(J, left=False, right=False))
 
 
 def _others(compiled, theta, s_star, prec, starts=(-1.0, 1.0)):
