@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import pytest
 
+from verify.extrapolate import METHODS
+from verify.ode.backends import CHOICES
+
 GROUP = "eqprop-verify"
 MARKER = "eqprop"
 PROPERTY = "eqprop-verify"
-BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")   # = verify.extrapolate.METHODS
-BACKENDS = ("auto", "mpmath", "heyoka")
+BETA_METHODS = tuple(METHODS)
+BACKENDS = CHOICES
 NOT_APPLICABLE = ("fail", "skip", "allow")
 SETTINGS = ("dps", "times", "beta_method", "backend", "not_applicable")
 
@@ -201,7 +204,7 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
     from verify import theorems
     from verify.errors import UsageError
     from verify.evidence import gather
-    from verify.falsify import VARIANTS, rejected
+    from verify.statements import VARIANTS, rejected
 
     by_id = {v.id: v for v in VARIANTS}
     if variant not in by_id:
@@ -224,13 +227,13 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
         v = by_id[variant]
         if v.applies(ev):
             result = v.run(ev)
-            result.title = f"FALSE VARIANT of {v.statement}: {v.description}"
+            result.title = f"FALSE VARIANT of {v.of}: {v.title}"
             if rejected(result):
                 result.reason = "a deliberately false statement, rejected (as it must be)"
         else:
             from verify.compare import not_applicable
 
-            result = not_applicable(variant, f"FALSE VARIANT of {v.statement}: {v.description}", [], ["", ""],
+            result = not_applicable(variant, f"FALSE VARIANT of {v.of}: {v.title}", [], ["", ""],
                                     "the variant is not false on this model (see eqprop-verify falsify)")
         checks.append(result)
     fp = ev.fixed_point

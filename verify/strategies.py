@@ -46,8 +46,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .extrapolate import METHODS
+
 FAMILIES = ("hopfield", "hopfield-readout", "polynomial", "quadratic")
-BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")
+BETA_METHODS = tuple(METHODS)   # the registry verify.extrapolate.METHODS
 MIN_FIELD = Fraction(1, 16)  # tuned fields are never switched off (symmetric points are degenerate tests)
 FIELD_MAX = 4.0            # fields (input weights, biases) are scaled up to this many times the drawn ones
 COND_MAX = 300.0           # instances whose Hessian at s_theta^0 is worse are rejected as degenerate

@@ -12,8 +12,18 @@ estimates are shared (:mod:`verify.ode.controller`).
 
 from .backends import BACKEND_NAMES, CHOICES, auto_backend, available_backends, backend_class, resolve_backend
 from .errors import IntegrationError
-from .system import GUARD_BITS, System, make_system
 from .trajectory import Trajectory
+
+_FROM_SYSTEM = ("GUARD_BITS", "System", "make_system")
+
+
+def __getattr__(name):
+    # the compiler (sympy) is imported on first use: listing backends stays cheap
+    if name in _FROM_SYSTEM:
+        from . import system
+
+        return getattr(system, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["BACKEND_NAMES", "CHOICES", "GUARD_BITS", "IntegrationError", "System", "Trajectory",
            "auto_backend", "available_backends", "backend_class", "make_system", "resolve_backend"]

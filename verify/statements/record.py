@@ -49,15 +49,6 @@ class Statement:
     def is_variant(self) -> bool:
         return self.of is not None
 
-    # compatibility with the former falsify.Variant fields
-    @property
-    def statement(self) -> str | None:
-        return self.of
-
-    @property
-    def description(self) -> str:
-        return self.title
-
     def sides(self, ev) -> list[str]:
         """The two sides' texts, filled in from the evidence (backend, beta plan, stencil)."""
         fmt = {"backend": ev.flows.backend, "beta": ev.plan.description if ev.plan else "",

@@ -29,6 +29,6 @@ RECORDS = [
               _theorem3_ode, needs=("ep",), order=60, label="Theorem 3, d/dt on EP data"),
     Statement("theorem3-ode-sign", ("13",), "dX~/dt = +H X~",
               ("EP d/dt X~ by central differences", "+H X~ (sign flipped)"),
-              _theorem3_ode_sign, needs=("ep", "direct"), order=2, of="theorem3",
+              _theorem3_ode_sign, needs=("ep", "direct"), order=1, of="theorem3-ode",
               false_when=("positive-time", "nonzero-X")),
 ]
