@@ -1,7 +1,7 @@
 """Evidence: every route's result for one model and one setting, computed once.
 
-The statements (:mod:`verify.theorems`) and their false variants
-(:mod:`verify.falsify`) are comparisons between parts of this evidence, so a
+The statements and their false variants (records of :mod:`verify.statements`)
+are comparisons between parts of this evidence, so a
 false variant runs through exactly the machinery the true statement does.
 """
 
