@@ -17,6 +17,7 @@ import time
 from typing import Iterable
 
 from ..derive import require_gradient_flow
+from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_OK
 from ..model import Model
 from . import linear_quadratic, riccati
 from .obligation import Obligation, Outcome
@@ -131,7 +132,7 @@ def exit_code(rows: list[Obligation]) -> int:
     """
     judged = [r for r in rows if r.kind in ("statement", "step")]
     if any(r.outcome is Outcome.REFUTED for r in judged):
-        return 1
+        return EXIT_FAILED
     if all(r.outcome is Outcome.PROVED for r in judged):
-        return 0
-    return 3
+        return EXIT_OK
+    return EXIT_HYPOTHESES
