@@ -11,7 +11,7 @@ import pytest
 from symbolic.discrete_compile import compile_discrete
 from symbolic.load import load_model
 from verify.discrete.check import check_discrete
-from verify.discrete.statements import VARIANTS, rejected, run_variants
+from verify.statements import DISCRETE_VARIANTS as VARIANTS, rejected, run_variants
 from verify.extrapolate import METHODS
 
 MODELS = Path(__file__).parent / "models"
@@ -114,7 +114,16 @@ def test_every_false_variant_is_rejected(compiled, name):
     results = run_variants(report.evidence)
     assert {v.id for v, _ in results} == {v.id for v in VARIANTS} and len(VARIANTS) >= 3
     for variant, result in results:
-        assert rejected(result), (variant.id, result.format(30))
+        assert result is not None and rejected(result), (variant.id, result and result.format(30))
+
+
+def test_every_discrete_statement_keeps_a_false_variant_in_the_registry():
+    from verify.statements import BY_ID, DISCRETE_STATEMENTS, RECORDS
+
+    assert [s.id for s in DISCRETE_STATEMENTS] == ["gdu-s", "gdu-theta", "gdu-sum", "bptt-adjoint"]
+    assert {v.of for v in VARIANTS} == {s.id for s in DISCRETE_STATEMENTS}
+    assert not any(r.dynamics == "discrete" for r in RECORDS)      # the continuous check never runs them
+    assert all(BY_ID[r.id] is r for r in DISCRETE_STATEMENTS + VARIANTS)
 
 
 def test_a_map_that_is_not_a_contraction_is_not_applicable_with_the_reason():

@@ -24,8 +24,9 @@ from ..extrapolate import METHODS
 from ..numbers import norm_inf, vec_str
 from ..precision import DEFAULT_DPS, Precision
 from ..result import Report
+from ..statements import statements
+from ..statements.gdu import discrepancy
 from . import fixed_point, routes
-from .statements import discrepancy, statements
 
 DEFAULT_STEPS = 8
 DEFAULT_BETA_METHOD = "symmetric"
@@ -35,6 +36,8 @@ MAX_DIRECTIONS = 64
 @dataclasses.dataclass
 class DiscreteEvidence:
     """Everything the discrete statements compare, computed once."""
+
+    dynamics = "discrete"   # the statement registry runs its discrete records on this evidence
 
     model: object
     compiled: object
@@ -79,6 +82,15 @@ class DiscreteEvidence:
         if self.adjoint and self.adjoint.theta:
             parts.append(norm_inf(self.adjoint.theta[0]))
         return max(parts, default=mpmath.mpf(0))
+
+    def adjoint_variant(self, which: str) -> routes.Adjoint:
+        """The adjoint recursion with its Jacobians at the initial state (a false variant), on demand."""
+        if which not in self._variants:
+            with self.prec.context():
+                start = [mpmath.mpf(v) for v in fixed_point.initial_state(self.model)]
+                self._variants[which] = routes.adjoint(self.compiled, self.fixed_point.s, self.theta, self.steps,
+                                                       jacobian_at=start)
+        return self._variants[which]
 
     def ep_variant(self, which: str) -> routes.EPResult:
         """The EP route with a deliberate error (for the false variants), computed on demand."""

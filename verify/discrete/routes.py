@@ -82,8 +82,10 @@ class Adjoint:
     dF_dtheta: mpmath.matrix
 
 
-def adjoint(cm, s_star, theta, K) -> Adjoint:
-    J, B = cm.JF(s_star, theta), cm.dF_dtheta(s_star, theta)
+def adjoint(cm, s_star, theta, K, jacobian_at=None) -> Adjoint:
+    """g_t for t <= K and dF/dtheta^T g_t for t < K (``jacobian_at``: only for a false variant)."""
+    at = s_star if jacobian_at is None else jacobian_at
+    J, B = cm.JF(at, theta), cm.dF_dtheta(at, theta)
     JT, BT = J.T, B.T
     g = cm.dC_ds(s_star, theta)
     gs, gt = [], []

@@ -59,25 +59,35 @@ def _collect() -> list[Statement]:
     return true + false
 
 
-#: every record: the true statements in report order, then the false variants grouped by statement
-RECORDS: tuple[Statement, ...] = tuple(_collect())
+_ALL = tuple(_collect())
+#: every record of the paper's gradient flow: the true statements in report order, then the false variants
+RECORDS: tuple[Statement, ...] = tuple(r for r in _ALL if r.dynamics == "continuous")
 #: the paper's statements, in the order of a check's results
 STATEMENTS: tuple[Statement, ...] = tuple(r for r in RECORDS if not r.is_variant)
 #: the deliberately false variants (each must be rejected where it applies)
 VARIANTS: tuple[Statement, ...] = tuple(r for r in RECORDS if r.is_variant)
-BY_ID = {r.id: r for r in RECORDS}
+#: discrete time (the GDU property, :mod:`.gdu`): statements and false variants, run on discrete evidence
+DISCRETE_RECORDS: tuple[Statement, ...] = tuple(r for r in _ALL if r.dynamics == "discrete")
+DISCRETE_STATEMENTS: tuple[Statement, ...] = tuple(r for r in DISCRETE_RECORDS if not r.is_variant)
+DISCRETE_VARIANTS: tuple[Statement, ...] = tuple(r for r in DISCRETE_RECORDS if r.is_variant)
+BY_ID = {r.id: r for r in _ALL}
 STATEMENT_IDS = tuple(r.id for r in STATEMENTS)
 VARIANT_IDS = tuple(r.id for r in VARIANTS)
 
 
+def _discrete(ev) -> bool:
+    return getattr(ev, "dynamics", "continuous") == "discrete"
+
+
 def statements(ev) -> list:
-    """The paper's statements as comparisons of the evidence's routes, one CheckResult each."""
-    return [s.run(ev) for s in STATEMENTS]
+    """The statements of the evidence's dynamics as comparisons of its routes, one CheckResult each."""
+    return [s.run(ev) for s in (DISCRETE_STATEMENTS if _discrete(ev) else STATEMENTS)]
 
 
 def run_variants(ev, variants=None) -> list:
     """(variant, CheckResult or None when it does not apply) for each variant."""
-    return [(v, v.run(ev) if v.applies(ev) else None) for v in (variants or VARIANTS)]
+    default = DISCRETE_VARIANTS if _discrete(ev) else VARIANTS
+    return [(v, v.run(ev) if v.applies(ev) else None) for v in (variants or default)]
 
 
 def rejected(result) -> bool:
@@ -86,5 +96,5 @@ def rejected(result) -> bool:
             and result.max_rel_error > REJECTION_MARGIN * result.tolerance)
 
 
-__all__ = ["BY_ID", "RECORDS", "REJECTION_MARGIN", "STATEMENTS", "STATEMENT_IDS", "Statement", "VARIANTS",
+__all__ = ["BY_ID", "DISCRETE_RECORDS", "DISCRETE_STATEMENTS", "DISCRETE_VARIANTS", "RECORDS", "REJECTION_MARGIN", "STATEMENTS", "STATEMENT_IDS", "Statement", "VARIANTS",
            "VARIANT_IDS", "rejected", "run_variants", "statements"]

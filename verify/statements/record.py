@@ -44,6 +44,7 @@ class Statement:
     of: str | None = None         # a false variant: the id of the true statement it perturbs
     false_when: tuple[str, ...] = ()   # a variant: conditions under which it is false
     conditioned: bool = True      # a side solves with H: the rounding term carries cond(H)
+    dynamics: str = "continuous"  # the evidence it runs on: "continuous" (Evidence) or "discrete" (gdu.py)
 
     @property
     def is_variant(self) -> bool:

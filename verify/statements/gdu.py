@@ -1,4 +1,4 @@
-"""The discrete-time statements (GDU property) and their deliberately false variants, as records.
+"""Discrete time (Ernoult et al. 2019, the GDU property): statements and their false variants, as records.
 
 =============== ============================================== ==============================================
 check           side A                                         side B
@@ -17,6 +17,9 @@ The three ``gdu-*`` statements need dF/ds symmetric (a gradient map); for an
 working precision, and the discrepancy is reported instead. A false variant
 names the statement it perturbs (``of``); the falsification tests require
 every variant to be rejected (its error far above its tolerance).
+
+The records run on :class:`verify.discrete.check.DiscreteEvidence`; the
+registry keeps them apart from the continuous ones (``dynamics = "discrete"``).
 """
 
 from __future__ import annotations
@@ -27,27 +30,17 @@ from typing import Callable
 import mpmath
 
 from ..compare import compare_series, not_applicable
-
-REJECTION_MARGIN = 10 ** 6
+from .record import Statement
 
 
 @dataclasses.dataclass(frozen=True)
-class DiscreteStatement:
-    """One discrete statement (or false variant): what is compared with what, and how."""
+class DiscreteStatement(Statement):
+    """One discrete statement (or false variant); ``compute(evidence)`` returns (A, B, names, error terms)."""
 
-    id: str
-    title: str
-    equations: tuple[str, ...]
-    compared: tuple[str, str]
-    compute: Callable             # (record, evidence) -> CheckResult
+    dynamics: str = "discrete"
     needs_phi: bool = False       # needs Phi (primitive or energy): dPhi/dtheta
     needs_gradient_map: bool = True
-    of: str | None = None
     note: Callable | None = None  # (evidence) -> a line for the result's reason (a measurement, not a verdict)
-
-    @property
-    def is_variant(self) -> bool:
-        return self.of is not None
 
     def sides(self, ev):
         return [side.replace("{beta}", ev.ep.description if ev.ep else "beta -> 0") for side in self.compared]
@@ -61,9 +54,12 @@ class DiscreteStatement:
             return ev.not_gradient_reason
         return None
 
+    def applies(self, ev) -> bool:
+        return self.missing(ev) is None
+
     def run(self, ev):
         reason = self.missing(ev)
-        title = f"false variant {self.id}" if self.is_variant else self.title
+        title = self.result_title
         if reason is not None:
             return not_applicable(self.id, title, list(self.equations), self.sides(ev), reason)
         A, B, names, terms = self.compute(ev)
@@ -113,8 +109,8 @@ def _limit_note(ev):
             f"{mpmath.nstr(gap, 3)} (spectral radius^K = {mpmath.nstr(ev.fixed_point.spectral_radius ** ev.steps, 3)})")
 
 
-def _bptt_adjoint(ev):
-    U, A = ev.unrolled, ev.adjoint
+def _bptt_adjoint(ev, adjoint=None):
+    U, A = ev.unrolled, adjoint or ev.adjoint
     left = [list(x) for x in U.s.values[:ev.steps]]
     right = U.s.project(A.s[:ev.steps])
     names = _names(U.s, ev.names_s)
@@ -125,6 +121,17 @@ def _bptt_adjoint(ev):
     return left, right, names, [(ev.unrolled.error_estimate, "complex step")]
 
 
+def _sum_one_step_early(ev):
+    U = ev.unrolled.total
+    early = [mpmath.fsum(col) for col in zip(*ev.ep.delta_theta[:-1])] if ev.steps > 1 else [0] * len(ev.theta)
+    return U.project([early]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+
+
+def _adjoint_at_start(ev):
+    A, B, names, terms = _bptt_adjoint(ev, adjoint=ev.adjoint_variant("jacobian-at-start"))
+    return A, B, names, terms
+
+
 def _beta_flipped(ev):
     return _gdu_s(ev, ep=ev.ep_variant("beta-flipped"))
 
@@ -133,60 +140,42 @@ def _theta_free_state(ev):
     return _gdu_theta(ev, ep=ev.ep_variant("free-state"))
 
 
-STATEMENTS = (
-    DiscreteStatement("gdu-s", "GDU: DeltaEP_s(t) = -dL_t/ds(s*) (Ernoult et al. 2019, Thm 1; discrete Eq 21, 23)",
-                      ("21", "23"),
+RECORDS = [
+    DiscreteStatement("gdu-s", ("21", "23"), "GDU: DeltaEP_s(t) = -dL_t/ds(s*) (Ernoult et al. 2019, Thm 1; discrete Eq 21, 23)",
                       ("EP: DeltaEP_s(t) = lim (s^b_{t+1} - s^b_t)/b on the nudged map, {beta}",
                        "BPTT: -dL_t/ds(s*), L_t = C(F^t(s)), complex step on the unrolled map (no Jacobian)"),
-                      _gdu_s),
-    DiscreteStatement("gdu-theta", "GDU: DeltaEP_theta(t) = -d/dtheta' C(F^t(F_theta'(s*))) (discrete Eq 22, 24)",
-                      ("22", "24"),
+                      _gdu_s, order=110),
+    DiscreteStatement("gdu-theta", ("22", "24"), "GDU: DeltaEP_theta(t) = -d/dtheta' C(F^t(F_theta'(s*))) (discrete Eq 22, 24)",
                       ("EP: DeltaEP_theta(t) = lim (dPhi/dtheta(s^b_{t+1}) - dPhi/dtheta(s^b_t))/b, {beta}",
                        "BPTT: -d/dtheta' C(F^t(F_theta'(s*))), theta' only in the step leaving s*, complex step"),
-                      _gdu_theta, needs_phi=True),
-    DiscreteStatement("gdu-sum", "GDU: sum_{t<K} DeltaEP_theta(t) = the EP update at step K = total BPTT gradient "
-                      "(discrete Eq 20)", ("20",),
+                      _gdu_theta, needs_phi=True, order=120),
+    DiscreteStatement("gdu-sum", ("20",), "GDU: sum_{t<K} DeltaEP_theta(t) = the EP update at step K = total BPTT gradient "
+                      "(discrete Eq 20)",
                       ("EP: lim (dPhi/dtheta(s^b_K) - dPhi/dtheta(s*))/b, {beta}",
                        "BPTT: -d/dtheta C(F_theta^K(s*)), theta in all K steps, complex step on the unrolled map"),
-                      _gdu_sum, needs_phi=True, note=_limit_note),
-    DiscreteStatement("bptt-adjoint", "BPTT on the unrolled map = BPTT by the adjoint recursion at s*",
-                      ("11", "12"),
+                      _gdu_sum, needs_phi=True, note=_limit_note, order=130),
+    DiscreteStatement("bptt-adjoint", ("11", "12"), "BPTT on the unrolled map = BPTT by the adjoint recursion at s*",
                       ("BPTT: complex step on the unrolled map L_t = C(F^t(s)) (and theta in one step)",
                        "BPTT: g_0 = dC/ds(s*), g_{t+1} = (dF/ds)^T g_t, dF/dtheta^T g_t (Jacobians at s*)"),
-                      _bptt_adjoint, needs_gradient_map=False),
-)
-
-VARIANTS = (
-    DiscreteStatement("gdu-s-beta-flipped", "gdu-s with the sign of beta flipped in the nudged map", ("21",),
+                      _bptt_adjoint, needs_gradient_map=False, order=140),
+    DiscreteStatement("gdu-s-beta-flipped", ("21",), "gdu-s with the sign of beta flipped in the nudged map",
                       ("EP with s^b_{t+1} = F(s^b_t) + b dC/ds (wrong sign)", "BPTT -dL_t/ds(s*)"),
-                      _beta_flipped, of="gdu-s"),
-    DiscreteStatement("gdu-theta-free-state", "gdu-theta with DeltaEP_theta read against the free state s*",
-                      ("22",),
+                      _beta_flipped, of="gdu-s", order=1),
+    DiscreteStatement("gdu-theta-free-state", ("22",), "gdu-theta with DeltaEP_theta read against the free state s*",
                       ("EP: lim (dPhi/dtheta(s^b_{t+1}) - dPhi/dtheta(s*))/b (wrong reference)",
                        "BPTT per step"),
-                      _theta_free_state, needs_phi=True, of="gdu-theta"),
-    DiscreteStatement("gdu-s-index-off-by-one", "gdu-s with BPTT's index off by one (dL_{t+1}/ds)", ("21",),
+                      _theta_free_state, needs_phi=True, of="gdu-theta", order=1),
+    DiscreteStatement("gdu-s-index-off-by-one", ("21",), "gdu-s with BPTT's index off by one (dL_{t+1}/ds)",
                       ("EP DeltaEP_s(t)", "BPTT -dL_{t+1}/ds(s*) (wrong index)"),
-                      lambda ev: _gdu_s(ev, shift=1), of="gdu-s"),
-)
-
-BY_ID = {r.id: r for r in STATEMENTS + VARIANTS}
-
-
-def statements(ev) -> list:
-    return [r.run(ev) for r in STATEMENTS]
-
-
-def run_variants(ev, variants=None) -> list:
-    """(variant, CheckResult) for each variant (not applicable where its evidence is missing)."""
-    return [(v, v.run(ev)) for v in (variants or VARIANTS)]
-
-
-def rejected(result) -> bool:
-    """A variant is rejected when its check failed by far more than its tolerance."""
-    return (result.applicable and not result.passed and result.max_rel_error is not None
-            and result.max_rel_error > REJECTION_MARGIN * result.tolerance)
-
+                      lambda ev: _gdu_s(ev, shift=1), of="gdu-s", order=3),
+    DiscreteStatement("gdu-sum-update-at-K-minus-1", ("20",), "gdu-sum with the EP update read one step early",
+                      ("EP: sum_{t<K-1} DeltaEP_theta(t) (the update at step K-1)", "BPTT through K steps"),
+                      _sum_one_step_early, needs_phi=True, of="gdu-sum", order=1),
+    DiscreteStatement("bptt-adjoint-jacobian-at-start", ("13",),
+                      "bptt-adjoint with dF/ds and dF/dtheta taken at the initial state instead of s*",
+                      ("BPTT on the unrolled map", "adjoint recursion with the Jacobians at initial_state"),
+                      _adjoint_at_start, needs_gradient_map=False, of="bptt-adjoint", order=1),
+]
 
 def discrepancy(ev) -> list:
     """Per step: relative error and cosine between EP's DeltaEP_s(t) and the true -dL_t/ds(s*)."""
