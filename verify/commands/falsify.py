@@ -50,6 +50,17 @@ def _instances(args):
             yield f"random-{inst.family}#{i} (cond {inst.screening.cond:.3g})", inst.model
 
 
+def _discrete_evidence(model, dps, args, table):
+    """The discrete check's evidence; the discrete variants join the table."""
+    from ..discrete.check import gather_discrete
+    from ..statements import DISCRETE_VARIANTS
+
+    for v in DISCRETE_VARIANTS:
+        table.setdefault(v.id, {"variant": v.id, "statement": v.of, "description": v.title,
+                                "instances": 0, "rejected": 0, "max_digits": None})
+    return gather_discrete(model, dps, args.beta_method, seed=args.seed or 0)
+
+
 def run(args) -> int:
     import mpmath
 
@@ -73,9 +84,12 @@ def run(args) -> int:
     for name, model in _instances(args):
         with mpmath.workdps(dps + GUARD_DIGITS):
             try:
-                ev = gather(model, dps=dps, times=list(times), beta_method=args.beta_method,
-                            backend=backend, seed=args.seed or 0, max_directions=64,
-                            progress=lambda *a, **k: None)
+                if model.dynamics == "discrete":   # the GDU statements and their variants (verify/statements/gdu.py)
+                    ev = _discrete_evidence(model, dps, args, table)
+                else:
+                    ev = gather(model, dps=dps, times=list(times), beta_method=args.beta_method,
+                                backend=backend, seed=args.seed or 0, max_directions=64,
+                                progress=lambda *a, **k: None)
             except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
                 crashed.append(name)
                 print(f"{name}: the routes crashed: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -136,6 +136,14 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     return ev
 
 
+def gather_discrete(model, dps, beta_method, steps=None, seed=0) -> DiscreteEvidence:
+    """The evidence of a discrete check at ``dps`` (for callers that run the statements themselves)."""
+    dps, steps, beta_method, seed = settings_of(model, dps, steps, beta_method, seed)
+    prec = Precision(dps)
+    with prec.context():
+        return gather(model, prec, steps, beta_method, seed=seed)
+
+
 def settings_of(model, dps=None, steps=None, beta_method=None, seed=None, max_directions=MAX_DIRECTIONS):
     dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
     steps = int(steps or model.settings.get("steps") or DEFAULT_STEPS)
