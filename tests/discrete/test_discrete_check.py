@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import mpmath
@@ -136,11 +135,20 @@ def test_a_map_that_is_not_a_contraction_is_not_applicable_with_the_reason():
     assert all(not c.applicable and "no fixed point of F" in c.reason for c in report.checks)
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def run_cli(capsys):
+    """The command line in this process (the CLI's own subprocess tests cover the entry point)."""
+    from verify.cli import main
+
+    def run(*args):
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
 
 
-def test_cli_check_json_and_exit_codes():
+def test_cli_check_json_and_exit_codes(run_cli):
     out = run_cli("check", str(MODELS / "sigma-primitive.toml"), "--dps", "20", "--steps", "3", "--json", "-")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -155,7 +163,7 @@ def test_cli_check_json_and_exit_codes():
     assert out.returncode == 2 and "--steps applies to discrete models" in out.stderr
 
 
-def test_cli_derive_prints_the_discrete_objects_per_block():
+def test_cli_derive_prints_the_discrete_objects_per_block(run_cli):
     out = run_cli("derive", str(MODELS / "sigma-update.toml"))
     assert out.returncode == 0, out.stderr
     for words in ("F[h] = σ(W h + U x)", "h^b_(t+1) = σ(W h + U x) + β (y - h)", "g_0[h] = h - y",
