@@ -23,11 +23,14 @@ from .errors import SpecError
 from .expressions import ExpressionError, as_scalar, parse
 from .functions import BUILTIN_BODIES, ELEMENTWISE, U
 from .model import Block, Model
+from .spec_dynamics import MODEL_KEYS as SPEC_MODEL_KEYS
 from .spec_dynamics import check_discrete_settings, parse_dynamics, parse_dynamics_setting
 
 SECTIONS = {"name", "description", "state", "params", "inputs", "targets", "functions",
             "model", "values", "settings", "field", "update"}
 SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed", "dynamics", "steps", "step"}
+MODEL_KEYS = SPEC_MODEL_KEYS             # [model]: energy or primitive, and cost
+VALUES_KEYS = ("seed", "scale")          # [values], besides one entry per declared param
 RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -252,7 +255,7 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
     explicit = {}
     param_by_name = {b.name: b for b in params}
     for key, val in values_tab.items():
-        if key in ("seed", "scale"):
+        if key in VALUES_KEYS:
             continue
         if key not in param_by_name:
             raise SpecError(source, f"values.{key}", f"'{key}' is not a declared parameter "
