@@ -68,6 +68,11 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None
     mpmath precision is unchanged afterwards.
     """
     model = load_model(model_or_path)
+    if not model.is_gradient_flow:
+        from .discrete.check import check_other_dynamics
+
+        return check_other_dynamics(model, dps=dps, times=times, beta_method=beta_method, seed=seed,
+                                    max_directions=max_directions, environment=environment())
     dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
     beta_method = beta_method or model.settings.get("beta_method") or DEFAULT_BETA_METHOD
     if int(max_directions) < 1:

@@ -171,3 +171,13 @@ def test_cli_derive_prints_the_discrete_objects_per_block(run_cli):
         assert words in out.stdout, words
     out = run_cli("derive", str(MODELS / "hopfield-step.toml"))
     assert "dPhi/db0 = 1/2 ρ(s0)" in out.stdout and "symmetry condition" not in out.stdout
+
+
+def test_the_api_checks_discrete_models_and_refuses_times_for_them():
+    import verify
+    from verify.errors import UsageError
+
+    report = verify.check(str(MODELS / "sigma-primitive.toml"), dps=20)
+    assert report.verdict == "verified" and report.settings["steps"] == 5
+    with pytest.raises(UsageError, match="compares steps"):
+        verify.check(str(MODELS / "sigma-primitive.toml"), times=["1"])

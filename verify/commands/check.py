@@ -58,7 +58,6 @@ class Progress:
 def run(args) -> int:
     from ..theorems import MAX_DIRECTIONS, check
     from ..cli import UsageError
-    from ..result import dump_json, write_atomic
 
     times = args.times.split(",") if args.times is not None else None  # checked by parse_times
     if args.dps is not None and not 10 <= args.dps <= 1000:
@@ -66,17 +65,10 @@ def run(args) -> int:
     from symbolic.load import load_model
 
     model = load_model(args.model)
-    if model.field is not None and model.dynamics == "continuous":
-        from ..discrete.continuous_field import check_field
-        from ..theorems import environment
-
-        times = args.times.split(",") if args.times is not None else None
-        return _output(args, check_field(model, dps=args.dps, times=times, beta_method=args.beta_method,
-                                         seed=args.seed, environment=environment()))
-    if model.dynamics == "discrete" or args.steps is not None:
+    if not model.is_gradient_flow or args.steps is not None:
         if args.bridge:
             raise UsageError("--bridge starts from a continuous energy model (it builds the discrete maps itself)")
-        return _run_discrete(args, model)
+        return _run_other(args, model)
     progress = Progress(not args.quiet and args.json != "-")
     report = check(model, dps=args.dps, times=times, beta_method=args.beta_method,
                    backend=args.backend, seed=args.seed,
@@ -114,18 +106,21 @@ def _add_bridge(report, model):
     report.values["bridge"] = bridge.to_json()
 
 
-def _run_discrete(args, model) -> int:
+def _run_other(args, model) -> int:
+    """Discrete maps and continuous fields (verify/discrete/)."""
     from ..cli import UsageError
-    from ..discrete.check import check_discrete
+    from ..discrete.check import check_other_dynamics
     from ..theorems import MAX_DIRECTIONS, environment
 
-    if model.dynamics != "discrete":
+    if model.is_gradient_flow:
         raise UsageError("--steps applies to discrete models ([settings] dynamics = \"discrete\")")
-    if args.times is not None:
+    if args.times is not None and model.dynamics == "discrete":
         raise UsageError("--times applies to continuous models; a discrete model compares steps (--steps)")
-    report = check_discrete(model, dps=args.dps, steps=args.steps, beta_method=args.beta_method, seed=args.seed,
-                            max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
-                            environment=environment())
+    report = check_other_dynamics(
+        model, dps=args.dps, times=args.times.split(",") if args.times is not None else None, steps=args.steps,
+        beta_method=args.beta_method, seed=args.seed,
+        max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
+        environment=environment())
     return _output(args, report)
 
 

@@ -179,6 +179,22 @@ def check_discrete(model, *, dps=None, steps=None, beta_method=None, seed=None,
     return report
 
 
+def check_other_dynamics(model, *, dps=None, times=None, steps=None, beta_method=None, seed=None,
+                         max_directions=MAX_DIRECTIONS, environment=None) -> Report:
+    """``verify.check`` for a model that is not the paper's gradient flow: discrete maps, continuous fields."""
+    if model.dynamics == "discrete":
+        if times is not None:
+            raise UsageError("times apply to continuous models; a discrete model compares steps (steps=K)")
+        return check_discrete(model, dps=dps, steps=steps, beta_method=beta_method, seed=seed,
+                              max_directions=max_directions, environment=environment)
+    if steps is not None:
+        raise UsageError("steps apply to discrete models ([settings] dynamics = \"discrete\")")
+    from .continuous_field import check_field
+
+    return check_field(model, dps=dps, times=times, beta_method=beta_method, seed=seed,
+                       max_directions=max_directions, environment=environment)
+
+
 def _fixed_point_json(ev):
     if ev.fixed_point is None:
         return {"found": False, "reason": ev.fixed_point_error, "s": None, "residual": None,
