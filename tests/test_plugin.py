@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
@@ -76,6 +78,44 @@ def test_a_good_model_passes_and_the_report_is_returned(project):
     result = project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings:*", "*eqprop_check: 3 model checks: 3 verified*"])
+
+
+README_TEST = f'''
+def test_my_energy(eqprop_check):
+    eqprop_check("two-layer.toml", {FAST})
+'''
+
+
+@pytest.mark.parametrize("run_from", ["the test's directory", "the repository root"])
+def test_a_relative_model_path_is_found_beside_the_test_file(pytester, monkeypatch, run_from):
+    """The README's plugin example, with the model next to the test, run from either directory."""
+    tests = pytester.mkdir("tests")
+    (tests / "two-layer.toml").write_text(builtin_text("riccati"), encoding="utf-8")
+    (tests / "test_readme.py").write_text(README_TEST, encoding="utf-8")
+    if run_from == "the test's directory":
+        monkeypatch.chdir(tests)
+        result = pytester.runpytest("-p", "no:cacheprovider", "test_readme.py")
+    else:
+        result = pytester.runpytest("-p", "no:cacheprovider", "tests/test_readme.py")
+    result.assert_outcomes(passed=1)
+
+
+def test_model_path_resolution_order(tmp_path, monkeypatch):
+    from verify.pytest_plugin import resolve_model_path
+
+    here, there = tmp_path / "tests", tmp_path / "cwd"
+    here.mkdir(), there.mkdir()
+    monkeypatch.chdir(there)
+    (there / "only-in-cwd.toml").write_text("", encoding="utf-8")
+    (here / "both.toml").write_text("", encoding="utf-8")
+    (there / "both.toml").write_text("", encoding="utf-8")
+    assert resolve_model_path("both.toml", here) == str(here / "both.toml")       # the test's directory wins
+    assert resolve_model_path("only-in-cwd.toml", here) == "only-in-cwd.toml"      # then the current directory
+    assert resolve_model_path("missing.toml", here) == str(here / "missing.toml")  # reported beside the test
+    assert resolve_model_path("riccati", here) == "riccati"                        # a built-in name
+    assert resolve_model_path(str(there / "both.toml"), here) == str(there / "both.toml")
+    monkeypatch.chdir(tmp_path)                                                     # shown relative to the cwd
+    assert resolve_model_path("missing.toml", here) == os.path.join("tests", "missing.toml")
 
 
 def test_a_false_statement_fails_with_the_readable_table(project):

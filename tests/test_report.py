@@ -343,12 +343,20 @@ def test_sigint_leaves_an_existing_report_intact(riccati_report, tmp_path):
 
 
 # --------------------------------------------------------------------------- pieces
-def test_report_times_add_an_even_grid():
-    from symbolic.load import load_model
+def test_report_checks_at_the_times_of_check(tmp_path, monkeypatch):
+    """``report MODEL`` runs the check exactly as ``check MODEL`` does: same times, so the same digits."""
+    seen = []
 
-    times = builder.report_times(load_model("paper-hopfield"))
-    assert times == ["0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
-    assert builder.report_times(load_model("riccati"), ["0", "1/3"]) == ["0", "1/3"]
+    def fake_check(model, **kwargs):
+        seen.append(kwargs)
+        raise KeyboardInterrupt("stop after recording the settings")
+
+    monkeypatch.setattr(builder, "check", fake_check)
+    with pytest.raises(KeyboardInterrupt):
+        builder.build("riccati", out=str(tmp_path / "r"), dps=20)
+    assert seen[0]["times"] is None            # verify.check then takes the model's times, as `check` does
+    assert builder.report_times(None, ["0", "1/3"]) == ["0", "1/3"]
+    assert not (tmp_path / "r").exists()
     assert builder.decimal_text(__import__("sympy").Rational(-7, 4)) == "-1.75"
     assert builder.decimal_text(__import__("sympy").Rational(1, 3)) == "1/3"
 

@@ -8,7 +8,10 @@ Installed with eqprop-verify; nothing to configure. In a test::
 
 ``eqprop_check(model, *, dps, times, beta_method, backend, not_applicable, variant)``
 runs ``verify.check`` (Theorems 1-3, Corollary 4) and returns the
-:class:`~verify.result.Report`. It fails the test with the readable table
+:class:`~verify.result.Report`. A relative model path is looked up beside the
+test file first, then in the current directory (:func:`resolve_model_path`),
+so a test finds its model whether pytest runs from the test's directory or
+from the repository root. It fails the test with the readable table
 when a statement fails; fails it with the file, key and problem when the
 model file is invalid; and when a statement's hypotheses are not met
 (no fixed point, a saddle, ...) it fails by default, since "not verified"
@@ -26,6 +29,9 @@ every check in a test is summarised in an ``eqprop-verify`` report section.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +130,7 @@ class EqpropCheck:
                         f"{', '.join(NOT_APPLICABLE)}", pytrace=False)
         if isinstance(opts.get("times"), str):
             opts["times"] = [t.strip() for t in opts["times"].split(",") if t.strip()]
+        model = resolve_model_path(model, self._request.path.parent)
         problem = None
         try:
             report = _run_check(model, variant=variant, max_directions=max_directions, **opts)
@@ -158,6 +165,29 @@ class EqpropCheck:
         self._request.node.user_properties.append((PROPERTY, {
             "model": report.model.name, "verdict": report.verdict, "variant": variant,
             "digits": {c.id: c.digits for c in report.checks if c.applicable}}))
+
+
+def resolve_model_path(model, test_dir):
+    """A relative model path is looked up beside the requesting test file first, then in the current directory.
+
+    So ``eqprop_check("two-layer.toml")`` finds the file next to the test
+    whether pytest runs from that directory or from the repository root (as
+    fixtures and data files are found). Absolute paths, built-in names and
+    Model objects are returned unchanged; a path found in neither place is
+    reported as missing beside the test file.
+    """
+    if not isinstance(model, (str, os.PathLike)):
+        return model
+    path = Path(model)
+    if path.is_absolute():
+        return model
+    beside = Path(test_dir) / path
+    if path.exists() and not beside.exists() or not beside.exists() and path.suffix != ".toml":
+        return model                                  # in the current directory only, or a built-in name
+    try:                                              # named as short as possible in messages
+        return str(beside.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(beside)
 
 
 def readable_table(report) -> str:

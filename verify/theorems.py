@@ -176,10 +176,27 @@ def _check(model, dps, times_exact, beta_method, backend, seed, max_directions, 
     return Report(model, settings, environment(), fixed, checks, values, timings)
 
 
+#: which direct-route spaces a statement compares (s: dL/ds, theta: dL/dtheta)
+PROJECTED_SPACES = {"theorem1": ("s", "theta"), "corollary4": ("s",), "eq24": ("theta",)}
+
+
 def sides(cid, ev, **extra):
     a, b = SIDES[cid]
     fmt = {"backend": ev.flows.backend, "beta": ev.plan.description if ev.plan else "", **extra}
-    return [a.format(**fmt), b.format(**fmt)]
+    note = projection_note(cid, ev)
+    return [a.format(**fmt) + note, b.format(**fmt)]
+
+
+def projection_note(cid, ev) -> str:
+    """The note on the direct side when it compared random projections, not components (max_directions)."""
+    if ev.direct is None:
+        return ""
+    spaces = {"s": (ev.direct.X, len(ev.names_s)), "theta": (ev.direct.Y, len(ev.names_p))}
+    parts = [f"{len(d.directions)} seeded random projections of {space} ({size} components)"
+             for space, (d, size) in spaces.items() if space in PROJECTED_SPACES.get(cid, ()) and not d.full]
+    if not parts:
+        return ""
+    return f"; both sides compared on {' and '.join(parts)}, not per component"
 
 
 def statements(ev) -> list:
