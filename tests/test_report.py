@@ -311,7 +311,8 @@ def _run_and_interrupt(out: Path, tmp_path: Path, delay: float = 0.3, signum=sig
 INTERRUPTED = (130, -signal.SIGINT)
 
 
-@pytest.mark.parametrize("delay", [0.05, 1.0, 3.0])    # in the check, the plots, the proofs or audit
+@pytest.mark.parametrize("delay", [0.05, pytest.param(1.0, marks=pytest.mark.slow),
+                                   pytest.param(3.0, marks=pytest.mark.slow)])  # check, plots, proofs, audit
 def test_sigint_leaves_no_partial_files(tmp_path, delay):
     out = tmp_path / "interrupted"
     code, err = _run_and_interrupt(out, tmp_path, delay)
@@ -382,6 +383,7 @@ def test_mathml_refuses_what_it_does_not_know():
     assert rows == [("a  = b", "1"), ("c  = d", None)]
 
 
+@pytest.mark.slow
 def test_no_model_reports_the_paper_example_into_reports(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--dps", "20", "--times", "0,1", "--backend", "mpmath", "--no-audit", "--no-proofs",
