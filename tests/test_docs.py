@@ -123,7 +123,7 @@ def test_the_expression_language_lists_every_function():
 
 def test_the_complete_examples_parse():
     text = (DOCS / "model-files.md").read_text(encoding="utf-8") + (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if re.search(r"^name = ", b, re.M)]
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if re.search(r"^name = ", b, re.M) and re.search(r"^\[model\]", b, re.M)]
     assert len(blocks) >= 2
     for block in blocks:
         spec.load_model_text(block, "example")

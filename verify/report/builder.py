@@ -92,6 +92,43 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True, screensho
     return shlex.join(parts)
 
 
+def shell_lines(command: str, width: int = 72) -> str:
+    """A long command as shell lines joined by ``\\``, breaking only between a flag's pairs.
+
+    So a page never wraps a command in the middle of a flag, and what is
+    copied still runs.
+    """
+    words = shlex.split(command)
+    groups, k = [], 0
+    while k < len(words):
+        group = [words[k]]
+        if words[k].startswith("--") and k + 1 < len(words) and not words[k + 1].startswith("--"):
+            group.append(words[k + 1])
+            k += 1
+        groups.append(shlex.join(group))
+        k += 1
+    lines, line = [], ""
+    for g in groups:
+        if line and len(line) + 1 + len(g) > width and g.startswith("--"):
+            lines.append(line)
+            line = "    " + g
+        else:
+            line = f"{line} {g}" if line else g
+    lines.append(line)
+    return " \\\n".join(lines)
+
+
+def check_command(model_arg, settings) -> str:
+    """The ``eqprop-verify check`` command that runs this report's check alone."""
+    parts = ["eqprop-verify", "check", str(model_arg), "--dps", str(settings["dps"]),
+             "--times", ",".join(decimal_text(sp.Rational(t)) for t in settings["times_exact"]),
+             "--beta-method", settings["beta_method"], "--backend", settings["backend"],
+             "--seed", str(settings["seed"])]
+    if settings.get("max_directions", MAX_DIRECTIONS) != MAX_DIRECTIONS:
+        parts += ["--max-directions", str(settings["max_directions"])]
+    return shlex.join(parts)
+
+
 class Interrupts:
     """SIGINT and SIGTERM while a report is built: KeyboardInterrupt now, and at every checkpoint after.
 
