@@ -53,7 +53,9 @@ def _code_spans(page: Path) -> str:
 
 def test_the_readme_links_the_reference_pages():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for page in ("docs/model-files.md", "docs/json.md", "docs/cli.md", "docs/architecture.md"):
+    pages = [p.relative_to(ROOT).as_posix() for p in sorted(DOCS.glob("*.md"))]
+    assert {"docs/model-files.md", "docs/json.md", "docs/cli.md"} <= set(pages)
+    for page in pages:                      # every page of docs/, docs/architecture.md included once it exists
         assert f"]({page}" in readme, f"README does not link {page}"
 
 
@@ -170,3 +172,21 @@ def test_the_cli_reference_names_every_subcommand_and_flag():
         for action in subparser._actions:
             missing += [f"{name} {o}" for o in action.option_strings if o not in text]
     assert not missing, f"docs/cli.md does not name: {missing}"
+
+
+def test_the_main_command_leaves_the_checkout_clean():
+    """`eqprop-verify report` writes reports/paper-hopfield/ (and its temporary siblings): ignored by git."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+
+    def ignored(path):
+        return subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", path]).returncode == 0
+
+    assert ignored("reports/paper-hopfield/index.html")
+    assert ignored("reports/paper-hopfield.tmp-abc123/report.json")
+    assert ignored("reports/two-layer-tanh/index.html")
+    assert not ignored("reports/bench/check.json")
+    assert not ignored("docs/example-report/index.html")

@@ -91,7 +91,7 @@ def plots_section(b: Bundle) -> str:
     for fname, title, caption in b.plot_list():
         data = base64.b64encode(b.plots[fname]).decode("ascii")
         out.append(f'<figure id="plot-{_e(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
-                   f'alt="{_e(title)}"><figcaption><strong>{_e(title)}.</strong> {_e(caption)}</figcaption>'
+                   f'alt="{_e(title)}"><figcaption><strong>{html_math(title)}.</strong> {html_math(caption)}</figcaption>'
                    "</figure>")
     if b.curves is not None and b.curves.notes:
         out.append("<p class='muted small'>" + "<br>".join(_e(n) for n in b.curves.notes) + "</p>")

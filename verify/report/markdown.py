@@ -121,8 +121,8 @@ def render(b: Bundle) -> str:
             "Its check alone (same settings and times, so the same digits):", "", "```sh",
             shell_lines(check_command(b.model_arg, s)), "```", ""]
     out += _table(["setting", "value"],
-                  [["dps", s.get("dps")], ["times", ", ".join(s.get("times", []))],
-                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(s.get("beta_plan"))],
+                  [["dps", s.get("dps")], ["times", ", ".join(s.get("times_exact", s.get("times", [])))],
+                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(unicode_math(s.get("beta_plan")))],
                    ["backend", _md(s.get("backend"))], ["seed", s.get("seed")]])
     out += [""]
     out += _table(["environment", "version"], [[_md(k), _md(v)] for k, v in r.environment.items()])

@@ -17,7 +17,7 @@ WORDS = [
     ("dE^beta/dtheta", "∂E^β/∂θ"), ("dS^beta/dt", "∂S^β/∂t"), ("dE/dtheta", "∂E/∂θ"),
     ("dL/dtheta", "∂L/∂θ"), ("dL/ds", "∂L/∂s"), ("dJ/dtheta", "∂J/∂θ"), ("dX~/dt", "dX̃/dt"),
     ("dY~/dt", "dỸ/dt"), ("X~", "X̃"), ("Y~", "Ỹ"), ("+-", "±"), ("->", "→"), ("infinity", "∞"), ("→ oo", "→ ∞"),
-    ("dE^beta/ds", "∂E^β/∂s"), ("dE/ds", "∂E/∂s"), ("dC/ds", "∂C/∂s"), ("dC/dtheta", "∂C/∂θ"),
+    ("d^2E/ds^2", "∂²E/∂s²"), ("d^2E/dtheta ds", "∂²E/∂θ∂s"), ("dE^beta/ds", "∂E^β/∂s"), ("dE/ds", "∂E/∂s"), ("dC/ds", "∂C/∂s"), ("dC/dtheta", "∂C/∂θ"),
     ("lim 1/beta", "lim (1/β)"), ("+inf", "+∞"), ("beta", "β"), ("theta", "θ"), (" - ", " − "),
 ]
 _SUPER = str.maketrans("0123456789-k", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵏ")

@@ -24,6 +24,7 @@ from .curves import Curves
 from .notation import unicode_math
 
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+DASHES = [(0, (4, 3)), (0, (8, 2, 1, 2)), (0, (10, 4)), (0, (2, 1))]
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
           "#7f7f7f", "#bcbd22"]
 DPI = 110
@@ -153,14 +154,15 @@ def errors(c: Curves, dps: int) -> bytes | None:
             same[1].append(STATEMENT_LABELS.get(cid, cid))
         else:
             tolerances.append([tol, [STATEMENT_LABELS.get(cid, cid)], color])
-    for tol, names, color in tolerances:
+    for g, (tol, names, color) in enumerate(tolerances):
         shared = len(names) > 1
         label = (f"tolerance of {len(names)} statements (≤ {tol:.1e})" if shared
                  else f"tolerance of {names[0].split(' (')[0]} ({tol:.1e})")
-        ax.axhline(tol, color="#555555" if shared else color, linestyle=(0, (4, 3)), linewidth=0.9, alpha=0.9,
-                   label=label)
+        ax.axhline(tol, color="#555555" if shared else color, linestyle=DASHES[g % len(DASHES)], linewidth=0.9,
+                   alpha=0.9, label=label)
     ax.axhline(10.0 ** -dps, color="black", linestyle=":", linewidth=0.9)
-    ax.text(ax.get_xlim()[1], 10.0 ** -dps, f" $10^{{-{dps}}}$ (dps)", fontsize=7, va="bottom", ha="right")
+    ax.text(0.99, 10.0 ** -dps, f" $10^{{-{dps}}}$ (dps)", fontsize=7, va="bottom", ha="right",
+            transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
     ax.set_xlabel("$t$", fontsize=8)
     ax.set_ylabel("max relative error", fontsize=8)
@@ -279,7 +281,7 @@ PLOTS = [
     ("errors.png", "errors", "Error against t, per statement",
      "Each statement's largest relative error at each time t (the check's times), beside the tolerance the "
      "check derived for it (dashed) from the working precision and the routes' own error estimates; "
-     "statements with the same tolerance share one grey dashed line."),
+     "statements whose tolerances lie within a factor of 2 share one line (at the largest), named in the legend."),
     ("beta_ladder.png", "beta_ladder", "Theorem 2: EP gradient error against β",
      "Theorem 2's estimator at finite β from the free and nudged fixed points (Eq 19, 20), against ∂J/∂θ "
      "computed by re-solving the fixed point at perturbed θ. The one-sided estimate is first-order in β "
