@@ -406,9 +406,9 @@ def test_html_and_markdown_show_the_gradient_to_the_same_digits(riccati_report):
 
 def test_statement_texts_use_the_pages_notation():
     from verify.report.notation import html_math, unicode_math
-    from verify.theorems import SIDES, TITLES
+    from verify.statements import STATEMENTS
 
-    texts = [title for title, _ in TITLES.values()] + [side for pair in SIDES.values() for side in pair]
+    texts = [s.title for s in STATEMENTS] + [side for s in STATEMENTS for side in s.compared]
     for text in texts:
         for shown in (html_math(text), unicode_math(text)):
             for ascii_ in ("theta", "beta", "X~", "Y~", "dL/ds", "dJ/dtheta", "s_theta^0", "+-", "->"):
