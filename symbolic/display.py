@@ -61,7 +61,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .derive import BETA, Derivation
-from .functions import ELEMENTWISE
+from .functions import ELEMENTWISE, FUNCTIONS
 from .model import Block, Model
 
 SCHEMA = "eqprop-verify/derive/1"
@@ -73,10 +73,9 @@ _GREEK_UNICODE = dict(zip(GREEK, "αβγδεζηθικλμνξπρστυφχψω
 _GREEK_UNICODE.update({"Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
                        "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ",
                        "Omega": "Ω"})
-_BUILTIN_TEXT = {"sigmoid": "σ"}
-_BUILTIN_LATEX = {"sigmoid": r"\sigma", "softplus": r"\operatorname{softplus}", "exp": r"\exp",
-                  "log": r"\log", "tanh": r"\tanh", "sinh": r"\sinh", "cosh": r"\cosh",
-                  "sin": r"\sin", "cos": r"\cos"}
+_BUILTIN_TEXT = {name: f.text for name, f in FUNCTIONS.items()}
+# sqrt is a power in sympy and prints as \sqrt{...}; the others print as name(argument)
+_BUILTIN_LATEX = {name: f.latex for name, f in FUNCTIONS.items() if isinstance(f.sympy, type)}
 
 
 # ----------------------------------------------------------------------------- names
@@ -311,8 +310,10 @@ class _LatexPrinter(LatexPrinter):
         tex = r"\exp\left(%s\right)" % self._print(expr.args[0])
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
-    _print_sigmoid = _print_Function
-    _print_softplus = _print_Function
+
+for _f in FUNCTIONS.values():  # our own sympy Functions (sigmoid, softplus, ...) print as above
+    if _f.sympy.__module__ == "symbolic.functions":
+        setattr(_LatexPrinter, "_print_" + _f.sympy.__name__, _LatexPrinter._print_Function)
 
 
 def expr_text(expr, names: Names, ctx: Ctx = PLAIN, ascii_: bool = False) -> str:

@@ -54,7 +54,7 @@ from typing import Sequence
 
 import sympy as sp
 
-from .functions import sigmoid, softplus
+from .functions import FUNCTIONS, JET_FUNCTIONS, REWRITES, rewrite_for_taylor, sigmoid
 
 __all__ = ["TaylorCompileError", "TaylorProgram", "JetNode", "compile_taylor"]
 
@@ -193,8 +193,8 @@ def _cref(ref: Ref) -> str:
 # sympy -> IR
 # ---------------------------------------------------------------------------
 
-_UNARY = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.sinh: "sinh",
-          sp.cosh: "cosh", sp.tanh: "tanh", sigmoid: "sigmoid"}
+# sympy function class -> jet kind (sqrt is a Pow in sympy, handled by _pow)
+_UNARY = {f.sympy: kind for kind, f in JET_FUNCTIONS.items() if isinstance(f.sympy, type)}
 
 
 def compile_taylor(field: Sequence, variables: Sequence, parameters: Sequence,
@@ -281,15 +281,15 @@ def _eliminate_dead_nodes(nodes, outputs, n):
 
 
 def _preprocess(expr):
-    """Rewrite softplus as log(1 + exp(u)) and 1/(1 + exp(u)) as sigmoid(-u).
+    """Rewrite functions without a recurrence (softplus, logcosh: their registry
+    ``rewrite``) and 1/(1 + exp(u)) as sigmoid(-u).
 
     ``to_elementary`` writes sigmoid(u) as 1/(1 + exp(-u)) (an exp and a
     division, two convolutions per order); the native sigmoid recurrence costs
     one and a half, and its auxiliary jet sigma - sigma**2 is sigma'(u), which
     the gradient flows of sigmoid networks need (Eq 4's rho').
     """
-    if expr.has(softplus):
-        expr = expr.replace(softplus, lambda a: sp.log(1 + sp.exp(a)))
+    expr = rewrite_for_taylor(expr)
     if expr.has(sp.exp):
         expr = expr.replace(_is_logistic, lambda e: sigmoid(-_logistic_exp(e).args[0]))
     return expr
@@ -448,8 +448,8 @@ class _Builder:
             if e == sp.Rational(1, 2):
                 return self._const("sqrt", (self.const_ref(base),))
             return self._const("pow", (self.const_ref(base), self.const_ref(e)))
-        if isinstance(expr, softplus):
-            return self.const_ref(sp.log(1 + sp.exp(expr.args[0])))
+        if expr.func in REWRITES:
+            return self.const_ref(REWRITES[expr.func](expr.args[0]))
         for func, name in _UNARY.items():
             if isinstance(expr, func):
                 return self._const(name, (self.const_ref(expr.args[0]),))
@@ -494,14 +494,14 @@ class _Builder:
             return self._mul(expr.args)
         if expr.is_Pow:
             return self._pow(*expr.args)
-        if isinstance(expr, softplus):
-            return self.ref(sp.log(1 + sp.exp(expr.args[0])))
+        if expr.func in REWRITES:
+            return self.ref(REWRITES[expr.func](expr.args[0]))
         for func, name in _UNARY.items():
             if isinstance(expr, func):
                 return self._unary(name, self.ref(expr.args[0]))
         raise TaylorCompileError(
             f"no Taylor recurrence for {expr.func} in {expr}; supported: +, -, *, /, powers, "
-            "exp, log, sqrt, sin, cos, sinh, cosh, tanh, sigmoid, softplus")
+            + ", ".join(FUNCTIONS))
 
     def _unary(self, name, a: Ref) -> Ref:
         if a[0] != "j":  # pragma: no cover - constants are caught before
