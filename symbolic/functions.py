@@ -12,7 +12,7 @@ the Taylor compiler, both ODE backends and the display then handle it with
 no further edit.  Only a function that needs a recurrence of its own (a new
 ``jet`` kind) also needs code in :mod:`symbolic.taylor` and in each backend.
 
-``sigmoid`` and ``softplus`` are sympy Functions with exact
+``sigmoid``, ``softplus`` and ``logcosh`` are sympy Functions with exact
 derivatives (``fdiff``) so that derived expressions stay readable (sigma(u)
 rather than 1/(1 + exp(-u))).
 """
@@ -79,6 +79,43 @@ class softplus(sp.Function):  # noqa: N801
 
     def _latex(self, printer):
         return r"%s\left(%s\right)" % (FUNCTIONS["softplus"].latex, printer._print(self.args[0]))
+
+
+class logcosh(sp.Function):  # noqa: N801
+    """log(cosh(u)): smooth everywhere, ~u^2/2 near 0 and ~|u| - log 2 far out."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return sp.tanh(self.args[0])
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sp.S.Zero
+        return None
+
+    def _eval_rewrite_as_cosh(self, arg, **kwargs):
+        return sp.log(sp.cosh(arg))
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        return r"%s\left(%s\right)" % (FUNCTIONS["logcosh"].latex, printer._print(self.args[0]))
+
+
+def _mp_logcosh(u):
+    """log cosh u = log1p(2 sinh(u/2)^2): no cancellation near 0, no overflow in mpmath."""
+    return mpmath.log1p(2 * mpmath.sinh(u / 2) ** 2)
+
+
+def _np_logcosh(u):
+    import numpy as np
+
+    a = np.abs(u)
+    near = np.log1p(2 * np.sinh(np.minimum(a, 1) / 2) ** 2)
+    return np.where(a < 1, near, a + np.log1p(np.exp(-2 * a)) - np.log(2))
 
 
 def _np_sigmoid(u):
@@ -173,6 +210,8 @@ FUNCTIONS: dict[str, Elementwise] = {f.name: f for f in (
                 text="σ", latex=r"\sigma"),
     Elementwise("softplus", softplus, lambda u: mpmath.log(1 + mpmath.exp(u)), _np_softplus,
                 rewrite=lambda a: sp.log(1 + sp.exp(a))),
+    Elementwise("logcosh", logcosh, _mp_logcosh, _np_logcosh,
+                rewrite=lambda a: sp.log(sp.cosh(a))),
 )}
 
 #: sympy function of each name (the parser's table).

@@ -17,7 +17,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbolic.functions import BUILTIN_BODIES, ELEMENTWISE, FUNCTIONS, U, mpmath_functions, to_elementary
+from symbolic.functions import (BUILTIN_BODIES, ELEMENTWISE, FUNCTIONS, U, logcosh, mpmath_functions,
+                                to_elementary)
 from symbolic.taylor import compile_taylor
 
 POINTS = ["-2.5", "-0.75", "0.3", "1.25"]
@@ -142,3 +143,35 @@ def test_taylor_jets_reject_a_wrong_function():
     """False variant: the softplus jets against log(1 + exp(u)) + u^4/100 must disagree."""
     wrong = lambda u: mpmath.log(1 + mpmath.exp(u)) + u ** 4 / 100  # noqa: E731
     assert jet_errors(FUNCTIONS["softplus"], impl=wrong) > mpmath.mpf(10) ** -3
+
+
+# -- logcosh ----------------------------------------------------------------------------------
+
+def test_logcosh_is_stable_near_zero_and_far_out():
+    """logcosh(u) = u^2/2 - u^4/12 + ... near 0 and |u| - log 2 + exp(-2|u|) - ... far out."""
+    f = FUNCTIONS["logcosh"]
+    with mpmath.workdps(30):
+        u = mpmath.mpf("1e-20")
+        series = u ** 2 / 2 - u ** 4 / 12
+        assert abs(f.mpmath(u) - series) <= mpmath.mpf(10) ** -29 * series
+        # false variant: the naive formula loses every digit here
+        assert abs(mpmath.log(mpmath.cosh(u)) - series) > mpmath.mpf("0.01") * series
+        u = mpmath.mpf(-1000)
+        far = 1000 - mpmath.log(2) + mpmath.exp(-2000)
+        assert abs(f.mpmath(u) - far) <= mpmath.mpf(10) ** -29 * far
+    assert f.numpy_function(1e-10) == pytest.approx(5e-21, rel=1e-12)
+    assert f.numpy_function(-800.0) == pytest.approx(800 - math.log(2), rel=1e-15)
+
+
+def test_logcosh_jets_reject_a_wrong_function():
+    """False variant: the logcosh jets against log(cosh(u)) + u^4/100 must disagree."""
+    wrong = lambda u: mpmath.log(mpmath.cosh(u)) + u ** 4 / 100  # noqa: E731
+    assert jet_errors(FUNCTIONS["logcosh"], impl=wrong) > mpmath.mpf(10) ** -3
+
+
+def test_logcosh_sympy_form():
+    x = sp.Symbol("x", real=True)
+    assert sp.diff(logcosh(x), x) == sp.tanh(x)
+    assert logcosh(0) == 0
+    assert logcosh(x).is_real
+    assert BUILTIN_BODIES["logcosh"] == logcosh(U)
