@@ -2106,7 +2106,13 @@ def _header_lines(model: Model) -> list[str]:
 
 
 def _eq_label(eqs) -> str:
-    return "Eq " + ", ".join(eqs)
+    """``Eq 11, 12`` for a section of the paper's equations; empty for a derived object (H, M)."""
+    return "Eq " + ", ".join(eqs) if eqs else ""
+
+
+def _header(sec: Section, after_label: str, after_title: str) -> str:
+    label = _eq_label(sec.equations)
+    return (label + after_label if label else "") + sec.title + after_title + sec.description
 
 
 def render_text(derivation: Derivation, renderer: Renderer | None = None) -> str:
@@ -2120,7 +2126,7 @@ def render_text(derivation: Derivation, renderer: Renderer | None = None) -> str
 
 
 def section_text(sec: Section, names: Names) -> list[str]:
-    out = ["%s  %s: %s" % (_eq_label(sec.equations), sec.title, sec.description)]
+    out = [_header(sec, "  ", ": ")]
     for line in sec.lines:
         rhs = [p.render_text(names) for p in line.pieces]
         last = line.pieces[-1].tensor if line.pieces else None
@@ -2136,7 +2142,7 @@ def section_text(sec: Section, names: Names) -> list[str]:
 
 
 def section_latex(sec: Section, names: Names) -> list[str]:
-    out = ["% " + "%s: %s -- %s" % (_eq_label(sec.equations), sec.title, sec.description)]
+    out = ["% " + _header(sec, ": ", " -- ")]
     for note in sec.notes:
         out.append("% (" + note + ")")
     if not sec.lines:
@@ -2145,7 +2151,7 @@ def section_latex(sec: Section, names: Names) -> list[str]:
     rows = []
     for k, line in enumerate(sec.lines):
         rhs = " = ".join(p.render_latex(names) for p in line.pieces)
-        tag = r" \tag{%s}" % ", ".join(sec.equations) if k == 0 else ""
+        tag = r" \tag{%s}" % ", ".join(sec.equations) if k == 0 and sec.equations else ""
         rows.append("  %s &= %s%s" % (line.lhs_latex, rhs, tag))
     out.append(" \\\\\n".join(rows))
     out.append(r"\end{align*}")
