@@ -1,4 +1,4 @@
-"""A :class:`Derivation` as text, LaTeX and JSON, in vector form per block.
+r"""A :class:`Derivation` as text, LaTeX and JSON, in vector form per block.
 
 The derivation works on flattened components (``s0[1]``, ``W01[0,1]``); a
 reader wants one equation per state block and per parameter block, written
