@@ -125,10 +125,10 @@ class ClosedFormProof(abc.ABC):
         out = [self.flows(), self.theorem1(), self.theorem2(), self.theorem3(), self.eq23(), self.eq24(),
                self.eq10(), self.eq27(), self.eq28()]
         for v in variants:
-            if v == "sign-flip-eq23":
+            if v == "eq23-sign-flipped":
                 out.append(self.eq23(v))
-            elif v == "half-beta-eq24":
+            elif v == "eq24-half-beta":
                 out.append(self.eq24(v))
-            elif v == "y0-zero":
+            elif v == "Y0-zero":
                 out.append(self.theorem1(v))
         return out

@@ -40,7 +40,7 @@ import numpy as np
 
 from symbolic.functions import JET_FUNCTIONS, gmpy2_functions
 
-from .engine import JetEngine
+from .engine import Backend, JetEngine
 from .errors import IntegrationError
 from .numbers import gmpy2_to_mpmath, is_complex_value, sympy_to_gmpy2, to_gmpy2
 
@@ -297,10 +297,15 @@ class _ComplexBuilder(_RealBuilder):
         return (0.5 * hy.log(xr * xr + xi * xi), hy.atan2(xi, xr))
 
 
-class HeyokaBackend:
+class HeyokaBackend(Backend):
     """Builds (and caches per precision, order and real/complex) heyoka integrators."""
 
     name = "heyoka"
+    auto_preference = 1   # compiled: preferred by ``--backend auto`` when installed
+
+    @classmethod
+    def available(cls) -> bool:
+        return hy is not None
 
     def __init__(self, program, compact_mode: bool | None = None):
         _need_heyoka()
