@@ -72,7 +72,8 @@ from .fixed_point import FixedPointNotFound, newton
 from .numbers import matvec
 from .ode import IntegrationError
 from .routes import direct
-from .theorems import GUARD_DIGITS, resolve_backend, statements
+from .precision import Precision, validate_dps
+from .theorems import resolve_backend, statements
 
 DEFAULT_MODELS = ("paper-hopfield", "paper-hopfield-readout", "quadratic", "riccati")
 DEFAULT_DPS = 30
@@ -159,20 +160,20 @@ class _Missing(Exception):
 # --------------------------------------------------------------------------------------------
 
 class Bench:
-    """One model's evidence and the audit's extra routes (call inside ``mpmath.workdps(work)``)."""
+    """One model's evidence and the audit's extra routes (call inside ``bench.precision.context()``)."""
 
-    def __init__(self, name, *, dps, backend, seed, progress):
+    def __init__(self, name, *, precision, backend, seed, progress):
         self.model = load_model(name)
         self.name = self.model.name
-        self.dps, self.seed = dps, seed
-        self.ev = gather(self.model, dps=dps, times=[_mpf(t) for t in TIMES], beta_method="symmetric",
+        self.precision, self.dps, self.seed = precision, precision.dps, seed
+        self.ev = gather(self.model, precision=precision, times=[_mpf(t) for t in TIMES], beta_method="symmetric",
                          backend=backend, seed=seed, max_directions=64,
                          progress=lambda stage, step=False: progress(f"{self.name}: {stage}", step=step))
         self.work = self.ev.work
         self.c, self.flows, self.theta = self.ev.compiled, self.ev.flows, self.ev.theta
         self.n, self.p = self.c.n, self.c.p
         self.names_s, self.names_p = self.ev.names_s, self.ev.names_p
-        self.h = mpmath.mpf(10) ** -(self.work + 10)
+        self.h = precision.complex_step
         self.memo: dict = {}
 
     # -- basics ---------------------------------------------------------------------------
@@ -283,7 +284,7 @@ class Bench:
     @cached_property
     def direct_stencil(self):
         pts = sorted({x for v in self.centers.values() for x in v})
-        res = direct.truncated_objective_gradient(self.c, self.flows, self.s0, self.theta, pts, dps=self.work,
+        res = direct.truncated_objective_gradient(self.c, self.flows, self.s0, self.theta, pts, precision=self.precision,
                                                   max_directions=64, seed=self.seed)
         if not (res.X.full and res.Y.full):
             raise _Missing("the direct route used projections (more than 64 components)")
@@ -292,9 +293,10 @@ class Bench:
     # -- nudged fixed points (Eq 19, 37-42) -------------------------------------------------
     def solve_nudged(self, theta, beta, start):
         s, size, steps = newton(lambda v: self.c.extended_field(v, theta, beta),
-                                lambda v: -self.c.extended_hessian(v, theta, beta), start)
+                                lambda v: -self.c.extended_hessian(v, theta, beta), start,
+                                precision=self.precision)
         scale = 1 + max(abs(x) for x in s)
-        if size > mpmath.mpf(10) ** (-self.work + 6) * scale:
+        if size > self.precision.root_tolerance(scale):
             raise FixedPointNotFound(f"nudged fixed point at beta={_n(beta)} not found: residual {_n(size)} "
                                      f"after {steps} Newton steps (dps={self.work})")
         return s
@@ -806,7 +808,7 @@ def _eq40(b):
 def _eq19(b):
     points = [(beta, b.s_beta(beta)) for beta in b.betas_fp[1:]]
     if b.ev.nudged_points:
-        with mpmath.workdps(b.ep.dps if b.ev.ep else b.work):
+        with (b.ep.precision if b.ev.ep else b.precision).context():
             points += [(beta, s) for beta, s in zip(b.ev.plan.betas, b.ev.nudged_points)]
     worst = max(max(abs(x) for x in b.c.extended_field(s, b.theta, beta)) / (1 + max(abs(v) for v in s))
                 for beta, s in points)
@@ -852,7 +854,7 @@ def _eq43(b):
 
 def _readout_44(b):
     ep, c = b.ep, b.c
-    with mpmath.workdps(ep.dps):
+    with ep.precision.context():
         F0 = c.extended_field(ep.s0, ep.theta, 0)
         values, err = ep.readout(lambda beta, s: [(f - f0) / beta for f, f0 in
                                                   zip(c.extended_field(s, ep.theta, beta), F0)])
@@ -914,7 +916,7 @@ def _eq50(b):
     ep = b.ep
     beta = ep.plan.betas[0]
     idx = {t: i for i, t in enumerate(b.ev.ep_times)}
-    with mpmath.workdps(ep.dps):
+    with ep.precision.context():
         row = ep.states[0]
         D, est = b.stencil_d(lambda x: row[idx[x]], b.centers, amplify_err=ep.integration_error * abs(beta))
         rhs = [b.c.extended_field(row[idx[t]], ep.theta, beta) for t in b.centers]
@@ -1582,7 +1584,7 @@ _EXPECTED = (_Missing, FixedPointNotFound, IntegrationError, ZeroDivisionError)
 
 def _run_check(fn, bench):
     try:
-        with mpmath.workdps(bench.work):
+        with bench.precision.context():
             out = fn(bench)
     except _EXPECTED as exc:
         return [Finding(bench.name, "n/a", f"{bench.name}: could not run ({type(exc).__name__}: {exc})")]
@@ -1654,12 +1656,13 @@ def audit(models=DEFAULT_MODELS, dps=DEFAULT_DPS, backend="auto", progress=None,
     progress = progress or (lambda *a, **k: None)
     if isinstance(models, (str, os.PathLike)) or not hasattr(models, "__iter__"):
         models = (models,)          # one model (a name, a path or a Model), not a sequence of them
+    precision = Precision(validate_dps(dps))
     backend = resolve_backend(backend)
     benches = []
-    with mpmath.workdps(dps + GUARD_DIGITS):
+    with precision.context():
         for name in models:
             progress(f"{name}: evidence")
-            benches.append(Bench(name, dps=dps, backend=backend, seed=seed, progress=progress))
+            benches.append(Bench(name, precision=precision, backend=backend, seed=seed, progress=progress))
     entries = []
     for eq in EQUATIONS:
         progress(f"Eq {eq.number}")

@@ -21,11 +21,13 @@ from __future__ import annotations
 import mpmath
 
 from .numbers import norm_inf
+from .precision import Precision
 from .result import CheckResult
 
 
 def rounding_term(dps: int, condition=1):
-    return mpmath.mpf(10) ** (3 - dps) * max(1, condition)
+    """1000 ulps of the requested precision times cond(H) (:meth:`verify.precision.Precision.rounding`)."""
+    return Precision(dps).rounding(condition)
 
 
 def compare_series(check_id, title, equations, compared, A, B, times, names, *, dps,
@@ -64,7 +66,7 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
     origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in error_terms]
     rel = max_abs / scale
     passed, reason, applicable = bool(rel <= tol), None, True
-    if tol > mpmath.mpf(10) ** (-dps / 2):
+    if tol > Precision(dps).inconclusive_above:
         # the routes' own error estimates leave too few digits to tell truth from error:
         # neither verified nor a discrepancy (exit 3, with the reason)
         passed, applicable = False, False

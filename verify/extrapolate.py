@@ -36,6 +36,7 @@ class BetaPlan:
     betas: list                 # mpf or mpc values at which g is needed
     extra_digits: int           # cancellation in g(beta) costs log10(1/|beta|) digits
     description: str
+    floor: mpmath.mpf = mpmath.mpf(0)   # rounding level of g at the route's precision (contour estimate)
 
     def combine(self, values: list[list]) -> tuple[list, mpmath.mpf]:
         """g(0) per component from ``values[k]`` = g(betas[k]), and an error estimate."""
@@ -44,8 +45,8 @@ class BetaPlan:
         return combine(self, values)
 
 
-def plan(method: str, dps: int, radius=1) -> BetaPlan:
-    """The betas for ``method`` so that the extrapolation error is below 10^-(dps+5).
+def plan(method: str, precision, radius=1) -> BetaPlan:
+    """The betas for ``method`` so that the extrapolation error is below 10^-(dps+5) (``precision.dps``).
 
     ``radius`` estimates how far from beta = 0 the nudged problem stays
     analytic (the nudged Hessian H + beta d2C/ds2 turns singular near
@@ -54,6 +55,7 @@ def plan(method: str, dps: int, radius=1) -> BetaPlan:
     """
     shrink = min(mpmath.mpf(1), mpmath.mpf(radius))
     lost = max(0, math.ceil(-float(mpmath.log10(shrink))))
+    dps = precision.dps
     target = dps + 5
     if method == "richardson":
         b0, K = mpmath.mpf(10) ** -3 * shrink, 2
@@ -72,9 +74,9 @@ def plan(method: str, dps: int, radius=1) -> BetaPlan:
                         f"symmetric beta = +-{mpmath.nstr(b0, 3)} * 2^-k, k < {K}, extrapolation in beta^2, "
                         f"error O(beta^{2 * K})")
     if method == "complex-step":
-        h = mpmath.mpf(10) ** -(dps + 10)
+        h = precision.complex_step
         return BetaPlan(method, [mpmath.mpc(0, h)], 0,
-                        f"complex step beta = i*1e-{dps + 10}, g(0) = Re g(i h), error O(h^2)")
+                        f"complex step beta = i*{mpmath.nstr(h, 1)}, g(0) = Re g(i h), error O(h^2)")
     if method == "contour":
         r, N = mpmath.mpf(10) ** -2 * shrink, 8
         while 2 * N < target:
@@ -82,13 +84,14 @@ def plan(method: str, dps: int, radius=1) -> BetaPlan:
         # points k = 0..N/2 on the upper half circle; the lower half are conjugates
         betas = [r * mpmath.expjpi(mpmath.mpf(2 * k) / N) for k in range(N // 2 + 1)]
         betas = [mpmath.mpf(b.real) if abs(b.imag) < r * 1e-30 else b for b in betas]
-        return BetaPlan(method, betas, 2 + lost + 2,
+        extra = 2 + lost + 2
+        return BetaPlan(method, betas, extra,
                         f"contour: mean of g on |beta| = {mpmath.nstr(r, 3)}, N = {N} points (conjugate symmetry), "
-                        f"error O((r/R)^{N})")
+                        f"error O((r/R)^{N})", precision.raised(extra).eps)
     raise ValueError(f"unknown beta method {method!r}; choose one of {', '.join(METHODS)}")
 
 
-def analyticity_radius(compiled, s0, theta):
+def analyticity_radius(compiled, s0, theta, *, precision):
     """An estimate of how far from beta = 0 the nudged problem stays analytic.
 
     Along the branch s^beta ~ s0 + beta v (v = -H^-1 dC/ds, Eq 19 differentiated),
@@ -103,7 +106,7 @@ def analyticity_radius(compiled, s0, theta):
         v = mpmath.lu_solve(H, mpmath.matrix(compiled.dC_ds(s0, theta)))
     except ZeroDivisionError:
         return mpmath.mpf(0)
-    h = mpmath.mpf(10) ** -(mpmath.mp.dps + 10)
+    h = precision.complex_step
     Hc = compiled.H([mpmath.mpc(x, -h * d) for x, d in zip(s0, v)], theta)
     change = mpmath.matrix([[mpmath.im(Hc[i, j]) / h for j in range(H.cols)] for i in range(H.rows)])
     c = mpmath.mnorm(change + compiled.cost_hessian(s0, theta), 1)
@@ -172,6 +175,6 @@ def _combine_contour(plan_, values):
         # geometric convergence: error(N) ~ error(N/2)^2 / |g|
         best = mean(ys, 1)
         half = abs(best - mean(ys, 2))
-        return best, half * half / max(abs(best), half, mpmath.mpf(10) ** -mpmath.mp.dps)
+        return best, half * half / max(abs(best), half, plan_.floor)
 
     return _per_component(values, one)

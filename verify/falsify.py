@@ -54,14 +54,14 @@ class Variant:
 
 
 def _small(ev):
-    return mpmath.mpf(10) ** (-ev.dps / 2) * ev.scale_floor
+    return ev.precision.inconclusive_above * ev.scale_floor
 
 
 def _varying_hessian(ev):
     from .fixed_point import initial_state
 
     s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
-    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > mpmath.mpf(10) ** (-ev.dps / 2)
+    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > ev.precision.inconclusive_above
 
 
 def _truncation_matters(ev):
@@ -227,9 +227,10 @@ def _eq20_at_finite_t(ev):
 
 
 def _theorem2_half_beta(ev):
-    with mpmath.workdps(ev.ep.dps):
+    with ev.ep.precision.context():
         g, err = objective.ep_fixed_point_gradient(ev.compiled, ev.ep.s0, ev.ep.theta, ev.plan,
-                                                   ev.nudged_points, factor=mpmath.mpf(1) / 2)
+                                                   ev.nudged_points, factor=mpmath.mpf(1) / 2,
+                                                   precision=ev.ep.precision)
     return _cmp(ev, "eq20-half-beta", ["20"], ["EP fixed points with 1/(2 beta)", "J route dJ/dtheta"],
                 [g], [ev.dJ], [mpmath.inf], ev.names_p, [(err, "extrapolation")])
 
@@ -288,11 +289,11 @@ def _non_gradient(ev):
     ng = _NonGradient(ev.compiled, ev.fixed_point.s, sp.Rational(1, 2), seed=7)
     flows = Flows(ng, ev.flows.backend)
     s0, theta = ev.fixed_point.s, ev.theta
-    truth = direct.truncated_objective_gradient(ng, flows, s0, theta, ev.times, dps=ev.work,
+    truth = direct.truncated_objective_gradient(ng, flows, s0, theta, ev.times, precision=ev.precision,
                                                 max_directions=min(ng.n, 16), seed=0)
-    with mpmath.workdps(ev.ep.dps):
+    with ev.ep.precision.context():
         ng.s0 = ev.ep.s0
-        res = ep.nudged_phase(ng, flows, ev.ep.s0, ev.ep.theta, ev.times, ev.plan, dps=ev.ep.dps)
+        res = ep.nudged_phase(ng, flows, ev.ep.s0, ev.ep.theta, ev.times, ev.plan, precision=ev.ep.precision)
     return _cmp(ev, "non-gradient", ["23"], ["direct dL/ds on the flow -dE/ds + gamma K (s - s0), K skew",
                 "EP X~ on the same flow nudged by -beta dC/ds"], truth.X.values, truth.X.project(res.X_tilde),
                 ev.times, direction_names(truth.X, ev.names_s),

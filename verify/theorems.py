@@ -1,4 +1,4 @@
-"""``verify.check`` (this module: verify.theorems): Theorems 1, 2, 3 and Corollary 4 on one model, by independent routes.
+"""The statements (Theorems 1, 2, 3 and Corollary 4) as comparisons of independent routes on one model's evidence.
 
 Each statement compares two quantities computed by routes that share nothing
 but the model (DESIGN.md, "Independence is the point"):
@@ -18,34 +18,22 @@ theorem3-ode EP: dX~/dt, dY~/dt by central differences  -H X~, -M X~ (Eq 13, 14 
 corollary4 direct route dL/ds (Eq 23, left side)        EP route X~ (Eq 23, right side)
 eq24       direct route dL/dtheta (Eq 24, left side)    EP route Y~ (Eq 24, right side)
 ========== ============================================ =============================================
+
+``verify.check`` (:func:`verify.pipeline.check`) gathers the evidence and calls :func:`statements`.
 """
 
 from __future__ import annotations
 
-import platform
-import time as _time
-
 import mpmath
-import sympy as sp
 
-from symbolic.load import load_model
-
-from . import __version__
 from . import stencil
 from .compare import compare_series, not_applicable
-from .errors import UsageError
-from .evidence import gather
-from .extrapolate import METHODS
-from .numbers import matvec, vec_str
-from .ode import available_backends
-from .result import Report
+from .config import (DEFAULT_BETA_METHOD, DEFAULT_TIMES, MAX_DIRECTIONS,  # noqa: F401 - the check's defaults
+                     parse_times, resolve_backend)
+from .numbers import matvec
+from .pipeline import check, environment  # noqa: F401 - verify.check is verify.pipeline.check
+from .precision import DEFAULT_DPS, GUARD_DIGITS  # noqa: F401
 from .routes import rbp
-
-GUARD_DIGITS = 10
-DEFAULT_DPS = 40
-DEFAULT_TIMES = ["0", "0.5", "1", "2", "5"]
-DEFAULT_BETA_METHOD = "symmetric"
-MAX_DIRECTIONS = 64
 
 TITLES = {
     "theorem1": ("Theorem 1: (dL/ds, dL/dtheta) at s_theta^0 solve the Cauchy problem", ["11", "12", "13", "14", "15", "16"]),
@@ -76,104 +64,6 @@ SIDES = {
     "eq24": ("direct: dL/dtheta by complex step on the free flow (Eq 9, 16)",
              "EP: Y~ (Eq 22), {beta}"),
 }
-
-
-def resolve_backend(backend: str) -> str:
-    have = available_backends()
-    if backend in (None, "auto"):
-        return "heyoka" if "heyoka" in have else "mpmath"
-    if backend not in have:
-        raise UsageError(f"--backend {backend} is not available (installed: {', '.join(have)}); "
-                         "pip install 'eqprop-verify[heyoka]'")
-    return backend
-
-
-def environment() -> dict:
-    return {"python": platform.python_version(), "mpmath": mpmath.__version__,
-            "sympy": sp.__version__, "backend": mpmath.libmp.BACKEND, "eqprop_verify": __version__,
-            "platform": platform.platform()}
-
-
-def parse_times(raw) -> list:
-    """Exact, sorted, distinct times t >= 0 from numbers or strings ("0.5", "1/3"); UsageError otherwise."""
-    out = []
-    for t in raw:
-        try:
-            r = sp.Rational(t) if isinstance(t, sp.Basic) else sp.Rational(str(t).strip())
-        except (TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
-            raise UsageError(f"times: '{t}' is not a number (write e.g. 0.5 or 1/3)") from None
-        if not r.is_finite or not r.is_Rational:
-            raise UsageError(f"times: '{t}' is not a finite number")
-        if r < 0:
-            raise UsageError(f"times must be >= 0, got {t}")
-        out.append(r)
-    if not out:
-        raise UsageError("times: give at least one time t >= 0")
-    return sorted(set(out))
-
-
-def _times(times, model):
-    return parse_times(times if times is not None else model.settings.get("times") or DEFAULT_TIMES)
-
-
-def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None, seed=None,
-          max_directions=MAX_DIRECTIONS, progress=None) -> Report:
-    """Check Theorems 1-3 and Corollary 4 on a model; returns a :class:`Report`.
-
-    ``model_or_path`` is a Model, a built-in name or a model file. The global
-    mpmath precision is unchanged afterwards.
-    """
-    model = load_model(model_or_path)
-    dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
-    beta_method = beta_method or model.settings.get("beta_method") or DEFAULT_BETA_METHOD
-    if int(max_directions) < 1:
-        raise UsageError(f"max_directions must be >= 1, got {max_directions}")
-    if beta_method not in METHODS:
-        raise UsageError(f"--beta-method {beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
-    backend = resolve_backend(backend or model.settings.get("backend") or "auto")
-    seed = model.settings.get("seed", 0) if seed is None else seed
-    times_exact = _times(times, model)
-    settings = {"dps": dps, "times": [mpmath.nstr(mpmath.mpf(t.p) / t.q, dps + GUARD_DIGITS) for t in times_exact],
-                "times_exact": [str(t) for t in times_exact], "beta_method": beta_method,
-                "backend": backend, "guard_digits": GUARD_DIGITS, "seed": seed,
-                "max_directions": max_directions}
-    with mpmath.workdps(dps + GUARD_DIGITS):
-        return _check(model, dps, times_exact, beta_method, backend, seed, max_directions,
-                      settings, progress or (lambda *a, **k: None))
-
-
-def _check(model, dps, times_exact, beta_method, backend, seed, max_directions, settings, progress):
-    started = _time.perf_counter()
-    times = [mpmath.mpf(t.p) / t.q for t in times_exact]
-    ev = gather(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
-                max_directions=max_directions, progress=progress)
-    checks = statements(ev)
-    # every contract key is present; a route that did not run leaves null
-    values = {"times": settings["times"], "X": None, "Y": None, "dL_ds": None, "dL_dtheta": None,
-              "X_tilde": None, "Y_tilde": None, "dJ_dtheta": None, "ep_gradient": None}
-    if ev.fixed_point is None:
-        fixed = {"found": False, "reason": ev.fixed_point_error, "s": None, "residual": None,
-                 "hessian_eigenvalues": None}
-    else:
-        fp = ev.fixed_point
-        fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
-                 "hessian_eigenvalues": vec_str(fp.hessian_eigenvalues),
-                 "strict_minimum": fp.is_strict_minimum, "method": fp.method, "description": fp.describe()}
-        values.update(X=[vec_str(x) for x in ev.X], Y=[vec_str(y) for y in ev.Y])
-    if ev.direct is not None:
-        values.update(dL_ds=[vec_str(v) for v in ev.direct.X.values],
-                      dL_dtheta=[vec_str(v) for v in ev.direct.Y.values],
-                      dL_ds_is_projection=not ev.direct.X.full, dL_dtheta_is_projection=not ev.direct.Y.full)
-    if ev.ep is not None:
-        values.update(X_tilde=[vec_str(x) for x in ev.X_tilde], Y_tilde=[vec_str(y) for y in ev.Y_tilde])
-    if ev.dJ is not None:
-        values.update(dJ_dtheta=vec_str(ev.dJ), ep_gradient=vec_str(ev.ep_gradient),
-                      Y_limit=vec_str(rbp.limit(ev.cauchy)[1]))
-    settings["integrations"] = {"direct": ev.direct.integrations if ev.direct else 0,
-                                "ep": ev.ep.integrations if ev.ep else 0}
-    settings["beta_plan"] = ev.plan.description if ev.plan else None
-    timings = dict(ev.timings, total=_time.perf_counter() - started)
-    return Report(model, settings, environment(), fixed, checks, values, timings)
 
 
 def sides(cid, ev, **extra):
