@@ -74,9 +74,9 @@ def plan(method: str, precision, radius=1) -> BetaPlan:
                         f"symmetric beta = +-{mpmath.nstr(b0, 3)} * 2^-k, k < {K}, extrapolation in beta^2, "
                         f"error O(beta^{2 * K})")
     if method == "complex-step":
-        h = precision.complex_step
+        h = precision.beta_complex_step
         return BetaPlan(method, [mpmath.mpc(0, h)], 0,
-                        f"complex step beta = i*{mpmath.nstr(h, 1)}, g(0) = Re g(i h), error O(h^2)")
+                        f"complex step beta = i*1e-{precision.dps + 10}, g(0) = Re g(i h), error O(h^2)")
     if method == "contour":
         r, N = mpmath.mpf(10) ** -2 * shrink, 8
         while 2 * N < target:

@@ -106,6 +106,16 @@ class Precision:
         """Step h of a complex-step derivative, Im f(x + ih)/h: 10^-(work + 10)."""
         return mpmath.mpf(10) ** (-(self.work + 10))
 
+    @property
+    def beta_complex_step(self):
+        """Imaginary beta of the complex-step beta method, 10^-(dps + 10): the requested precision's step.
+
+        Not the routes' ``complex_step`` (10^-(work + 10)): the EP route (complex beta)
+        and the J route (complex theta) then never take the same step, so on a
+        linear-quadratic model they cannot round identically.
+        """
+        return mpmath.mpf(10) ** (-(self.dps + 10))
+
     def step_converged(self, step_size, scale) -> bool:
         """An iteration's step is at rounding level of an iterate of size ``scale``."""
         return step_size <= 100 * self.eps * scale

@@ -28,12 +28,17 @@ import mpmath
 
 from . import stencil
 from .compare import compare_series, not_applicable
-from .config import (DEFAULT_BETA_METHOD, DEFAULT_TIMES, MAX_DIRECTIONS,  # noqa: F401 - the check's defaults
-                     parse_times, resolve_backend)
+from .config import DEFAULT_BETA_METHOD, DEFAULT_TIMES, MAX_DIRECTIONS, parse_times, resolve_backend
 from .numbers import matvec
-from .pipeline import check, environment  # noqa: F401 - verify.check is verify.pipeline.check
-from .precision import DEFAULT_DPS, GUARD_DIGITS  # noqa: F401
+from .pipeline import check, environment
+from .precision import DEFAULT_DPS, GUARD_DIGITS
 from .routes import rbp
+
+# statements() is this module's own; the rest is re-exported for existing callers (verify.check is
+# verify.pipeline.check; settings and their defaults live in verify.config and verify.precision)
+__all__ = ["statements", "sides", "direction_names", "time_derivative_on_ep", "theorem3_ode", "TITLES", "SIDES",
+           "check", "environment", "parse_times", "resolve_backend", "DEFAULT_BETA_METHOD", "DEFAULT_TIMES",
+           "MAX_DIRECTIONS", "DEFAULT_DPS", "GUARD_DIGITS"]
 
 TITLES = {
     "theorem1": ("Theorem 1: (dL/ds, dL/dtheta) at s_theta^0 solve the Cauchy problem", ["11", "12", "13", "14", "15", "16"]),

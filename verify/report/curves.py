@@ -206,7 +206,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
         return curves
     precision = ev.precision
     with precision.context():
-        compiled, theta, fp = ev.compiled, ev.theta, ev.fixed_point
+        compiled, fp = ev.compiled, ev.fixed_point
         s0 = fp.s
         eig = fp.hessian_eigenvalues
         strict = fp.is_strict_minimum
@@ -252,7 +252,8 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
                 with high.context():
                     theta_hi = compiled.theta_values(high.work)
                     s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
-                    curves.ladder = beta_ladder(compiled, s0_hi, theta_hi, dJ, precision=high, extrapolated=extrapolated,
+                    curves.ladder = beta_ladder(compiled, s0_hi, theta_hi, dJ, precision=high,
+                                                extrapolated=extrapolated,
                                                 plan=report.settings.get("beta_plan", ""))
         elif not strict:
             notes.append(f"s_theta^0 is not a strict minimum ({fp.describe()}): "
