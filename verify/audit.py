@@ -64,16 +64,15 @@ from symbolic.compile import MPMATH_MODULES
 from symbolic.derive import derive
 from symbolic.load import load_model
 
-from . import stencil
+from . import config, pipeline, stencil
 from .compare import compare_series, rounding_term
-from .evidence import gather
 from .falsify import VARIANTS, rejected
 from .fixed_point import FixedPointNotFound, newton
 from .numbers import matvec
 from .ode import IntegrationError
-from .routes import direct
 from .precision import Precision, validate_dps
-from .theorems import resolve_backend, statements
+from .routes import direct
+from .theorems import resolve_backend
 
 DEFAULT_MODELS = ("paper-hopfield", "paper-hopfield-readout", "quadratic", "riccati")
 DEFAULT_DPS = 30
@@ -166,9 +165,11 @@ class Bench:
         self.model = load_model(name)
         self.name = self.model.name
         self.precision, self.dps, self.seed = precision, precision.dps, seed
-        self.ev = gather(self.model, precision=precision, times=[_mpf(t) for t in TIMES], beta_method="symmetric",
-                         backend=backend, seed=seed, max_directions=64,
-                         progress=lambda stage, step=False: progress(f"{self.name}: {stage}", step=step))
+        settings = config.Settings(dps=precision.dps, times=config.parse_times(TIMES), beta_method="symmetric",
+                                   backend=backend, seed=seed, max_directions=config.MAX_DIRECTIONS)
+        self.report = pipeline.run(self.model, settings,
+                                   progress=lambda stage, step=False: progress(f"{self.name}: {stage}", step=step))
+        self.ev = self.report.evidence
         self.work = self.ev.work
         self.c, self.flows, self.theta = self.ev.compiled, self.ev.flows, self.ev.theta
         self.n, self.p = self.c.n, self.c.p
@@ -195,7 +196,7 @@ class Bench:
 
     @cached_property
     def checks(self):
-        return {r.id: r for r in statements(self.ev)}
+        return {r.id: r for r in self.report.checks}
 
     def im(self, values):
         return [mpmath.im(v) / self.h for v in values]

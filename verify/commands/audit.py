@@ -39,7 +39,7 @@ def add_arguments(parser):
 def run(args) -> int:
     from ..audit import DEFAULT_DPS, DEFAULT_MODELS, audit, html_section, table, to_json
     from .. import config
-    from ..errors import UsageError
+    from ..errors import EXIT_OK, UsageError
     from ..result import write_atomic
     from .check import Progress
 
@@ -59,4 +59,4 @@ def run(args) -> int:
     else:
         print(f"eqprop-verify audit: Eq 1-62 on {', '.join(models)} (dps={dps})")
         print(table(entries, verbose=args.verbose))
-    return 0
+    return EXIT_OK
