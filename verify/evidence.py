@@ -140,7 +140,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.fixed_point_error = str(exc)
         return ev
     eig = ev.fixed_point.hessian_eigenvalues
-    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
+    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), precision.eps)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
     ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision=precision))
