@@ -32,7 +32,7 @@ import pytest
 GROUP = "eqprop-verify"
 MARKER = "eqprop"
 PROPERTY = "eqprop-verify"
-BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")   # = verify.extrapolate.METHODS (not imported: mpmath)
+BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")   # = verify.extrapolate.METHODS (no mpmath here)
 BACKENDS = ("auto", "mpmath", "heyoka")   # = verify.config.BACKENDS (that module imports sympy: not at plugin load)
 NOT_APPLICABLE = ("fail", "skip", "allow")
 SETTINGS = ("dps", "times", "beta_method", "backend", "not_applicable")
