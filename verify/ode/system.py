@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import mpmath
+from mpmath.libmp import dps_to_prec
 
 from symbolic.taylor import TaylorProgram, compile_taylor
 
@@ -130,7 +131,7 @@ class System:
         dps = int(dps)
         precision = Precision(dps, guard=0)      # the integrator's digits are the caller's working digits
         with precision.context():
-            prec_out = mpmath.libmp.dps_to_prec(dps)
+            prec_out = dps_to_prec(dps)
             prec = prec_out + GUARD_BITS
             times_out = [to_mpmath(t) for t in times]
             for k, t in enumerate(times_out):
