@@ -14,6 +14,7 @@ import pkgutil
 import sys
 
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from .ode.backends import CHOICES
 from .precision import validate_dps
 
 
@@ -27,7 +28,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     """The flags every subcommand accepts (DESIGN.md: --dps, --backend, --seed, --debug)."""
     parser.add_argument("--dps", type=int, default=None,
                         help="working precision in decimal digits (default: the model's settings, else 40)")
-    parser.add_argument("--backend", choices=["auto", "mpmath", "heyoka"], default=None,
+    parser.add_argument("--backend", choices=CHOICES, default=None,
                         help="ODE integrator: mpmath (pure Python, the reference) or heyoka "
                              "(compiled, optional extra); auto, the default unless the model's [settings] "
                              "names one, picks heyoka when installed")

@@ -1,9 +1,10 @@
-"""Errors of the numeric layer that carry an exit code, and the exit codes (DESIGN.md "Exit codes")."""
+"""Errors of the numeric layer that carry an exit code (DESIGN.md: 2 = bad input or usage).
 
-#: 0 verified / done, 1 a statement failed, 2 bad input or usage, 3 hypotheses not met, 4 internal error
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HYPOTHESES, EXIT_INTERNAL = 0, 1, 2, 3, 4
-#: a run stopped by SIGINT (the shell's 128 + 2)
-EXIT_INTERRUPTED = 130
+The exit codes themselves are defined once, in :mod:`symbolic.errors`, and re-exported here.
+"""
+
+from symbolic.errors import (EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_INTERRUPTED,  # noqa: F401
+                             EXIT_OK, EXIT_USAGE)
 
 
 class UsageError(Exception):

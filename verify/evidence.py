@@ -1,7 +1,7 @@
 """Evidence: every route's result for one model and one setting, computed once.
 
-The statements (:mod:`verify.theorems`) and their false variants
-(:mod:`verify.falsify`) are comparisons between parts of this evidence, so a
+The statements and their false variants (records of :mod:`verify.statements`)
+are comparisons between parts of this evidence, so a
 false variant runs through exactly the machinery the true statement does.
 """
 
@@ -143,7 +143,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), precision.eps)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
-    ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision=precision))
+    ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
     high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     lap("fixed_point")
 

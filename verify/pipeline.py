@@ -70,11 +70,10 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None
 def run(model, settings: config.Settings, *, progress=None, variant=None) -> Report:
     """Gather the evidence, compare the statements and build the Report (with ``report.evidence``).
 
-    ``variant`` (an id of :data:`verify.falsify.VARIANTS`) adds one deliberately
+    ``variant`` (an id of :data:`verify.statements.VARIANTS`) adds one deliberately
     false statement computed on the same evidence: the check must then fail.
     """
-    from .falsify import VARIANTS
-    from .theorems import statements
+    from .statements import VARIANTS, statements
 
     by_id = {v.id: v for v in VARIANTS}
     if variant is not None and variant not in by_id:
@@ -98,9 +97,9 @@ def run(model, settings: config.Settings, *, progress=None, variant=None) -> Rep
 def false_variant(v, ev):
     """The result of false variant ``v`` on the evidence, titled as such (not applicable where it is not false)."""
     from .compare import not_applicable
-    from .falsify import rejected
+    from .statements import rejected
 
-    title = f"FALSE VARIANT of {v.statement}: {v.description}"
+    title = f"FALSE VARIANT of {v.of}: {v.title}"
     if not v.applies(ev):
         return not_applicable(v.id, title, [], ["", ""],
                               "the variant is not false on this model (see eqprop-verify falsify)")

@@ -17,7 +17,7 @@ from symbolic.load import load_model
 from symbolic.spec import load_model_text
 from symbolic.zoo import paper_hopfield_text
 
-from ..extrapolate import BetaPlan, plan as beta_plan
+from ..extrapolate import METHODS
 from ..fixed_point import free_fixed_point, refine
 from ..flows import Flows
 from ..numbers import digits_of_agreement
@@ -70,22 +70,15 @@ def bench_size(sizes, backend, dps=30):
     return {"rows": rows, "exponent_in_n": slope}
 
 
+#: plan sizes (points K, or N for the contour) per method; None: the method's own plan
+PLAN_SIZES = {"richardson": range(2, 13, 2), "symmetric": range(1, 8), "contour": range(4, 33, 4),
+              "complex-step": [None]}
+
+
 def _custom_plans(precision):
     """Plans of increasing size for each method (the check's own plan is one of them)."""
-    out = {"richardson": [], "symmetric": [], "contour": [], "complex-step": []}
-    b0 = mpmath.mpf(10) ** -3
-    for K in range(2, 13, 2):
-        out["richardson"].append(BetaPlan("richardson", [b0 / 2**k for k in range(K)], 3 + K, ""))
-    for K in range(1, 8):
-        out["symmetric"].append(BetaPlan("symmetric", [s * b0 / 2**k for k in range(K) for s in (1, -1)],
-                                         3 + K, ""))
-    r = mpmath.mpf(10) ** -2
-    for N in range(4, 33, 4):
-        betas = [r * mpmath.expjpi(mpmath.mpf(2 * k) / N) for k in range(N // 2 + 1)]
-        betas = [mpmath.mpf(x.real) if abs(x.imag) < r * 1e-30 else x for x in betas]
-        out["contour"].append(BetaPlan("contour", betas, 4, ""))
-    out["complex-step"].append(beta_plan("complex-step", precision))
-    return out
+    return {name: [method.plan(precision, size=k) for k in PLAN_SIZES.get(name, [None])]
+            for name, method in METHODS.items()}
 
 
 def bench_beta_methods(backend, dps=40, t="1"):

@@ -57,14 +57,14 @@ def run(args) -> int:
 
     from .. import config, pipeline
     from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
-    from ..falsify import VARIANTS, rejected, run_variants
+    from ..statements import VARIANTS, rejected, run_variants
     from .check import config_flags
 
     flags = config_flags(args)
     for key, value in flags.items():     # flags checked once, before the first model runs
         if value is not None:
             config.validate(key, value, config.CLI[key])
-    table = {v.id: {"variant": v.id, "statement": v.statement, "description": v.description,
+    table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
                     "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
     all_true_ok, crashed = True, []
     for name, model in _instances(args):
@@ -101,9 +101,10 @@ def run(args) -> int:
         print(json.dumps([{k: r[k] for k in ("variant", "statement", "instances", "rejected", "max_digits")}
                           for r in rows], indent=2))
     else:
-        print(f"{'variant':28s} {'statement':11s} {'rejected':>9s}  max digits  description")
+        wv, ws = max(len(r["variant"]) for r in rows) + 2, max(len(r["statement"]) for r in rows)
+        print(f"{'variant':{wv}s} {'statement':{ws}s} {'rejected':>9s}  max digits  description")
         for r in rows:
-            print(f"{r['variant']:28s} {r['statement']:11s} {r['rejected']:>4d}/{r['instances']:<4d}  "
+            print(f"{r['variant']:{wv}s} {r['statement']:{ws}s} {r['rejected']:>4d}/{r['instances']:<4d}  "
                   f"{'-' if r['max_digits'] is None else r['max_digits']:>10}  {r['description']}")
     all_rejected = all(r["rejected"] == r["instances"] for r in rows)
     unexercised = [r["variant"] for r in rows if r["instances"] == 0]
