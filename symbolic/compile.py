@@ -15,26 +15,10 @@ import mpmath
 import sympy as sp
 
 from .derive import BETA, Derivation
-from .functions import to_elementary
+from .functions import mpmath_modules, numpy_modules, to_elementary
 from .model import Model
 
-
-def _mp_sigmoid(u):
-    return 1 / (1 + mpmath.exp(-u))
-
-
-def _mp_softplus(u):
-    return mpmath.log(1 + mpmath.exp(u))
-
-
-MPMATH_MODULES = [{"sigmoid": _mp_sigmoid, "softplus": _mp_softplus}, "mpmath"]
-
-
-def _np_modules():
-    import numpy as np
-
-    return [{"sigmoid": lambda u: 1 / (1 + np.exp(-u)),
-             "softplus": lambda u: np.logaddexp(0, u)}, "numpy"]
+MPMATH_MODULES = mpmath_modules()
 
 
 class Compiled:
@@ -137,7 +121,7 @@ class Compiled:
     @cached_property
     def extended_field_numpy(self):
         exprs = [self._concrete(e) for e in self.derivation.extended_field]
-        fn = sp.lambdify(self._args, exprs, modules=_np_modules(), cse=True)
+        fn = sp.lambdify(self._args, exprs, modules=numpy_modules(), cse=True)
         return lambda s, theta, beta=0.0: fn(*s, *theta, beta)
 
     # exact parameter values -----------------------------------------------------
