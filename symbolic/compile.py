@@ -125,10 +125,10 @@ class Compiled:
         return lambda s, theta, beta=0.0: fn(*s, *theta, beta)
 
     # exact parameter values -----------------------------------------------------
-    def theta_values(self):
-        """theta at the caller's precision (exact rationals rounded once)."""
+    def theta_values(self, dps: int):
+        """theta as mpmath numbers for a caller working at ``dps`` digits (exact rationals rounded once)."""
         return [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if v.is_Rational
-                else mpmath.mpmathify(sp.N(v, mpmath.mp.dps + 10)) for v in self.model.theta_values]
+                else mpmath.mpmathify(sp.N(v, dps + 10)) for v in self.model.theta_values]
 
     # fields for the Taylor integrator (elementary functions only) ------------------
     def displacement_field(self):

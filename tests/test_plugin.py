@@ -162,7 +162,7 @@ def test_an_invalid_model_file_fails_clearly(project):
         "*@pytest.mark.eqprop takes keywords dps, times, beta_method, backend, not_applicable; got precision*",
         "*eqprop_check: invalid model: bad.toml: [[]model.colour[]] unknown key*",
         "*eqprop_check: invalid model: nowhere.toml: no such file*",
-        "*eqprop_check: invalid setting: --beta-method 'sideways' is unknown*",
+        "*eqprop_check: invalid setting: beta_method 'sideways' is unknown*",
         "*eqprop_check: invalid setting: not_applicable='maybe'*",
     ])
     text = result.stdout.str()
@@ -218,6 +218,18 @@ def test_options_marker_and_header(project):
     result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings: dps=21, times=0,1/4, "
                                  "beta-method=complex-step, backend=mpmath, not-applicable=skip"])
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--eqprop-dps", "0", "--eqprop-dps must be an integer from 10 to 1000, got 0"),
+    ("--eqprop-times", "0,-1", "--eqprop-times must be >= 0, got -1"),
+])
+def test_bad_options_are_refused_before_any_test(project, option, value, message):
+    """The plugin's options follow the CLI's rules (verify.config) and name the option."""
+    project.makepyfile("def test_nothing(eqprop_check):\n    pass\n")
+    result = project.runpytest("-p", "no:cacheprovider", option, value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*eqprop-verify: {message}*"])
 
 
 def test_options_are_in_one_help_group(project):

@@ -74,10 +74,28 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    from verify.errors import UsageError
+
+    try:
+        for key, value in _option_settings(config).items():   # the same rules and messages as the CLI's
+            _validate(key, value)
+    except UsageError as exc:
+        raise pytest.UsageError(f"eqprop-verify: {exc}") from None
     config.addinivalue_line(
         "markers", f"{MARKER}(dps=None, times=None, beta_method=None, backend=None, not_applicable=None): "
                    "settings for the eqprop_check fixture in this test (eqprop-verify)")
     config.pluginmanager.register(_Summary(), "eqprop-verify-summary")
+
+
+def _validate(key, value):
+    """A --eqprop-* option checked by verify.config's rule for it; the message names the option."""
+    from verify import config as settings
+
+    if key not in settings.PLUGIN:
+        return value
+    if key == "times" and isinstance(value, str):
+        value = [t.strip() for t in value.split(",") if t.strip()]
+    return settings.validate(key, value, settings.PLUGIN[key])
 
 
 def _option_settings(config) -> dict:
@@ -213,60 +231,13 @@ def _short(x) -> str:
 
 
 def _run_check(model, *, variant=None, max_directions=None, **opts):
-    """``verify.check``, or with ``variant`` the same check plus one false statement."""
-    from verify.theorems import MAX_DIRECTIONS, check
-
-    max_directions = max_directions or MAX_DIRECTIONS
-    if variant is None:
-        return check(model, max_directions=max_directions, **opts)
-    return _check_with_variant(model, variant, max_directions=max_directions, **opts)
-
-
-def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=None, backend=None,
-                        max_directions=None):
-    """A Report of the true statements plus the false ``variant`` computed on the same evidence."""
-    import mpmath
-
+    """``verify.check``'s pipeline, with ``variant`` adding one false statement on the same evidence."""
     from symbolic.load import load_model
-    from verify import theorems
-    from verify.errors import UsageError
-    from verify.evidence import gather
-    from verify.statements import VARIANTS, rejected
+    from verify import config as settings_mod, pipeline
 
-    by_id = {v.id: v for v in VARIANTS}
-    if variant not in by_id:
-        raise UsageError(f"variant={variant!r} is not a false variant; choose one of {', '.join(by_id)}")
     model = load_model(model)
-    dps = int(dps or model.settings.get("dps") or theorems.DEFAULT_DPS)
-    beta_method = beta_method or model.settings.get("beta_method") or theorems.DEFAULT_BETA_METHOD
-    backend = theorems.resolve_backend(backend or model.settings.get("backend") or "auto")
-    times_exact = theorems._times(times, model)
-    settings = {"dps": dps, "times": [mpmath.nstr(mpmath.mpf(t.p) / t.q, dps + theorems.GUARD_DIGITS)
-                                      for t in times_exact],
-                "times_exact": [str(t) for t in times_exact], "beta_method": beta_method,
-                "backend": backend, "guard_digits": theorems.GUARD_DIGITS, "seed": model.settings.get("seed", 0),
-                "max_directions": max_directions, "variant": variant}
-    with mpmath.workdps(dps + theorems.GUARD_DIGITS):
-        ev = gather(model, dps=dps, times=[mpmath.mpf(t.p) / t.q for t in times_exact],
-                    beta_method=beta_method, backend=backend, seed=model.settings.get("seed", 0),
-                    max_directions=max_directions, progress=lambda *a, **k: None)
-        checks = theorems.statements(ev)
-        v = by_id[variant]
-        if v.applies(ev):
-            result = v.run(ev)
-            result.title = f"FALSE VARIANT of {v.of}: {v.title}"
-            if rejected(result):
-                result.reason = "a deliberately false statement, rejected (as it must be)"
-        else:
-            from verify.compare import not_applicable
-
-            result = not_applicable(variant, f"FALSE VARIANT of {v.of}: {v.title}", [], ["", ""],
-                                    "the variant is not false on this model (see eqprop-verify falsify)")
-        checks.append(result)
-    fp = ev.fixed_point
-    fixed = ({"found": False, "reason": ev.fixed_point_error} if fp is None else
-             {"found": True, "description": fp.describe(), "strict_minimum": fp.is_strict_minimum})
-    return theorems.Report(model, settings, theorems.environment(), fixed, checks, {"times": settings["times"]})
+    settings = settings_mod.resolve(model, max_directions=max_directions, **opts)
+    return pipeline.run(model, settings, variant=variant)
 
 
 @pytest.fixture

@@ -107,6 +107,8 @@ class Report:
     values: dict
     timings: dict = dataclasses.field(default_factory=dict)
     error: str | None = None
+    #: the check's :class:`verify.evidence.Evidence` (the report's plots are drawn from it); not in the JSON
+    evidence: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def verdict(self) -> str:

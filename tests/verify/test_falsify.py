@@ -56,8 +56,9 @@ INSTANCES = BUILTINS + [(f"random-{family}:{seed}", method) for family, seed, me
 
 def gather_evidence(model, beta_method):
     from verify.evidence import gather
+    from verify.precision import Precision
 
-    return gather(model, dps=DPS, times=[mpmath.mpf(t.numerator) / t.denominator for t in TIMES],
+    return gather(model, precision=Precision(DPS), times=[mpmath.mpf(t.numerator) / t.denominator for t in TIMES],
                   beta_method=beta_method, backend="mpmath", seed=0, max_directions=64,
                   progress=lambda *a, **k: None)
 

@@ -248,7 +248,7 @@ def test_screening_gradient_is_the_models_dE_ds(family):
     inst = S.GENERATORS[family](S.RandomSource(rng))
     compiled = compile_model(inst.model)
     with mpmath.workdps(20):
-        theta = compiled.theta_values()
+        theta = compiled.theta_values(20)
         for k in range(3):
             s = np.random.default_rng(k).uniform(-1.5, 1.5, inst.model.n)
             exact = [float(v) for v in compiled.dE_ds([mpmath.mpf(float(x)) for x in s], theta)]
