@@ -12,7 +12,8 @@ from functools import cached_property
 import mpmath
 import sympy as sp
 
-from .compile import MPMATH_MODULES, _np_modules
+from .compile import MPMATH_MODULES
+from .functions import numpy_modules
 from .derive import BETA
 from .discrete import DiscreteDerivation
 
@@ -90,13 +91,13 @@ class DiscreteCompiled:
     def F_numpy(self):
         """F in float64, for the relaxation that precedes Newton's method."""
         exprs = [self.model.concrete(sp.sympify(e)) for e in self.d.F]
-        fn = sp.lambdify(self._args, exprs, modules=_np_modules(), cse=True)
+        fn = sp.lambdify(self._args, exprs, modules=numpy_modules(), cse=True)
         return lambda s, theta: fn(*s, *theta, 0.0)
 
-    def theta_values(self):
-        """theta at the caller's precision (exact rationals rounded once)."""
+    def theta_values(self, digits: int):
+        """theta at ``digits`` decimal digits (exact rationals rounded once)."""
         return [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if v.is_Rational
-                else mpmath.mpmathify(sp.N(v, mpmath.mp.dps + 10)) for v in self.model.theta_values]
+                else mpmath.mpmathify(sp.N(v, digits + 10)) for v in self.model.theta_values]
 
 
 def compile_discrete(model) -> DiscreteCompiled:

@@ -14,7 +14,8 @@ import json
 import sympy as sp
 
 from .discrete import DiscreteDerivation
-from .display import PLAIN, EntryWise, Leaf, Names, _block_entries, _pair_entries, _slices, block_form, latex_name, text_name
+from .display import PLAIN, EntryWise, Leaf, Names, block_form, latex_name, text_name
+from .display.sections import _block_entries, _pair_entries, _slices
 
 
 class DiscreteRenderer:

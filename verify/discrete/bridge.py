@@ -91,7 +91,7 @@ def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
             discrete = dataclasses.replace(model, dynamics="discrete",
                                            settings={**model.settings, "step": eps, "steps": max(ks) + 1})
             cm = compile_discrete(discrete)
-            theta = cm.theta_values()
+            theta = cm.theta_values(prec.work)
             fp = fixed_point.solve(cm, theta, prec, fixed_point.initial_state(model))
             adj = routes.adjoint(cm, fp.s, theta, max(ks))
             ep = routes.ep(cm, fp.s, theta, max(ks) + 1, BRIDGE_METHOD, prec)

@@ -56,6 +56,10 @@ class DiscreteEvidence:
     _variants: dict = dataclasses.field(default_factory=dict)
 
     @property
+    def precision(self) -> Precision:
+        return self.prec
+
+    @property
     def names_s(self):
         return self.model.state_names()
 
@@ -112,7 +116,7 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
            compiled=None) -> DiscreteEvidence:
     """Run every route at ``prec`` (the caller holds ``prec.context()``)."""
     cm = compiled or compile_discrete(model)
-    ev = DiscreteEvidence(model, cm, prec, steps, beta_method, cm.theta_values())
+    ev = DiscreteEvidence(model, cm, prec, steps, beta_method, cm.theta_values(prec.work))
     clock = _time.perf_counter
     t0 = clock()
     try:
@@ -134,14 +138,6 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     ev.ep = routes.ep(cm, s, ev.theta, steps, beta_method, prec)
     ev.timings["ep"] = clock() - t0
     return ev
-
-
-def gather_discrete(model, dps, beta_method, steps=None, seed=0) -> DiscreteEvidence:
-    """The evidence of a discrete check at ``dps`` (for callers that run the statements themselves)."""
-    dps, steps, beta_method, seed = settings_of(model, dps, steps, beta_method, seed)
-    prec = Precision(dps)
-    with prec.context():
-        return gather(model, prec, steps, beta_method, seed=seed)
 
 
 def settings_of(model, dps=None, steps=None, beta_method=None, seed=None, max_directions=MAX_DIRECTIONS):
@@ -196,34 +192,36 @@ def check_other_dynamics(model, *, dps=None, times=None, steps=None, beta_method
 
 
 def _fixed_point_json(ev):
+    work = ev.prec.work
     if ev.fixed_point is None:
         return {"found": False, "reason": ev.fixed_point_error, "s": None, "residual": None,
                 "hessian_eigenvalues": None, "asymmetry": None}
     fp = ev.fixed_point
-    return {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
-            "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fp.eigenvalues),
+    return {"found": True, "s": vec_str(fp.s, work), "residual": mpmath.nstr(fp.residual, 5),
+            "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fp.eigenvalues, work),
             "spectral_radius": mpmath.nstr(fp.spectral_radius, 10),
             "asymmetry": mpmath.nstr(ev.asymmetry, 10), "other_fixed_points": len(fp.others),
             "method": "relaxation + newton", "description": fp.describe()}
 
 
 def _values_json(ev):
+    work = ev.prec.work
     K = ev.steps
     values = {"steps": list(range(K)), "delta_ep_s": None, "bptt_s": None, "delta_ep_theta": None,
               "bptt_theta": None, "dJ_dtheta": None, "ep_update": None}
     if ev.fixed_point is None:
         return values
     U = ev.unrolled
-    values["bptt_s"] = [vec_str(v) for v in U.s.values[:K]]
+    values["bptt_s"] = [vec_str(v, work) for v in U.s.values[:K]]
     values["bptt_s_is_projection"] = not U.s.full
-    values["delta_ep_s"] = [vec_str(v) for v in ev.ep.delta_s]
-    values["dJ_dtheta"] = vec_str(ev.dJ)
+    values["delta_ep_s"] = [vec_str(v, work) for v in ev.ep.delta_s]
+    values["dJ_dtheta"] = vec_str(ev.dJ, work)
     if U.theta is not None:
-        values["bptt_theta"] = [vec_str(v) for v in U.theta.values]
+        values["bptt_theta"] = [vec_str(v, work) for v in U.theta.values]
         values["bptt_theta_is_projection"] = not U.theta.full
-        values["delta_ep_theta"] = [vec_str(v) for v in ev.ep.delta_theta]
-        values["ep_update"] = vec_str(ev.ep.update)
-        values["bptt_total"] = vec_str(U.total.values[0])
+        values["delta_ep_theta"] = [vec_str(v, work) for v in ev.ep.delta_theta]
+        values["ep_update"] = vec_str(ev.ep.update, work)
+        values["bptt_total"] = vec_str(U.total.values[0], work)
     if ev.compiled.d.kind == "field":
         values["discrepancy"] = [{"step": t, "relative_error": mpmath.nstr(rel, 6),
                                   "cosine": None if cos is None else mpmath.nstr(cos, 12)}

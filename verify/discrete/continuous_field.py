@@ -52,7 +52,7 @@ def _flow(fn, s0, times):
 
 def routes(model, prec: Precision, times, beta_method, max_directions=64, seed=0):
     f = _as_map(model)
-    theta = f.theta_values()
+    theta = f.theta_values(prec.work)
     relax_map = _as_map(model, RELAX_STEP)
     fp = fixed_point.solve(relax_map, theta, prec, fixed_point.initial_state(model))
     s = fp.s
@@ -124,13 +124,13 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
             checks.append(compare_series(cid, title, eqs, [x.replace("{beta}", plan_text) for x in sides],
                                          direct.values, A, tt, dn,
                                          dps=dps, error_terms=terms, scale_floor=scale))
-        fixed = {"found": True, "s": vec_str(fp.s), "residual": mpmath.nstr(fp.residual, 5),
-                 "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fixed_point.eigenvalues(J)),
+        fixed = {"found": True, "s": vec_str(fp.s, prec.work), "residual": mpmath.nstr(fp.residual, 5),
+                 "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fixed_point.eigenvalues(J), prec.work),
                  "asymmetry": mpmath.nstr(asym, 10), "method": "relaxation of s + f(s)/2 + newton",
                  "description": f"f(s*) = 0, residual {mpmath.nstr(fp.residual, 3)}"}
-        values = {"times": settings["times"], "dL_ds": [vec_str(v) for v in direct.values],
-                  "X_tilde": [vec_str(v) for v in ep], "X_rbp_J": [vec_str(v) for v in naive],
-                  "X_rbp_JT": [vec_str(v) for v in adjoint],
+        values = {"times": settings["times"], "dL_ds": [vec_str(v, prec.work) for v in direct.values],
+                  "X_tilde": [vec_str(v, prec.work) for v in ep], "X_rbp_J": [vec_str(v, prec.work) for v in naive],
+                  "X_rbp_JT": [vec_str(v, prec.work) for v in adjoint],
                   "discrepancy": [{"time": settings["times"][k], "relative_error": mpmath.nstr(rel, 6),
                                    "cosine": None if cos is None else mpmath.nstr(cos, 12)} for k, rel, cos in disc]}
     return Report(model, settings, environment or {}, fixed, checks, values)
