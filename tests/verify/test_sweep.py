@@ -191,3 +191,35 @@ def test_without_dask_the_error_names_the_install_command(monkeypatch):
 def test_bad_sweep_options_exit_2(args, message):
     proc = run_cli("--examples", "1", *args)
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_falsify_random_is_a_resumable_sweep(tmp_path):
+    """`falsify --random`: extended on resume, it gives the detection table of one uninterrupted run."""
+    def falsify(*args):
+        return subprocess.run([sys.executable, "-m", "verify", "falsify", "--dps", "20", "--backend", "mpmath",
+                               "--times", "0,1", "--json", *args], capture_output=True, text=True, timeout=600)
+
+    path = tmp_path / "falsify.jsonl"
+    first = falsify("--random", "quadratic:2", "--results", str(path))
+    resumed = falsify("--random", "quadratic:3", "--results", str(path), "--resume")
+    whole = falsify("--random", "quadratic:3", "--workers", "2")
+    assert first.returncode == resumed.returncode == whole.returncode == 3, resumed.stderr  # some never apply
+    assert json.loads(resumed.stdout) == json.loads(whole.stdout) != json.loads(first.stdout)
+    assert sorted(records_of(path)) == ["quadratic#0", "quadratic#1", "quadratic#2"]
+
+
+def test_a_local_worker_that_dies_costs_only_its_own_instance(monkeypatch):
+    """--workers: the other instances finish; the one that kills its process is recorded after two deaths."""
+    def lethal(task):
+        if task["index"] == 1:
+            os._exit(3)          # the worker process dies (the pool's processes are forked from here)
+        return {"index": task["index"], "family": "quadratic", "verdict": "verified", "checks": {}}
+
+    monkeypatch.setitem(sweep_task.KINDS, "lethal", lethal)
+    tasks = [{"kind": "lethal", "family": "quadratic", "index": i, "key": f"quadratic#{i}"} for i in range(5)]
+    arrived = []
+    executors.Processes(2).run(tasks, arrived.append)
+    assert sorted(r["key"] for r in arrived) == [t["key"] for t in tasks]   # each once
+    records = {r["key"]: r for r in arrived}
+    assert records["quadratic#1"]["verdict"] == "error" and "died 2 times" in records["quadratic#1"]["error"]
+    assert all(r["verdict"] == "verified" for k, r in records.items() if k != "quadratic#1")

@@ -54,8 +54,7 @@ class Processes:
 
         from .task import attempt
 
-        pending = {task["key"]: task for task in tasks}
-        deaths = dict.fromkeys(pending, 0)
+        pending = {task["key"]: task for task in tasks}   # in submission order
         while pending:
             pool = ProcessPoolExecutor(max_workers=min(self.workers, len(pending)))
             futures = {pool.submit(attempt, task): key for key, task in pending.items()}
@@ -65,19 +64,32 @@ class Processes:
                     del pending[futures[future]]
                     on_result(record)
             except BrokenProcessPool:
-                # A worker died; the pool cannot say whose instance killed it, so every
-                # instance that was running (or handed to a process) then is charged one death.
-                for future, key in futures.items():
-                    if key in pending and future.done() and not future.cancelled() and not future.exception():
+                for future, key in futures.items():   # finished before the pool broke
+                    if key in pending and future.done() and not future.exception():
                         del pending[key]
                         on_result(future.result())
-                    if key in pending and future.running():
-                        deaths[key] += 1
-                        if deaths[key] >= WORKER_DEATHS:
-                            on_result(death_record(pending.pop(key),
-                                                   f"worker processes died {WORKER_DEATHS} times running it"))
+                # The pool cannot say whose instance killed the worker; those that were running
+                # are among the first pending ones (tasks go out in order, one queued ahead):
+                # each runs alone, where a death is its own.
+                for key in list(pending)[:self.workers + 1]:
+                    on_result(self._alone(pending.pop(key)))
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _alone(task) -> dict:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .task import attempt
+
+        for _ in range(WORKER_DEATHS):
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                try:
+                    return pool.submit(attempt, task).result()
+                except BrokenProcessPool:
+                    pass
+        return death_record(task, f"its worker process died {WORKER_DEATHS} times running it alone")
 
     def close(self):
         pass
