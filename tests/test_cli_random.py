@@ -34,7 +34,7 @@ def test_sweep_json_summary_and_exit_code(tmp_path):
         assert row["min_digits"] > 15
     assert summary["failures"] == [] and not (tmp_path / "failures").exists()
     assert "verdict: VERIFIED" in proc.stdout and "median digits" in proc.stdout
-    assert "3/3" in proc.stderr          # progress on standard error
+    assert "3/3" in proc.stderr and "/min" in proc.stderr and "eta" in proc.stderr  # progress: done, rate, ETA
 
 
 def test_same_seed_same_instances_whatever_the_workers(tmp_path):
