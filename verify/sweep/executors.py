@@ -123,7 +123,8 @@ class Dask:
                 raise UsageError(f"--scheduler {spec}: cannot reach a Dask scheduler there ({exc}); start one "
                                  "with `dask scheduler` and point --scheduler at the address it prints") from None
             self.workers = len(self.client.scheduler_info().get("workers", {}))
-            self.description = f"Dask scheduler {spec} ({self.workers} worker{'s' if self.workers != 1 else ''} at start)"
+            plural = "" if self.workers == 1 else "s"
+            self.description = f"Dask scheduler {spec} ({self.workers} worker{plural} at start)"
 
     def run(self, tasks, on_result):
         from distributed import as_completed
