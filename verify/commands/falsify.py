@@ -86,9 +86,9 @@ def run(args) -> int:
     import mpmath
     from symbolic.load import load_model
 
-    from ..errors import UsageError
+    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, UsageError
     from ..extrapolate import METHODS
-    from ..falsify import VARIANTS
+    from ..statements import VARIANTS
     from ..sweep.task import falsify_model
     from ..theorems import resolve_backend
 
@@ -116,7 +116,7 @@ def run(args) -> int:
         _report_instance(args, record)
     records += drawn
 
-    table = {v.id: {"variant": v.id, "statement": v.statement, "description": v.description,
+    table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
                     "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
     for record in records:
         for vid, result in record["variants"].items():
@@ -130,9 +130,10 @@ def run(args) -> int:
         print(json.dumps([{k: r[k] for k in ("variant", "statement", "instances", "rejected", "max_digits")}
                           for r in rows], indent=2))
     else:
-        print(f"{'variant':28s} {'statement':11s} {'rejected':>9s}  max digits  description")
+        wv, ws = max(len(r["variant"]) for r in rows) + 2, max(len(r["statement"]) for r in rows)
+        print(f"{'variant':{wv}s} {'statement':{ws}s} {'rejected':>9s}  max digits  description")
         for r in rows:
-            print(f"{r['variant']:28s} {r['statement']:11s} {r['rejected']:>4d}/{r['instances']:<4d}  "
+            print(f"{r['variant']:{wv}s} {r['statement']:{ws}s} {r['rejected']:>4d}/{r['instances']:<4d}  "
                   f"{'-' if r['max_digits'] is None else r['max_digits']:>10}  {r['description']}")
     all_rejected = all(r["rejected"] == r["instances"] for r in rows)
     all_true_ok = not any(r["verdict"] == "failed" for r in records)
@@ -142,15 +143,15 @@ def run(args) -> int:
         print(f"falsify: not exercised on these models (no instance where the variant is false): "
               f"{', '.join(unexercised)}", file=sys.stderr)
     if not (all_rejected and all_true_ok):
-        return 1
+        return EXIT_FAILED
     if crashed:
-        return 4
-    return 3 if unexercised else 0
+        return EXIT_INTERNAL
+    return EXIT_HYPOTHESES if unexercised else EXIT_OK
 
 
 def _report_instance(args, record: dict):
     """Standard error: the instance's true statements, and with --verbose every variant's outcome."""
-    from ..falsify import VARIANTS
+    from ..statements import VARIANTS
 
     name = record["name"]
     if record["verdict"] == "error":

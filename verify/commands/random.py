@@ -66,7 +66,7 @@ def _times(text):
 
 
 def run(args) -> int:
-    from ..errors import UsageError
+    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, UsageError
     from ..result import write_atomic
     from ..sweep import executor_from, open_results, sweep, tasks_for
     from ..theorems import resolve_backend
@@ -130,12 +130,12 @@ def run(args) -> int:
     elif not args.quiet:
         print(table(summary, records))
     if counts["failed"]:
-        return 1
+        return EXIT_FAILED
     if counts["error"]:
-        return 4
+        return EXIT_INTERNAL
     if counts["hypotheses-not-met"]:
-        return 3
-    return 0
+        return EXIT_HYPOTHESES
+    return EXIT_OK
 
 
 def table(summary: dict, results: list[dict]) -> str:

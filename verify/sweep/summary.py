@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import statistics
 
-STATEMENT_ORDER = ("theorem1", "cauchy-ode", "theorem2", "eq10-limit", "theorem3", "theorem3-ode",
-                   "corollary4", "eq24")
 VERDICTS = ("verified", "failed", "hypotheses-not-met", "error")
 
 
 def statements(records: list[dict]) -> dict:
     """Per statement id (in the paper's order): the counts and digits over ``records``."""
+    from ..statements import STATEMENT_IDS
+
     out = {}
-    ids = [i for i in STATEMENT_ORDER if any(i in r.get("checks", {}) for r in records)]
+    ids = [i for i in STATEMENT_IDS if any(i in r.get("checks", {}) for r in records)]
     ids += sorted({i for r in records for i in r.get("checks", {})} - set(ids))
     for cid in ids:
         rows = [r["checks"][cid] for r in records if cid in r.get("checks", {})]

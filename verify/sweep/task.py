@@ -85,7 +85,7 @@ def falsify_model(model, *, dps: int, times, beta_method: str, backend: str, see
     import mpmath
 
     from ..evidence import gather
-    from ..falsify import rejected, run_variants
+    from ..statements import rejected, run_variants
     from ..theorems import GUARD_DIGITS, statements
 
     with mpmath.workdps(dps + GUARD_DIGITS):
