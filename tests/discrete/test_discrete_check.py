@@ -181,3 +181,11 @@ def test_the_api_checks_discrete_models_and_refuses_times_for_them():
     assert report.verdict == "verified" and report.settings["steps"] == 5
     with pytest.raises(UsageError, match="compares steps"):
         verify.check(str(MODELS / "sigma-primitive.toml"), times=["1"])
+
+
+def test_falsify_runs_the_discrete_variants_of_the_registry(run_cli):
+    out = run_cli("falsify", str(MODELS / "sigma-primitive.toml"), "--dps", "20", "--json")
+    rows = {r["variant"]: r for r in json.loads(out.stdout)}
+    assert {v.id for v in VARIANTS} <= set(rows)
+    assert all(rows[v.id]["instances"] == rows[v.id]["rejected"] == 1 for v in VARIANTS)
+    assert out.returncode == 3      # the paper's variants were not exercised by a discrete model alone
