@@ -96,8 +96,19 @@ def environment() -> dict:
 
 def parse_times(raw) -> list:
     """Exact, sorted, distinct times t >= 0 from numbers or strings ("0.5", "1/3"); UsageError otherwise."""
+    from symbolic import limits
+
+    raw = list(raw)
+    if len(raw) > limits.MAX_TIMES:
+        raise UsageError(f"times: {len(raw)} times given, at most {limits.MAX_TIMES}")
     out = []
     for t in raw:
+        try:
+            if not isinstance(t, sp.Basic):
+                for part in str(t).split("/", 1):
+                    limits.check_number_text(part)
+        except limits.LimitError as exc:
+            raise UsageError(f"times: {exc}") from None
         try:
             r = sp.Rational(t) if isinstance(t, sp.Basic) else sp.Rational(str(t).strip())
         except (TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
@@ -106,6 +117,8 @@ def parse_times(raw) -> list:
             raise UsageError(f"times: '{t}' is not a finite number")
         if r < 0:
             raise UsageError(f"times must be >= 0, got {t}")
+        if r > limits.MAX_TIME:
+            raise UsageError(f"times must be <= {limits.MAX_TIME} (the integration cost grows with t), got {t}")
         out.append(r)
     if not out:
         raise UsageError("times: give at least one time t >= 0")

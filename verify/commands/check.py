@@ -57,6 +57,10 @@ def run(args) -> int:
     times = args.times.split(",") if args.times is not None else None  # checked by parse_times
     if args.dps is not None and not 10 <= args.dps <= 1000:
         raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
+    if args.json not in (None, "-"):
+        from ..outputs import preflight
+
+        preflight(args.json, protect=[args.model], what="--json")
     progress = Progress(not args.quiet and args.json != "-")
     report = check(args.model, dps=args.dps, times=times, beta_method=args.beta_method,
                    backend=args.backend, seed=args.seed,
@@ -67,7 +71,7 @@ def run(args) -> int:
         sys.stdout.write(dump_json(report) + "\n")
     else:
         if args.json:
-            write_atomic(args.json, dump_json(report) + "\n")
+            write_atomic(args.json, dump_json(report) + "\n", protect=[args.model], what="--json")
         if not args.quiet:
             print(report.table(verbose=args.verbose))
     return report.exit_code
