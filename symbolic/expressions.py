@@ -22,6 +22,9 @@ from . import limits
 from .errors import printable as _printable
 
 ALLOWED_OPERATORS = {"+", "-", "*", "/", "**", "(", ")", ".", ","}
+#: functions sympy may produce from smooth-looking text that are not differentiable everywhere
+NOT_SMOOTH = (sp.Abs, sp.sign, sp.DiracDelta, sp.Heaviside, sp.Piecewise, sp.re, sp.im, sp.arg,
+              sp.floor, sp.ceiling, sp.Min, sp.Max)
 
 
 class ExpressionError(ValueError):
@@ -336,4 +339,9 @@ def as_scalar(value, what: str):
         raise ExpressionError(f"{what} is not an expression")
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError(f"{what} is not finite (a division by zero?)")
+    rough = [f for f in NOT_SMOOTH if value.has(f)]
+    if rough:
+        raise ExpressionError(f"{what} is not smooth: sympy writes it with {rough[0].__name__} "
+                              "(e.g. sqrt(u**2) = |u| for real u), which has no derivative at 0; "
+                              "the theorems need a twice differentiable energy and cost")
     return value

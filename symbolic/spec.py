@@ -34,6 +34,7 @@ SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed"}
 RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+MAX_NAME = 64
 
 
 class FloatText(str):
@@ -95,9 +96,9 @@ def _exact_array(value, source: str, key: str):
 
 def _check_name(name: str, source: str, section: str, seen: dict[str, str]):
     key = f"{section}.{name}"
-    if not NAME_RE.match(name):
-        raise SpecError(source, f"{section}.{name!r}", f"{name!r} is not a valid name "
-                        "(ASCII letters, digits, _; starting with a letter)")
+    if not NAME_RE.match(name) or len(name) > MAX_NAME:
+        raise SpecError(source, f"{section}.{name[:MAX_NAME]!r}", f"{name[:MAX_NAME]!r} is not a valid name "
+                        f"(ASCII letters, digits, _; starting with a letter; at most {MAX_NAME} characters)")
     if name in RESERVED:
         raise SpecError(source, key, f"'{name}' is reserved (a function or keyword of the expression language)")
     reason = reserved_reason(name, RESERVED)

@@ -147,6 +147,13 @@ def _main(argv) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OverflowError as exc:
+        if debug:
+            raise
+        print(f"eqprop-verify {args.command}: hypotheses not met: a value of the model overflowed while "
+              f"evaluating it ({printable(exc)}); the theorems need finite values along the flow",
+              file=sys.stderr)
+        return EXIT_HYPOTHESES
     except MemoryError:
         if debug:
             raise
