@@ -122,20 +122,17 @@ def derived_entries(n: int, p: int) -> int:
     return n * (n + p)
 
 
-def check_cost(n: int, p: int, dps: int | None = None, times=()) -> None:
+def check_cost(n: int, p: int, dps: int | None = None) -> None:
     """Refuse an impossible model at once, warn (HeavyRequestWarning) about a heavy one."""
     entries = derived_entries(n, p)
     if entries > MAX_DERIVED_ENTRIES:
         raise LimitError(f"n = {n} state and p = {p} parameter components need n(n+p) = {entries:.3g} "
                          f"symbolic entries, about {_gib(entries)} (at most {MAX_DERIVED_ENTRIES:.3g} entries)")
-    t_max = max((float(t) for t in times), default=0.0)
     heavy = []
     if entries > HEAVY_DERIVED_ENTRIES:
         heavy.append(f"n(n+p) = {entries:.3g} symbolic entries (about {_gib(entries)})")
     if dps is not None and dps > HEAVY_DPS:
         heavy.append(f"dps = {dps} (each operation about {(dps / 40) ** 1.6:.0f}x slower than at 40)")
-    if t_max > HEAVY_TIME:
-        heavy.append(f"times up to {t_max:.3g} (integration cost grows with t)")
     if heavy:
         warnings.warn("a heavy request: " + "; ".join(heavy) + "; this may take many minutes "
                       "(Ctrl-C stops it)", HeavyRequestWarning, stacklevel=2)

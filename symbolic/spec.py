@@ -353,7 +353,7 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
     settings = _parse_settings(_table(doc, "settings", source, False), state, source)
     n, p = sum(b.size for b in state), sum(b.size for b in params)
     try:
-        limits.check_cost(n, p, settings.get("dps"), settings.get("times", ()))
+        limits.check_cost(n, p, settings.get("dps"))
     except limits.LimitError as exc:
         raise SpecError(source, "state", str(exc)) from None
     return Model(

@@ -122,7 +122,7 @@ def _main(argv) -> int:
     import warnings
 
     from symbolic.errors import SpecError, printable
-    from symbolic.limits import HeavyRequestWarning
+    from symbolic.limits import HEAVY_DPS, HeavyRequestWarning
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -135,6 +135,10 @@ def _main(argv) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always", HeavyRequestWarning)
             warnings.showwarning = show_warning
+            dps = getattr(args, "dps", None)
+            if isinstance(dps, int) and HEAVY_DPS < dps <= 1000:
+                warnings.warn(f"--dps {dps}: each operation is about {(dps / 40) ** 1.6:.0f}x slower than "
+                              "at 40; this may take many minutes (Ctrl-C stops it)", HeavyRequestWarning)
             return int(args._run(args))
     except (SpecError, UsageError) as exc:
         if debug:

@@ -122,6 +122,11 @@ def parse_times(raw) -> list:
         out.append(r)
     if not out:
         raise UsageError("times: give at least one time t >= 0")
+    if max(out) > limits.HEAVY_TIME:
+        import warnings
+
+        warnings.warn(f"times up to {float(max(out)):.3g}: the integration cost grows with t; this may take "
+                      "many minutes (Ctrl-C stops it)", limits.HeavyRequestWarning, stacklevel=2)
     return sorted(set(out))
 
 

@@ -131,10 +131,10 @@ def _problems(case, r, root: Path, baseline) -> list[str]:
     for name in case.absent:
         if (d / name).exists() or (root / name).exists() or (os.path.isabs(name) and os.path.exists(name)):
             out.append(f"{name} appeared: injected code ran or a path escaped")
-    if case.compare and r["exit"] == 0:
+    if case.compare and r["exit"] == 0 and not case.id.startswith("baseline-"):
         got = json.loads((d / "out.json").read_text())
-        if (got["fixed_point"]["s"], [c["max_abs_error"] for c in got["checks"]]) != baseline:
-            out.append("verified with other digits than the plain name k")
+        if _digits(got) != baseline[case.compare]:
+            out.append(f"verified with other digits than the plain name k ({case.compare} backend)")
     return out
 
 
@@ -143,14 +143,17 @@ def _check_keep(case, root: Path, before) -> list[str]:
     return [f"{k} changed" for k in case.keep if _snapshot(d / k) != before[k]]
 
 
+def _digits(result: dict):
+    return result["fixed_point"]["s"], [c["max_abs_error"] for c in result["checks"]]
+
+
 def _run_and_judge(selected, tmp_path):
-    base = [c for c in corpus.cases() if c.id == "name-param-k2"]
-    baseline_case = corpus.Case("baseline-k", "names", corpus.BASE, ["check", "{model}", "-q"], 0, compare=True)
-    selected = [baseline_case] + [c for c in selected if c not in base] + base
+    baselines = [corpus.Case(f"baseline-k-{b}", "names", corpus.BASE, ["check", "{model}", "-q", "--backend", b], 0,
+                             compare=b) for b in ("auto", "mpmath")]
+    selected = baselines + list(selected)
     keeps = {}
     results = run_corpus(selected, tmp_path, keeps)
-    b = json.loads((tmp_path / "baseline-k" / "out.json").read_text())
-    baseline = (b["fixed_point"]["s"], [c["max_abs_error"] for c in b["checks"]])
+    baseline = {b.compare: _digits(json.loads((tmp_path / b.id / "out.json").read_text())) for b in baselines}
     failures = {}
     for c in selected:
         problems = _problems(c, results[c.id], tmp_path, baseline) + _check_keep(c, tmp_path, keeps.get(c.id, {}))
@@ -177,3 +180,29 @@ def test_corpus_has_every_class_and_enough_cases():
 def test_corpus(tmp_path):
     selected = corpus.cases() if THOROUGH else [c for c in corpus.cases() if c.fast]
     _run_and_judge(selected, tmp_path)
+
+
+def test_the_judge_rejects_each_kind_of_bad_outcome(tmp_path):
+    """The judge's false variants: each bad outcome a case can have is reported."""
+    case = corpus.Case("c", "names", corpus.BASE, ["check", "{model}", "-q"], (0, 2), ("reserved",), compare="auto")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "out.json").write_text(json.dumps(
+        {"fixed_point": {"s": ["0.5"]}, "checks": [{"max_abs_error": "1e-30"}]}))
+    baseline = {"auto": (["0.5"], ["1e-30"])}
+    good = {"exit": 2, "stderr": "eqprop-verify check: error: model.toml: [params.e] 'e' is reserved\n",
+            "crash": None, "seconds": 0.1}
+    assert _problems(case, good, tmp_path, baseline) == []
+    assert _problems(case, dict(good, exit=0, stderr=""), tmp_path, baseline) == []
+    bad = {"traceback": dict(good, stderr=good["stderr"] + "Traceback (most recent call last):\n"),
+           "internal": dict(good, exit=4, stderr="eqprop-verify check: internal error: KeyError\n"),
+           "two lines": dict(good, stderr=good["stderr"] * 2),
+           "escape": dict(good, stderr="\x1b[31m" + good["stderr"]),
+           "slow": dict(good, seconds=11.0),
+           "crash": dict(good, crash="no answer within 10 s"),
+           "wrong exit": dict(good, exit=1),
+           "words": dict(good, stderr="eqprop-verify check: error: model.toml: something else\n")}
+    for what, r in bad.items():
+        assert _problems(case, r, tmp_path, baseline), what
+    assert _problems(case, dict(good, exit=0), tmp_path, {"auto": (["0.6"], ["1e-30"])}), "other digits"
+    (tmp_path / "c" / corpus.PWNED).write_text("")
+    assert _problems(case, good, tmp_path, baseline), "the injection's side effect"
