@@ -97,9 +97,17 @@ def _install_interrupt_handler():
     return before
 
 
-def _ignore_interrupts():
+def _ignore_interrupts(exc: KeyboardInterrupt):
+    """After a real signal, ignore SIGINT until the process ends: a storm must not raise again
+    while we report it or in the interpreter's shutdown (an exit -2 with a traceback).
+
+    Real: our handlers (this one, the report's) raise ``KeyboardInterrupt("signal N")``.
+    """
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        handler = signal.getsignal(signal.SIGINT)
+        real = str(exc).startswith("signal ") or (isinstance(handler, _InterruptOnce) and handler.last)
+        if real:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def main(argv=None) -> int:
@@ -107,13 +115,12 @@ def main(argv=None) -> int:
     before = _install_interrupt_handler()
     try:
         return _main(argv)
-    except KeyboardInterrupt:         # while parsing arguments or reporting an error
-        _ignore_interrupts()
+    except KeyboardInterrupt as exc:  # while parsing arguments or reporting an error
+        _ignore_interrupts(exc)
         print("eqprop-verify: interrupted", file=sys.stderr)
         return 130
     finally:
-        # after an interrupt SIGINT stays ignored until the process ends (a storm must not
-        # raise in the interpreter's shutdown); otherwise the caller's handler comes back
+        # after a real SIGINT it stays ignored (see _ignore_interrupts); otherwise the caller's handler
         if before is not None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, before)
 
@@ -145,8 +152,8 @@ def _main(argv) -> int:
             raise
         print(f"eqprop-verify {args.command}: error: {printable(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _ignore_interrupts()
+    except KeyboardInterrupt as exc:
+        _ignore_interrupts(exc)
         print("eqprop-verify: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:

@@ -159,10 +159,10 @@ def _run_and_judge(selected, tmp_path):
         problems = _problems(c, results[c.id], tmp_path, baseline) + _check_keep(c, tmp_path, keeps.get(c.id, {}))
         if problems:
             failures[c.id] = problems + [results[c.id]["stderr"][-300:]]
-    finite = [r["seconds"] for r in results.values()]
+    slowest = max(results.values(), key=lambda r: r["seconds"])
     refused = [results[c.id]["seconds"] for c in selected if results[c.id]["exit"] == 2]
     summary = (f"{len(selected)} cases, {len(failures)} failing, {len(refused)} refused (exit 2), "
-               f"max time {max(finite):.2f} s (refused: {max(refused):.2f} s), "
+               f"max time {slowest['seconds']:.2f} s ({slowest['id']}; refused: {max(refused):.2f} s), "
                f"max memory {max(r['maxrss_mb'] for r in results.values()):.0f} MB (limit 1024 MB)")
     print(summary)
     assert not failures, summary + "\n" + "\n".join(f"{k}: {v}" for k, v in failures.items())

@@ -258,3 +258,17 @@ def test_default_report_directory_stays_in_reports(name, expected):
     out = default_out(_Named(name))
     assert out == os.path.join("reports", expected)
     assert os.path.dirname(os.path.normpath(out)) == "reports"
+
+
+def test_a_report_from_before_manifests_is_replaceable_only_when_nothing_else_is_there(tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("report.md", "index.html", "errors.png"):
+        (old / name).write_text("x")
+    (old / "report.json").write_text('{"schema": "eqprop-verify/check/1"}')
+    assert atomic.is_replaceable(str(old))
+    (old / "notes.txt").write_text("keep me")
+    assert not atomic.is_replaceable(str(old))
+    (old / "notes.txt").unlink()
+    (old / "index.html").unlink()            # what `check --json DIR/report.json` leaves: not a report
+    assert not atomic.is_replaceable(str(old))

@@ -64,12 +64,34 @@ def is_replaceable(path: str) -> bool:
     if not entries:
         return True
     data = _manifest(path)
-    if data is None or not isinstance(data.get("files"), list):
+    if data is None:
+        return _is_legacy_report(path, entries)
+    if not isinstance(data.get("files"), list):
         return False
     listed = set(data["files"]) | {MANIFEST}
     if set(entries) - listed:
         return False
     return all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in entries)
+
+
+#: the files a report from before manifests wrote (plots by name)
+LEGACY_FILES = {"report.json", "report.md", "index.html", "screenshot.png", "trajectories.png", "errors.png",
+                "beta_ladder.png", "limit.png"}
+
+
+def _is_legacy_report(path: str, entries: list[str]) -> bool:
+    """A report written before manifests: its three documents, nothing but its own file names, and an
+    eqprop-verify ``report.json`` (``check --json`` alone never writes ``index.html`` or ``report.md``)."""
+    if set(entries) - LEGACY_FILES or not {"report.json", "report.md", "index.html"} <= set(entries):
+        return False
+    if not all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in entries):
+        return False
+    try:
+        with open(os.path.join(path, "report.json"), encoding="utf-8") as fh:
+            schema = json.load(fh).get("schema", "")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(schema, str) and schema.startswith("eqprop-verify/")
 
 
 def check_target(path: str) -> str:
