@@ -68,6 +68,10 @@ def run(args) -> int:
     from .. import config, pipeline
     from ..errors import UsageError
 
+    if args.json not in (None, "-"):
+        from ..outputs import preflight
+
+        preflight(args.json, protect=[args.model], what="--json")
     model = load_model(args.model)
     if not model.is_gradient_flow or args.steps is not None:
         if args.bridge:
@@ -137,7 +141,7 @@ def _output(args, report) -> int:
         sys.stdout.write(dump_json(report) + "\n")
     else:
         if args.json:
-            write_atomic(args.json, dump_json(report) + "\n")
+            write_atomic(args.json, dump_json(report) + "\n", protect=[args.model], what="--json")
         if not args.quiet:
             print(report.table(verbose=args.verbose))
     return report.exit_code
