@@ -5,6 +5,8 @@ submodule (``symbolic.errors``) does not import sympy: ``eqprop-verify --help``
 and bad-input errors return without it.
 """
 
+import sys
+import types
 from importlib import import_module
 
 _WHERE = {"BETA": "derive", "Derivation": "derive", "derive": "derive", "SpecError": "errors",
@@ -25,3 +27,20 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``symbolic.derive`` the function when the submodule of that name is imported.
+
+    Importing a submodule sets it as an attribute of its package; the eager
+    ``from .derive import derive`` used to rebind the name to the function
+    afterwards, and ``from symbolic import derive`` must keep meaning the function.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -22,6 +22,14 @@ def test_help_and_symbolic_errors_do_not_import_sympy():
     assert _imports_sympy("import symbolic; symbolic.load_model")  # the lazy names still resolve
 
 
+def test_lazy_package_keeps_its_names():
+    import symbolic.derive  # noqa: F401 - the submodule, imported before the name
+    from symbolic import BETA, derive, load_model
+
+    assert callable(derive) and derive.__name__ == "derive" and str(BETA) == "beta"
+    assert load_model("quadratic").n == 3
+
+
 def test_parser_for_one_subcommand_has_its_options_and_full_parser_all():
     from verify.cli import build_parser
 

@@ -69,6 +69,8 @@ def bench_size(sizes, backend, dps=30):
         rows.append({"size": k, "n": model.n, "p": model.p, "seconds": time.process_time() - start,
                      "verdict": report.verdict,
                      "min_digits": min(c.digits for c in report.checks if c.applicable)})
+    if len(rows) < 2:
+        return {"rows": rows, "exponent_in_n": None}
     xs = [math.log(r["n"]) for r in rows]
     ys = [math.log(r["seconds"]) for r in rows]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)

@@ -57,7 +57,7 @@ def run(args) -> int:
             for backend, size in results["size"].items():
                 print(f"(c) [{backend}] check time vs n: " + ", ".join(
                     f"n={r['n']}: {r['seconds']:.1f} s" for r in size["rows"])
-                    + f"; fitted exponent {size['exponent_in_n']:.2f}")
+                    + (f"; fitted exponent {size['exponent_in_n']:.2f}" if size['exponent_in_n'] is not None else ""))
             print("(d) digits of X~ vs nudged integrations: " + "; ".join(
                 f"{r['method']} {r['integrations']}->{r['digits']}" for r in results["beta_methods"]))
             for r in results.get("stiff", []):
