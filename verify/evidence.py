@@ -31,8 +31,7 @@ class Evidence:
     model: Any
     compiled: Any
     flows: Flows
-    dps: int                      # requested precision
-    work: int                     # working precision (dps + guard digits)
+    precision: Precision          # requested and working precision, and every threshold
     times: list                   # mpf
     theta: list
     plan: BetaPlan | None
@@ -60,6 +59,16 @@ class Evidence:
     timings: dict = dataclasses.field(default_factory=dict)
 
     @property
+    def dps(self) -> int:
+        """Requested precision (digits)."""
+        return self.precision.dps
+
+    @property
+    def work(self) -> int:
+        """Working precision (dps + guard digits)."""
+        return self.precision.work
+
+    @property
     def names_s(self):
         return self.model.state_names()
 
@@ -82,7 +91,7 @@ class Evidence:
         if self.cauchy is None:
             return 0
         size = max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
-        rounding = mpmath.mpf(10) ** (5 - self.work) * max(1, max(abs(x) for x in self.fixed_point.s))
+        rounding = self.precision.scale_rounding(max(abs(x) for x in self.fixed_point.s))
         return size if size > rounding else 1
 
     @property
@@ -94,12 +103,28 @@ class Evidence:
         return [self.ep_at(t)[1] for t in self.times]
 
 
-def gather(model, *, dps, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
-    """Run every route at the current mpmath precision (the caller sets dps + guard digits)."""
-    work = mpmath.mp.dps
+def _mpf(t):
+    """A time (an exact rational or a number) at the working precision, rounded once."""
+    return mpmath.mpf(int(t.p)) / int(t.q) if hasattr(t, "q") else mpmath.mpf(t)
+
+
+def gather(model, *, precision: Precision, times, beta_method, backend, seed, max_directions,
+           progress) -> Evidence:
+    """Run every route at ``precision`` (routes that cancel raise it by their plan's extra digits).
+
+    Sets the global mpmath precision through ``precision.context()`` (which
+    also holds the process-wide precision lock) and restores it.
+    """
+    with precision.context():
+        return _gather(model, precision, times, beta_method, backend, seed, max_directions, progress)
+
+
+def _gather(model, precision, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
+    work = precision.work
     compiled = compile_model(model)
-    ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), dps=dps, work=work,
-                  times=times, theta=compiled.theta_values(), plan=None)
+    ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), precision=precision,
+                  times=[_mpf(t) for t in times], theta=compiled.theta_values(work), plan=None)
+    times = ev.times
     clock = _time.perf_counter()
 
     def lap(name):
@@ -110,23 +135,23 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
 
     progress("fixed point")
     try:
-        ev.fixed_point = free_fixed_point(compiled, ev.theta)
+        ev.fixed_point = free_fixed_point(compiled, ev.theta, precision=precision)
     except FixedPointNotFound as exc:
         ev.fixed_point_error = str(exc)
         return ev
     eig = ev.fixed_point.hessian_eigenvalues
-    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
+    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), precision.eps)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
-    precision = Precision(dps, guard=work - dps)
     ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
+    high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     lap("fixed_point")
 
     progress("RBP route")
     ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
     ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
     try:
-        ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, dps=work)
+        ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, precision=precision)
     except IntegrationError as exc:
         ev.ode_error = f"integration of Eq 13-14 failed: {exc}"
     lap("rbp")
@@ -134,7 +159,7 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     progress("direct route")
     try:
         ev.direct = direct.truncated_objective_gradient(
-            compiled, ev.flows, s0, theta, times, dps=work, max_directions=max_directions, seed=seed,
+            compiled, ev.flows, s0, theta, times, precision=precision, max_directions=max_directions, seed=seed,
             progress=lambda: progress("direct route", step=True))
     except IntegrationError as exc:
         ev.direct_error = f"integration of the free flow failed: {exc}"
@@ -143,13 +168,13 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
         try:
-            dJ = objective.objective_gradient(compiled, s0, theta)
-            with mpmath.workdps(work + ev.plan.extra_digits):
-                theta_hi = compiled.theta_values()
-                s0_hi, _ = refine(compiled, theta_hi, s0)
-                ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan)
+            dJ = objective.objective_gradient(compiled, s0, theta, precision=precision)
+            with high.context():
+                theta_hi = compiled.theta_values(high.work)
+                s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
+                ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan, precision=high)
                 ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
-                    compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points)
+                    compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points, precision=high)
             ev.dJ = dJ
         except FixedPointNotFound as exc:
             ev.theorem2_error = f"a perturbed fixed point was not found: {exc}"
@@ -159,16 +184,16 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
 
     progress("EP route")
     delta = mpmath.mpf(10) ** -3
-    with mpmath.workdps(work + ev.plan.extra_digits):
-        theta_hi = compiled.theta_values()
-        s0_hi, _ = refine(compiled, theta_hi, s0)
+    with high.context():
+        theta_hi = compiled.theta_values(high.work)
+        s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
         m = stencil.order_for(work, delta)
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})
         try:
             ev.ep = ep.nudged_phase(compiled, ev.flows, s0_hi, theta_hi, ev.ep_times, ev.plan,
-                                    dps=mpmath.mp.dps, progress=lambda: progress("EP route", step=True))
+                                    precision=high, progress=lambda: progress("EP route", step=True))
         except IntegrationError as exc:
             ev.ep_error = f"integration of the nudged flow failed: {exc}"
     lap("ep")

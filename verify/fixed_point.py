@@ -26,6 +26,7 @@ class FixedPoint:
     hessian_eigenvalues: list    # ascending
     method: str                  # how it was found
     relaxed: bool                # True when the free flow itself converged here
+    singular_ratio: mpmath.mpf   # Precision.singular_ratio(): below it (relative) an eigenvalue counts as zero
 
     @property
     def is_strict_minimum(self) -> bool:
@@ -38,7 +39,7 @@ class FixedPoint:
     @property
     def nearly_singular(self) -> bool:
         largest = max(abs(e) for e in self.hessian_eigenvalues)
-        return min(abs(e) for e in self.hessian_eigenvalues) <= largest * mpmath.mpf(10) ** (-mpmath.mp.dps // 2)
+        return min(abs(e) for e in self.hessian_eigenvalues) <= largest * self.singular_ratio
 
     def describe(self) -> str:
         lo = mpmath.nstr(self.hessian_eigenvalues[0], 5)
@@ -96,15 +97,17 @@ def relax(compiled, theta_float, s_start, *, t_max=10000.0, tol=1e-10):
     return s, False, f"the free flow has not settled by t = {t_max:g} (|dE/ds| = {np.max(np.abs(k1)):.3g})"
 
 
-def newton(residual_fn, jacobian_fn, s, *, max_steps=60):
-    """Newton's method at the current precision; returns (s, ||residual||, steps).
+def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60):
+    """Newton's method at ``precision`` (a :class:`~verify.precision.Precision` whose context is active).
+
+    Returns (s, ||residual||, steps).
 
     Stops when the step is below the working precision in the real parts and,
     for complex iterates (complex-step differentiation), separately in the
     imaginary parts: their size is ~h, far below the real parts' rounding, so
     a single residual norm could not see them converge.
     """
-    eps = mpmath.mpf(10) ** (-mpmath.mp.dps)
+    eps = precision.eps
     s = list(s)
     for step in range(1, max_steps + 1):
         try:
@@ -134,7 +137,7 @@ def newton(residual_fn, jacobian_fn, s, *, max_steps=60):
     return s, max(abs(x) for x in residual_fn(s)), step
 
 
-def free_fixed_point(compiled, theta, *, start=None) -> FixedPoint:
+def free_fixed_point(compiled, theta, *, precision, start=None) -> FixedPoint:
     """s_theta^0 of Eq 2: relax along Eq 1 from ``start``, then Newton at working precision.
 
     Raises :class:`FixedPointNotFound` (with the numbers) when neither the flow
@@ -145,19 +148,20 @@ def free_fixed_point(compiled, theta, *, start=None) -> FixedPoint:
     theta_float = [float(x) for x in theta]
     s_float, relaxed, reason = relax(compiled, theta_float, start)
     candidates = [(s_float, relaxed)] if relaxed else [(s_float, False), (np.array(start, float), False)]
-    dps = mpmath.mp.dps
+    dps = precision.work
     last = reason
     for s_guess, was_relaxed in candidates:
         if not np.all(np.isfinite(s_guess)):
             continue
         s = [mpmath.mpf(float(x)) for x in s_guess]
         try:
-            s, size, steps = newton(lambda v: compiled.dE_ds(v, theta), lambda v: compiled.H(v, theta), s)
+            s, size, steps = newton(lambda v: compiled.dE_ds(v, theta), lambda v: compiled.H(v, theta), s,
+                                    precision=precision)
         except FixedPointNotFound as exc:
             last = str(exc)
             continue
         scale = 1 + max(abs(x) for x in s)
-        if size <= mpmath.mpf(10) ** (-dps + 6) * scale:
+        if size <= precision.root_tolerance(scale):
             H = compiled.H(s, theta)
             if any(isinstance(x, mpmath.mpc) for x in s) or not all(mpmath.isfinite(h) for h in H):
                 raise FixedPointNotFound(
@@ -166,14 +170,15 @@ def free_fixed_point(compiled, theta, *, start=None) -> FixedPoint:
             eig = sorted(mpmath.eigsy(H, eigvals_only=True))
             how = ("free flow (Eq 1) relaxed in float64, then Newton" if was_relaxed else
                    "Newton from the initial state (the free flow did not settle: " + (reason or "") + ")")
-            return FixedPoint(s, size, list(eig), f"{how}, {steps} steps at dps={dps}", was_relaxed)
-        last = (f"residual {mpmath.nstr(size, 3)} > {mpmath.nstr(mpmath.mpf(10) ** (-dps + 6) * scale, 3)} "
+            return FixedPoint(s, size, list(eig), f"{how}, {steps} steps at dps={dps}", was_relaxed,
+                              precision.singular_ratio())
+        last = (f"residual {mpmath.nstr(size, 3)} > {mpmath.nstr(precision.root_tolerance(scale), 3)} "
                 f"after {steps} Newton steps (dps={dps})")
     raise FixedPointNotFound(f"no fixed point: {reason or ''}; {last}".strip("; "))
 
 
-def refine(compiled, theta, s, beta=0):
-    """A (nudged, Eq 19) fixed point refined by Newton at the current precision."""
+def refine(compiled, theta, s, beta=0, *, precision):
+    """A (nudged, Eq 19) fixed point refined by Newton at ``precision`` (its context active)."""
     s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                        lambda v: -compiled.extended_hessian(v, theta, beta), s)
+                        lambda v: -compiled.extended_hessian(v, theta, beta), s, precision=precision)
     return s, size

@@ -66,11 +66,11 @@ def directions_for(size: int, max_directions: int, seed: int):
     return dirs, False
 
 
-def truncated_objective_gradient(compiled, flows, s0, theta, times, *, dps,
+def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision,
                                  max_directions=64, seed=0, progress=None) -> DirectResult:
-    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9."""
+    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``)."""
     n, p = compiled.n, compiled.p
-    h = mpmath.mpf(10) ** -(dps + 10)
+    h, dps = precision.complex_step, precision.work
     err = mpmath.mpf(0)
 
     def run(theta_c, D0):
