@@ -58,7 +58,7 @@ def test_stiff_model_file_has_the_issue_spectrum():
 
     compiled = compile_model(load_model_file(STIFF_MODEL))
     with mpmath.workdps(30):
-        theta = compiled.theta_values()
+        theta = compiled.theta_values(30)
         H = compiled.H([mpmath.mpf(0)] * compiled.n, theta)
         eig = sorted(mpmath.eigsy(H)[0])
     assert [round(float(e), 2) for e in eig] == [0.01, 1.0, 100.0]
