@@ -19,6 +19,8 @@ def _imports_sympy(code: str) -> bool:
 def test_help_and_symbolic_errors_do_not_import_sympy():
     assert not _imports_sympy("from verify.cli import build_parser; build_parser(['--help'])")
     assert not _imports_sympy("import symbolic.errors")
+    # usage errors of `check` (--dps, --backend) are found before the model is read
+    assert not _imports_sympy("from verify.cli import build_parser; build_parser(['check', 'm'])")
     assert _imports_sympy("import symbolic; symbolic.load_model")  # the lazy names still resolve
 
 
