@@ -29,13 +29,17 @@ class Compiled:
         self.model: Model = derivation.model
         self.n, self.p = self.model.n, self.model.p
         self._args = list(self.model.s) + list(self.model.theta) + [BETA]
+        # lambdify sees fixed-name symbols: with the model's own names it substitutes Dummy
+        # symbols, whose process-global numbering reorders the printed sums (hence their
+        # rounding) from one compilation of the same model to the next
+        self._plain = {a: sp.Symbol(f"arg_{i}", **a.assumptions0) for i, a in enumerate(self._args)}
 
     def _concrete(self, expr):
         return self.model.concrete(expr)
 
     def _vector(self, exprs, modules=None):
-        exprs = [self._concrete(e) for e in exprs]
-        fn = sp.lambdify(self._args, exprs, modules=modules or MPMATH_MODULES, cse=True)
+        exprs = [self._concrete(e).xreplace(self._plain) for e in exprs]
+        fn = sp.lambdify(list(self._plain.values()), exprs, modules=modules or MPMATH_MODULES, cse=True)
         n = self.n
 
         def call(s, theta, beta=0):
@@ -120,8 +124,8 @@ class Compiled:
     # float64 previews ---------------------------------------------------------
     @cached_property
     def extended_field_numpy(self):
-        exprs = [self._concrete(e) for e in self.derivation.extended_field]
-        fn = sp.lambdify(self._args, exprs, modules=numpy_modules(), cse=True)
+        exprs = [self._concrete(e).xreplace(self._plain) for e in self.derivation.extended_field]
+        fn = sp.lambdify(list(self._plain.values()), exprs, modules=numpy_modules(), cse=True)
         return lambda s, theta, beta=0.0: fn(*s, *theta, beta)
 
     # exact parameter values -----------------------------------------------------

@@ -28,12 +28,13 @@ def test_sweep_json_summary_and_exit_code(tmp_path):
     assert summary["family"] == "quadratic" and summary["examples"] == 3 and summary["seed"] == 5
     assert set(summary["statements"]) >= {"theorem1", "theorem2", "theorem3", "corollary4", "eq24"}
     for cid, row in summary["statements"].items():
-        assert set(row) == {"min_digits", "median_digits", "passed", "failed", "not_applicable"}
+        assert set(row) == {"instances", "min_digits", "median_digits", "passed", "failed", "not_applicable",
+                            "not_applicable_reasons"}
         assert row["passed"] == 3 and row["failed"] == 0, (cid, row)
         assert row["min_digits"] > 15
     assert summary["failures"] == [] and not (tmp_path / "failures").exists()
     assert "verdict: VERIFIED" in proc.stdout and "median digits" in proc.stdout
-    assert "3/3" in proc.stderr          # progress on standard error
+    assert "3/3" in proc.stderr and "/min" in proc.stderr and "eta" in proc.stderr  # progress: done, rate, ETA
 
 
 def test_same_seed_same_instances_whatever_the_workers(tmp_path):

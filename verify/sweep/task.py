@@ -1,0 +1,150 @@
+"""One instance of a sweep: a pure function of (seed, family, index) and the sweep's settings.
+
+Instance ``i`` is drawn from ``random.Random("<seed>/<family>/<i>")`` by the
+generators of :mod:`verify.strategies` (the property tests use the same ones
+through hypothesis), so it is the same in-process, in a local process pool
+and on any Dask worker, and can be re-drawn alone. A task is a plain dict
+(JSON-able, picklable); its record is a plain dict too, written as one line
+of the results file (:mod:`verify.sweep.store`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+ATTEMPTS = 2  # an instance that raises this many times for reasons of its own is recorded as an error
+
+
+def family_of(family: str, index: int) -> str:
+    """The family of instance ``index``: ``all`` takes the families in turn."""
+    from ..strategies import FAMILIES
+
+    return FAMILIES[index % len(FAMILIES)] if family == "all" else family
+
+
+def instance_for(family: str, seed: int, index: int, *, min_cond: float = 1.0, times=None, beta_method=None):
+    """Instance ``index`` of the sweep (family, seed): ``(instance, times, beta method, rejected draws)``."""
+    import random
+
+    from .. import strategies as S
+
+    family = family_of(family, index)
+    rng = random.Random(f"{seed}/{family}/{index}")
+    inst, rejected = S.draw_valid(family, rng, min_cond=min_cond)
+    src = S.RandomSource(rng)
+    drawn_times = S.draw_times(src)
+    drawn_method = src.choice(S.BETA_METHODS)
+    return inst, (times or drawn_times), (beta_method or drawn_method), rejected
+
+
+def _fractions(times):
+    from fractions import Fraction
+
+    return None if times is None else [Fraction(t) for t in times]
+
+
+def check_instance(task: dict) -> dict:
+    """Draw instance ``task["index"]`` and check every statement on it (Theorems 1-3, Eq 10, 24)."""
+    import mpmath
+
+    from .. import theorems
+
+    inst, times, method, rejected = instance_for(task["family"], task["seed"], task["index"],
+                                                 min_cond=task["min_cond"], times=_fractions(task["times"]),
+                                                 beta_method=task["beta_method"])
+    out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
+           "times": [str(t) for t in times], "beta_method": method, "cond": inst.screening.cond,
+           "rejected_draws": rejected, "description": inst.model.description}
+    try:
+        report = theorems.check(inst.model, dps=task["dps"], times=[str(t) for t in times], beta_method=method,
+                                backend=task["backend"])
+    except Exception as exc:  # noqa: BLE001 - a crash on a valid instance is a finding, reported as such
+        out.update(verdict="error", error=f"{type(exc).__name__}: {exc}", checks={}, table=None)
+    else:
+        eig = report.fixed_point.get("hessian_eigenvalues") or []
+        if eig:
+            values = [abs(mpmath.mpf(e)) for e in eig]
+            out["cond"] = float(max(values) / min(values)) if min(values) > 0 else float("inf")
+        out.update(verdict=report.verdict,
+                   checks={c.id: {"status": c.status, "digits": c.digits,
+                                  "reason": None if c.applicable else c.reason} for c in report.checks},
+                   table=report.table() if report.verdict != "verified" else None)
+    if out["verdict"] != "verified":
+        out["model_file"] = inst.to_toml(dps=task["dps"], times=times, beta_method=method, backend=task["backend"])
+    return out
+
+
+def falsify_model(model, **given) -> dict:
+    """Check ``model``'s true statements and run every false variant on its evidence.
+
+    ``given`` are settings for :func:`verify.config.resolve` (None: the model's
+    ``[settings]``, else the defaults). Returns ``{"verdict", "failing",
+    "variants": {id: {"rejected", "digits", "rel", "tolerance"}}}``; a variant
+    that does not apply to the model is absent; a crash of the routes is
+    ``verdict: "error"`` with its message.
+    """
+    import mpmath
+
+    from .. import config, pipeline
+    from ..statements import rejected, run_variants
+
+    settings = config.resolve(model, names=config.CLI, **given)
+    try:
+        report = pipeline.run(model, settings)
+    except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
+        return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {}}
+    ev = report.evidence
+    with ev.precision.context():
+        failing = [c.id for c in report.checks if c.applicable and not c.passed]
+        variants = {}
+        for variant, result in run_variants(ev):
+            if result is not None:
+                variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
+                                        "rel": mpmath.nstr(result.max_rel_error, 3),
+                                        "tolerance": mpmath.nstr(result.tolerance, 3)}
+    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants}
+
+
+def falsify_instance(task: dict) -> dict:
+    """Draw instance ``task["index"]`` and run :func:`falsify_model` on it."""
+    inst, *_ = instance_for(task["family"], task["seed"], task["index"], min_cond=task["min_cond"])
+    out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
+           "cond": inst.screening.cond,
+           "name": f"random-{inst.family}#{task['index']} (cond {inst.screening.cond:.3g})"}
+    out.update(falsify_model(inst.model, dps=task["dps"], times=list(task["times"]), beta_method=task["beta_method"],
+                             backend=task["backend"], seed=task["seed"]))
+    if out["verdict"] != "verified":
+        out["model_file"] = inst.to_toml(dps=task["dps"], times=task["times"],
+                                         beta_method=task["beta_method"], backend=task["backend"])
+    return out
+
+
+KINDS = {"random": check_instance, "falsify": falsify_instance}
+
+
+def attempt(task: dict) -> dict:
+    """Run ``task`` (its ``kind`` names the function), at most :data:`ATTEMPTS` times if it raises.
+
+    The checks catch their own crashes; what reaches here is a failure of the
+    drawing or of the machinery. It is retried once (a worker-local cause such
+    as memory may not recur) and then recorded as ``verdict: "error"`` with
+    the message, never retried forever. A worker that *dies* is the
+    executor's business (:mod:`verify.sweep.executors`).
+    """
+    started = time.perf_counter()
+    errors = []
+    while len(errors) < ATTEMPTS:
+        try:
+            record = KINDS[task["kind"]](task)
+            break
+        except Exception as exc:  # noqa: BLE001 - recorded below, with the last attempt's message
+            errors.append(f"{type(exc).__name__}: {exc}")
+    else:
+        record = {"index": task["index"], "family": family_of(task["family"], task["index"]), "verdict": "error",
+                  "error": f"raised on {ATTEMPTS} attempts: {errors[-1]}", "checks": {}}
+    record["key"] = task["key"]
+    record["attempts"] = min(len(errors) + 1, ATTEMPTS)
+    record["pid"] = os.getpid()
+    record["seconds"] = round(time.perf_counter() - started, 3)
+    return record
