@@ -23,4 +23,9 @@ class SpecError(ValueError):
         self.key = key
         self.problem = problem
         where = f"{source}: [{key}] " if key else f"{source}: "
-        super().__init__(where + problem)
+        super().__init__(printable(where + problem))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with control characters (terminal escapes, newlines) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))

@@ -8,14 +8,23 @@ checked against the declared names and the function whitelist.
 
 from __future__ import annotations
 
+import ast
 import io
 import keyword
 import tokenize
 
+import mpmath
+
 import sympy as sp
 from sympy.parsing.sympy_parser import auto_number, parse_expr, rationalize
 
+from . import limits
+from .errors import printable as _printable
+
 ALLOWED_OPERATORS = {"+", "-", "*", "/", "**", "(", ")", ".", ","}
+#: functions sympy may produce from smooth-looking text that are not differentiable everywhere
+NOT_SMOOTH = (sp.Abs, sp.sign, sp.DiracDelta, sp.Heaviside, sp.Piecewise, sp.re, sp.im, sp.arg,
+              sp.floor, sp.ceiling, sp.Min, sp.Max)
 
 
 class ExpressionError(ValueError):
@@ -167,37 +176,124 @@ def _sum(*args):
 
 
 def check_tokens(text: str, names: set[str]) -> None:
-    """Reject any token that is not a declared name, number or allowed operator."""
+    """Reject any token that is not a declared name, number or allowed operator.
+
+    Also the size limits of :mod:`symbolic.limits` (length, tokens, nesting,
+    runs of unary signs, number literals), all before anything is parsed.
+    """
+    if len(text) > limits.MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"expression too long: {len(text)} characters "
+                              f"(at most {limits.MAX_EXPRESSION_CHARS})")
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
         raise ExpressionError(f"cannot read expression: {exc}") from None
+    if len(tokens) > limits.MAX_EXPRESSION_TOKENS:
+        raise ExpressionError(f"expression too long: {len(tokens)} tokens (at most {limits.MAX_EXPRESSION_TOKENS})")
     previous = None
+    depth = unary = 0
     for tok in tokens:
         if tok.type == tokenize.NAME:
             if previous is not None and previous.string == ".":
                 if tok.string != "T":
                     raise ExpressionError(
-                        f"'.{tok.string}' is not allowed; the only attribute is '.T' (transpose)"
+                        f"'.{_printable(tok.string)}' is not allowed; the only attribute is '.T' (transpose)"
                     )
             elif keyword.iskeyword(tok.string) or tok.string not in names:
                 known = ", ".join(sorted(names))
-                raise ExpressionError(f"unknown name '{tok.string}' (known names: {known})")
+                raise ExpressionError(f"unknown name '{_printable(tok.string)}' (known names: {known})")
         elif tok.type == tokenize.OP:
             if tok.string not in ALLOWED_OPERATORS:
-                raise ExpressionError(f"operator '{tok.string}' is not allowed")
+                raise ExpressionError(f"operator '{_printable(tok.string)}' is not allowed")
+            depth += {"(": 1, ")": -1}.get(tok.string, 0)
+            if depth > limits.MAX_NESTING:
+                raise ExpressionError(f"parentheses nested too deeply (at most {limits.MAX_NESTING})")
+            if tok.string in "+-" and (previous is None or (previous.type == tokenize.OP
+                                                            and previous.string not in (")",))):
+                unary += 1
+                if unary > limits.MAX_UNARY_RUN:
+                    raise ExpressionError(f"more than {limits.MAX_UNARY_RUN} signs in a row")
+            else:
+                unary = 0
         elif tok.type == tokenize.NUMBER:
+            unary = 0
             if tok.string.lower().endswith("j"):
-                raise ExpressionError(f"complex number '{tok.string}' is not allowed")
+                raise ExpressionError(f"complex number '{_printable(tok.string)}' is not allowed")
+            try:
+                limits.check_number_text(tok.string)
+            except limits.LimitError as exc:
+                raise ExpressionError(f"number {exc}") from None
         elif tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
                           tokenize.DEDENT):
             pass
         elif tok.type == tokenize.STRING:
             raise ExpressionError("string literals are not allowed in expressions")
         else:
-            raise ExpressionError(f"unexpected token '{tok.string}'")
+            raise ExpressionError(f"unexpected token '{_printable(tok.string)}'")
         if tok.type not in (tokenize.NL, tokenize.NEWLINE):
             previous = tok
+
+
+def check_structure(text: str) -> None:
+    """Refuse an expression too deep to parse, or with a constant out of range.
+
+    Constant subexpressions are evaluated in floating point with a wide
+    exponent range (``mpmath``; no huge integers are built): a power tower
+    ``x**10**10**10``, an exponent beyond ``MAX_EXPONENT`` or a literal
+    ``1/0`` is refused before sympy would evaluate it exactly.
+    """
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError) as exc:
+        raise ExpressionError(f"cannot parse expression: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("expression nested too deeply") from None
+    value: dict[int, object] = {}   # id(node) -> mpf, or None when the node is not constant
+    stack = [(tree.body, 0, False)]
+    ctx = mpmath.MPContext()
+    ctx.dps = 15
+    while stack:
+        node, level, done = stack.pop()
+        if level > limits.MAX_AST_DEPTH:
+            raise ExpressionError(f"expression nested too deeply (more than {limits.MAX_AST_DEPTH} "
+                                  "operations in a chain; split it into a sum of shorter terms)")
+        children = list(ast.iter_child_nodes(node))
+        if not done:
+            stack.append((node, level, True))
+            stack.extend((c, level + 1, False) for c in children)
+            continue
+        value[id(node)] = _constant(node, value, ctx)
+
+
+def _constant(node, value, ctx):
+    """The value of a constant node from its children's values; None if not constant."""
+    if isinstance(node, ast.Constant):
+        return ctx.mpf(node.value) if isinstance(node.value, (int, float)) else None
+    if isinstance(node, ast.UnaryOp):
+        v = value.get(id(node.operand))
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp):
+        a, b = value.get(id(node.left)), value.get(id(node.right))
+        if isinstance(node.op, ast.Pow) and b is not None and abs(b) > limits.MAX_EXPONENT:
+            raise ExpressionError(f"exponent {ctx.nstr(b, 3)} is too large (at most {limits.MAX_EXPONENT} "
+                                  "in absolute value)")
+        if isinstance(node.op, ast.Div) and b is not None and b == 0:
+            raise ExpressionError("division by zero")
+        if a is None or b is None:
+            return None
+        op = {ast.Add: ctx.fadd, ast.Sub: ctx.fsub, ast.Mult: ctx.fmul, ast.Div: ctx.fdiv,
+              ast.Pow: lambda x, y: ctx.power(x, y) if x != 0 or y >= 0 else ctx.inf}.get(type(node.op))
+        if op is None:
+            return None
+        v = op(a, b)
+        if v == 0 and isinstance(node.op, ast.Pow) and a == 0 and b < 0:
+            raise ExpressionError("division by zero (0 to a negative power)")
+        if ctx.isinf(v) or (v != 0 and (abs(v) > ctx.mpf(10) ** limits.MAX_POS_EXP
+                                       or abs(v) < ctx.mpf(10) ** -limits.MAX_NEG_EXP)):
+            raise ExpressionError(f"a constant of magnitude about {ctx.nstr(v, 3)} is out of range "
+                                  f"(1e-{limits.MAX_NEG_EXP} to 1e{limits.MAX_POS_EXP}; division by zero?)")
+        return v
+    return None
 
 
 def parse(text: str, variables: dict, functions: dict):
@@ -215,6 +311,7 @@ def parse(text: str, variables: dict, functions: dict):
     local["trace"] = _trace
     local["sum"] = _sum
     check_tokens(text, set(local))
+    check_structure(text)
     global_dict = {"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational,
                    "Symbol": sp.Symbol, "__builtins__": {}}
     try:
@@ -229,6 +326,8 @@ def parse(text: str, variables: dict, functions: dict):
         raise ExpressionError(f"cannot parse expression: {exc}") from None
     except (SyntaxError, TypeError, ValueError) as exc:
         raise ExpressionError(f"cannot parse expression: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("expression too large or nested too deeply to parse") from None
 
 
 def as_scalar(value, what: str):
@@ -238,4 +337,11 @@ def as_scalar(value, what: str):
         raise ExpressionError(f"{what} must be a scalar, but it is a {value._shape_text()}")
     if not isinstance(value, sp.Expr):
         raise ExpressionError(f"{what} is not an expression")
+    if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise ExpressionError(f"{what} is not finite (a division by zero?)")
+    rough = [f for f in NOT_SMOOTH if value.has(f)]
+    if rough:
+        raise ExpressionError(f"{what} is not smooth: sympy writes it with {rough[0].__name__} "
+                              "(e.g. sqrt(u**2) = |u| for real u), which has no derivative at 0; "
+                              "the theorems need a twice differentiable energy and cost")
     return value

@@ -7,8 +7,10 @@ floats taken by their decimal text (``0.7`` is 7/10). Every problem raises
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,12 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from . import limits
 from .errors import SpecError
 from .expressions import ExpressionError, as_scalar, parse
 from .functions import BUILTIN_BODIES, ELEMENTWISE, U
 from .model import Block, Model
+from .names import reserved_reason
 
 SECTIONS = {"name", "description", "state", "params", "inputs", "targets", "functions",
             "model", "values", "settings"}
@@ -32,6 +36,7 @@ VALUES_KEYS = ("seed", "scale")          # [values], besides one entry per decla
 RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+MAX_NAME = 64
 
 
 class FloatText(str):
@@ -43,9 +48,18 @@ def exact_number(value, source: str, key: str) -> sp.Rational:
     if isinstance(value, bool):
         raise SpecError(source, key, f"expected a number, got {value!r}")
     if isinstance(value, int):
+        try:
+            limits.check_magnitude(sp.Integer(value))
+        except limits.LimitError as exc:
+            raise SpecError(source, key, str(exc)) from None
         return sp.Integer(value)
     if isinstance(value, str):
         text = value.strip()
+        try:
+            for part in text.split("/", 1):
+                limits.check_number_text(part)
+        except limits.LimitError as exc:
+            raise SpecError(source, key, str(exc)) from None
         try:
             if "/" in text:
                 num, den = text.split("/")
@@ -56,6 +70,10 @@ def exact_number(value, source: str, key: str) -> sp.Rational:
             raise SpecError(source, key, f"'{value}' is not a number (use e.g. 0.5, \"1/3\", \"1e-3\")") from None
         if not result.is_finite:
             raise SpecError(source, key, f"'{value}' is not a finite number")
+        try:
+            limits.check_magnitude(result)
+        except limits.LimitError as exc:
+            raise SpecError(source, key, str(exc)) from None
         return result
     raise SpecError(source, key, f"expected a number, got {type(value).__name__} {value!r}")
 
@@ -80,10 +98,14 @@ def _exact_array(value, source: str, key: str):
 
 def _check_name(name: str, source: str, section: str, seen: dict[str, str]):
     key = f"{section}.{name}"
-    if not NAME_RE.match(name):
-        raise SpecError(source, key, f"'{name}' is not a valid name (letters, digits, _; starting with a letter)")
+    if not NAME_RE.match(name) or len(name) > MAX_NAME:
+        raise SpecError(source, f"{section}.{name[:MAX_NAME]!r}", f"{name[:MAX_NAME]!r} is not a valid name "
+                        f"(ASCII letters, digits, _; starting with a letter; at most {MAX_NAME} characters)")
     if name in RESERVED:
         raise SpecError(source, key, f"'{name}' is reserved (a function or keyword of the expression language)")
+    reason = reserved_reason(name, RESERVED)
+    if reason:
+        raise SpecError(source, key, f"'{name}' is reserved ({reason}); choose another name")
     if name in seen:
         raise SpecError(source, key, f"'{name}' is declared twice (also in [{seen[name]}])")
     seen[name] = section
@@ -148,10 +170,17 @@ def draw_values(params: list[Block], seed: int, scale) -> list[sp.Rational]:
 
 def load_model_text(text: str, source: str = "<string>") -> Model:
     """Parse a model file's text; ``source`` names it in error messages."""
+    if len(text) > limits.MAX_FILE_BYTES:
+        raise SpecError(source, None, f"too large: {len(text)} characters (a model file has at most "
+                        f"{limits.MAX_FILE_BYTES})")
     try:
         doc = tomllib.loads(text, parse_float=FloatText)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(source, None, f"TOML syntax error: {exc}") from None
+    except ValueError as exc:   # e.g. an integer beyond Python's digit limit
+        raise SpecError(source, None, f"TOML value out of range: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise SpecError(source, None, "TOML nested too deeply") from None
     return model_from_dict(doc, source)
 
 
@@ -159,13 +188,40 @@ def load_model_file(path) -> Model:
     """Read and parse a model file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path)
     except FileNotFoundError:
         raise SpecError(str(path), None, "no such file (a model is a .toml path or a built-in name; "
                         "see `eqprop-verify list`)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(str(path), None, f"cannot read file: {exc}") from None
+        raise SpecError(str(path), None, f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}") from None
     return load_model_text(text, str(path))
+
+
+def read_regular_file(path) -> str:
+    """The text of a regular file of at most ``MAX_FILE_BYTES``; OSError for anything else.
+
+    Opened without blocking (a FIFO would wait for a writer) and checked
+    with ``fstat`` on the open descriptor, so a device, FIFO or directory is
+    refused at once and ``/dev/zero`` is never read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+            raise OSError(0, f"is {kind}; a model is a regular .toml file")
+        data = os.read(fd, limits.MAX_FILE_BYTES + 1)
+        chunks = [data]
+        while data and sum(map(len, chunks)) <= limits.MAX_FILE_BYTES:
+            data = os.read(fd, limits.MAX_FILE_BYTES + 1)
+            chunks.append(data)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise OSError(0, f"larger than {limits.MAX_FILE_BYTES} bytes; a model file is a few kB")
+    return raw.decode("utf-8")
 
 
 def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
@@ -176,9 +232,14 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
         raise SpecError(source, "name", "required: the model's name as a non-empty string")
+    if not name.isprintable() or len(name) > 200:
+        raise SpecError(source, "name", f"must be printable text of at most 200 characters "
+                        f"(no control characters or terminal escapes), got {name[:60]!r}")
     description = doc.get("description", "")
     if not isinstance(description, str):
         raise SpecError(source, "description", "must be a string")
+    if any(not c.isprintable() and c not in "\n\t" for c in description):
+        raise SpecError(source, "description", "contains control characters (terminal escapes?)")
 
     seen: dict[str, str] = {}
     state_tab = _table(doc, "state", source, True)
@@ -186,15 +247,22 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
         raise SpecError(source, "state", "declare at least one state variable")
     state = []
     for nm, val in state_tab.items():
+        shape = _shape(val, source, f"state.{nm}", allow_matrix=False)
         _check_name(nm, source, "state", seen)
-        state.append(Block(nm, _shape(val, source, f"state.{nm}", allow_matrix=False)))
+        state.append(Block(nm, shape))
     params = []
     params_tab = _table(doc, "params", source, True)
     if not params_tab:
         raise SpecError(source, "params", "declare at least one parameter")
     for nm, val in params_tab.items():
+        shape = _shape(val, source, f"params.{nm}", allow_matrix=True)
         _check_name(nm, source, "params", seen)
-        params.append(Block(nm, _shape(val, source, f"params.{nm}", allow_matrix=True)))
+        params.append(Block(nm, shape))
+    try:
+        limits.check_sizes([b.size for b in state], [b.size for b in params])
+    except limits.LimitError as exc:
+        raise SpecError(source, "state" if sum(b.size for b in state) > limits.MAX_STATE else "params",
+                        str(exc)) from None
 
     data: dict[sp.Symbol, sp.Expr] = {}
     blocks_by_section = {}
@@ -202,8 +270,8 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
     for section in ("inputs", "targets"):
         blocks = []
         for nm, val in _table(doc, section, source, False).items():
-            _check_name(nm, source, section, seen)
             arr, shape = _exact_array(val, source, f"{section}.{nm}")
+            _check_name(nm, source, section, seen)
             block = Block(nm, shape)
             blocks.append(block)
             entries = [arr] if shape == () else list(arr)
@@ -285,6 +353,11 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
         explicit[key] = val
 
     settings = _parse_settings(_table(doc, "settings", source, False), state, source)
+    n, p = sum(b.size for b in state), sum(b.size for b in params)
+    try:
+        limits.check_cost(n, p, settings.get("dps"))
+    except limits.LimitError as exc:
+        raise SpecError(source, "state", str(exc)) from None
     return Model(
         name=name.strip(), description=description, state=state, params=params,
         inputs=blocks_by_section["inputs"], targets=blocks_by_section["targets"], data=data,
@@ -333,9 +406,14 @@ def _parse_settings(tab: dict, state: list[Block], source: str) -> dict:
         elif key == "times":
             if not isinstance(val, list) or not val:
                 raise SpecError(source, k, "must be a non-empty list of times >= 0")
+            if len(val) > limits.MAX_TIMES:
+                raise SpecError(source, k, f"{len(val)} times: at most {limits.MAX_TIMES}")
             times = [exact_number(v, source, k) for v in val]
             if any(t < 0 for t in times):
                 raise SpecError(source, k, "times must be >= 0")
+            if any(t > limits.MAX_TIME for t in times):
+                raise SpecError(source, k, f"times must be <= {limits.MAX_TIME} (the integration cost "
+                                "grows with t; the fixed point is reached long before)")
             out[key] = times
         elif key == "initial_state":
             if isinstance(val, dict):

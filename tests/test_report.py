@@ -167,11 +167,12 @@ def test_report_replaces_an_earlier_report(riccati_report, tmp_path):
     src, _ = riccati_report
     out = tmp_path / "again"
     out.mkdir()
-    (out / "report.json").write_text((src / "report.json").read_text())
-    (out / "stale.png").write_bytes(b"old")
+    for p in src.iterdir():           # an earlier report: every file, its manifest among them
+        (out / p.name).write_bytes(p.read_bytes())
+    (out / "index.html").write_text("stale")
     assert main(["report", "riccati", "--out", str(out), *FAST]) == 0
-    assert "stale.png" not in os.listdir(out)
-    assert (out / "index.html").exists()
+    assert (out / "index.html").read_text() != "stale"
+    assert sorted(os.listdir(out)) == sorted(os.listdir(src))
     assert _leftovers(tmp_path, "again") == []
 
 
@@ -273,12 +274,12 @@ def test_atomic_directory_all_or_nothing(tmp_path):
         d.write("report.json", '{"schema": "eqprop-verify/check/1"}')
         d.write("a.png", b"x")
         d.commit()
-    assert sorted(os.listdir(target)) == ["a.png", "report.json"]
+    assert sorted(os.listdir(target)) == sorted(["a.png", "report.json", atomic.MANIFEST])
     assert os.stat(target).st_mode & 0o755 == 0o755
     with atomic.AtomicDirectory(str(target)) as d:
         d.write("report.json", '{"schema": "eqprop-verify/check/1", "n": 2}')
         d.commit()
-    assert os.listdir(target) == ["report.json"] and os.listdir(tmp_path) == ["d"]
+    assert sorted(os.listdir(target)) == sorted(["report.json", atomic.MANIFEST]) and os.listdir(tmp_path) == ["d"]
     (tmp_path / "plain").write_text("x")
     with pytest.raises(atomic.NotAReportDirectory):
         atomic.AtomicDirectory(str(tmp_path / "plain"))

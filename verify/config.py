@@ -97,16 +97,28 @@ def exact_time(t) -> sp.Rational:
 
 
 def _times(raw) -> tuple:
+    from symbolic import limits
+
     if isinstance(raw, (str, bytes)) or not hasattr(raw, "__iter__"):
         raise Invalid(f"must be a list of times t >= 0, got {raw!r}")
+    raw = list(raw)
+    if len(raw) > limits.MAX_TIMES:
+        raise Invalid(f"lists {len(raw)} times, at most {limits.MAX_TIMES}")
     out = []
     for t in raw:
         r = exact_time(t)
         if r < 0:
             raise Invalid(f"must be >= 0, got {t}")
+        if r > limits.MAX_TIME:
+            raise Invalid(f"must be <= {limits.MAX_TIME} (the integration cost grows with t), got {t}")
         out.append(r)
     if not out:
         raise Invalid("must list at least one time t >= 0")
+    if max(out) > limits.HEAVY_TIME:
+        import warnings
+
+        warnings.warn(f"times up to {float(max(out)):.3g}: the integration cost grows with t; this may take "
+                      "many minutes (Ctrl-C stops it)", limits.HeavyRequestWarning, stacklevel=2)
     return tuple(sorted(set(out)))
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from typing import Any
 
 import mpmath
@@ -175,23 +173,12 @@ class Report:
         return self
 
 
-def write_atomic(path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename (never half-written)."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a result file is for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def write_atomic(path, text: str, protect=(), what: str = "output") -> None:
+    """Write ``text`` to ``path`` safely (:func:`verify.outputs.write_text`: atomic for a regular
+    file, into a device or FIFO, through links; never over a directory or a ``protect`` path)."""
+    from .outputs import write_text
+
+    write_text(path, text, protect=protect, what=what)
 
 
 def dump_json(report: Report) -> str:

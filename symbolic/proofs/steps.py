@@ -110,8 +110,9 @@ class Steps:
     def _line(self):
         """theta + tau v along a symbolic direction v: one derivative in tau checks
         every theta component at once (the identities are linear in the direction)."""
-        tau = sp.Symbol("tau", real=True)
-        v = [sp.Symbol(f"v[{k}]", real=True) for k in range(self.p)]
+        # Dummies: never equal to a user's symbol, whatever the model names it (issue 15)
+        tau = sp.Dummy("tau", real=True)
+        v = [sp.Dummy(f"v[{k}]", real=True) for k in range(self.p)]
         return tau, v, {th: th + tau * vk for th, vk in zip(self.theta, v)}
 
     def eq34_35(self) -> list[Obligation]:

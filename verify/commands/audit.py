@@ -48,12 +48,16 @@ def run(args) -> int:
     models = [m.strip() for item in (args.models or DEFAULT_MODELS) for m in item.split(",") if m.strip()]
     if not models:
         raise UsageError("--models needs at least one model")
+    if args.html:
+        from ..outputs import preflight
+
+        preflight(args.html, what="--html")
     progress = Progress(not args.quiet and not args.json)
     entries = audit(models=tuple(models), dps=dps, backend=backend, progress=progress,
                     seed=0 if args.seed is None else args.seed)
     progress.done()
     if args.html:
-        write_atomic(args.html, html_section(entries))
+        write_atomic(args.html, html_section(entries), what="--html")
     if args.json:
         sys.stdout.write(json.dumps(to_json(entries), indent=2) + "\n")
     else:

@@ -22,10 +22,9 @@ def add_arguments(parser):
 
 
 def _write_bytes_atomic(path, data: bytes):
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    from ..outputs import write_bytes
+
+    write_bytes(path, data)
 
 
 def run(args) -> int:
@@ -33,8 +32,21 @@ def run(args) -> int:
     from ..result import write_atomic
     from ..theorems import resolve_backend
 
+    from ..cli import UsageError
+
+    sizes = None
+    if args.sizes:
+        try:
+            sizes = [int(x) for x in args.sizes.split(",")]
+        except ValueError:
+            raise UsageError(f"--sizes: expected comma-separated layer sizes like 2,4,8, got {args.sizes!r}") from None
+        if not all(1 <= n <= 64 for n in sizes):
+            raise UsageError(f"--sizes: each size must be from 1 to 64, got {args.sizes}")
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: cannot create the folder: {exc.strerror or exc}") from None
     backends = available_backends() if args.backend in (None, "auto") else [resolve_backend(args.backend)]
-    os.makedirs(args.out, exist_ok=True)
     groups = [args.only] if args.only else ["integrator", "check"]
     for group in groups:
         try:
@@ -43,7 +55,7 @@ def run(args) -> int:
             print(f"bench: the {group} benchmark is not available", file=sys.stderr)
             continue
         print(f"bench: running {group} (backends: {', '.join(backends)}) ...", file=sys.stderr)
-        kwargs = {"sizes": [int(x) for x in args.sizes.split(",")]} if (args.sizes and group == "check") else {}
+        kwargs = {"sizes": sizes} if (sizes and group == "check") else {}
         results = module.run(quick=args.quick, backends=backends, **kwargs)
         write_atomic(os.path.join(args.out, f"{group}.json"), json.dumps(results, indent=2) + "\n")
         if group == "check":

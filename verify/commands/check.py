@@ -62,6 +62,10 @@ def run(args) -> int:
     from .. import config, pipeline
     from ..result import dump_json, write_atomic
 
+    if args.json not in (None, "-"):
+        from ..outputs import preflight
+
+        preflight(args.json, protect=[args.model], what="--json")
     model = load_model(args.model)
     settings = config.resolve(model, names=config.CLI, **config_flags(args))
     progress = Progress(not args.quiet and args.json != "-")
@@ -71,7 +75,7 @@ def run(args) -> int:
         sys.stdout.write(dump_json(report) + "\n")
     else:
         if args.json:
-            write_atomic(args.json, dump_json(report) + "\n")
+            write_atomic(args.json, dump_json(report) + "\n", protect=[args.model], what="--json")
         if not args.quiet:
             print(report.table(verbose=args.verbose))
     return report.exit_code

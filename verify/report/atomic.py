@@ -17,33 +17,77 @@ ctypes and is not portable. The sibling-and-rename scheme leaves, at worst
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 
-#: file names whose presence marks a directory as one of our reports (safe to replace)
-MARKERS = ("report.json", "index.html")
+from ..outputs import OutputError, pid_alive
+
+#: the file inside every report listing exactly the files the report wrote; a directory is
+#: replaced only when its entries are exactly those (it is then wholly a report of ours)
+MANIFEST = ".eqprop-report.json"
+MANIFEST_SCHEMA = "eqprop-verify/report-manifest/1"
 
 
 class NotAReportDirectory(Exception):
-    """``--out`` names an existing directory that is not an eqprop-verify report."""
+    """``--out`` names an existing path that is not wholly an eqprop-verify report."""
+
+
+def _manifest(path: str) -> dict | None:
+    try:
+        with open(os.path.join(path, MANIFEST), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("schema") != MANIFEST_SCHEMA:
+        return None
+    return data
 
 
 def is_replaceable(path: str) -> bool:
-    """An existing ``path`` may be replaced: an empty directory, or one holding our report."""
-    if not os.path.isdir(path):
+    """``path`` may be replaced: an empty directory, or one whose every entry its manifest lists.
+
+    Every entry must be a regular file (not a link, not a directory) named in
+    the manifest, so a user's file put into a report directory -- or a
+    ``report.json`` written by ``check --json`` beside the user's own files --
+    makes the directory the user's, and it is never replaced.
+    """
+    if os.path.islink(path) or not os.path.isdir(path):
         return False
     entries = os.listdir(path)
     if not entries:
         return True
-    report = os.path.join(path, "report.json")
-    if not os.path.isfile(report):
+    data = _manifest(path)
+    if data is None:
+        return _is_legacy_report(path, entries)
+    if not isinstance(data.get("files"), list):
+        return False
+    listed = set(data["files"]) | {MANIFEST}
+    if set(entries) - listed:
+        return False
+    return all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in entries)
+
+
+#: the files a report from before manifests wrote (plots by name)
+LEGACY_FILES = {"report.json", "report.md", "index.html", "screenshot.png", "trajectories.png", "errors.png",
+                "beta_ladder.png", "limit.png"}
+
+
+def _is_legacy_report(path: str, entries: list[str]) -> bool:
+    """A report written before manifests: its three documents, nothing but its own file names, and an
+    eqprop-verify ``report.json`` (``check --json`` alone never writes ``index.html`` or ``report.md``)."""
+    if set(entries) - LEGACY_FILES or not {"report.json", "report.md", "index.html"} <= set(entries):
+        return False
+    if not all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in entries):
         return False
     try:
-        with open(report, encoding="utf-8") as fh:
+        with open(os.path.join(path, "report.json"), encoding="utf-8") as fh:
             schema = json.load(fh).get("schema", "")
     except (OSError, ValueError, AttributeError):
         return False
@@ -53,11 +97,69 @@ def is_replaceable(path: str) -> bool:
 def check_target(path: str) -> str:
     """The absolute target; raises :class:`NotAReportDirectory` if replacing it could lose someone's files."""
     target = os.path.abspath(path)
-    if os.path.exists(target) and not is_replaceable(target):
-        kind = "a file" if not os.path.isdir(target) else "a directory that is not an eqprop-verify report"
+    if os.path.lexists(target) and not is_replaceable(target):
+        if os.path.islink(target):
+            kind = "a symbolic link"
+        elif not os.path.isdir(target):
+            kind = "a file"
+        else:
+            kind = "a directory that is not an eqprop-verify report (it holds files this tool did not write)"
         raise NotAReportDirectory(f"--out {path} exists and is {kind}; choose a new directory "
-                                  "(a report replaces only an empty directory or an earlier report)")
+                                  "(a report replaces only an empty directory or an earlier report, "
+                                  "whose files its manifest lists)")
     return target
+
+
+def clean_stale(target: str) -> list[str]:
+    """Remove this tool's temporaries beside ``target`` left by a killed run; their paths.
+
+    A temporary ``DIR.tmp-XXXXXXXX`` or ``DIR.old-XXXXXXXX`` is removed only
+    when it is a real directory owned by us whose manifest names a process
+    that no longer runs, and whose entries are all regular files -- so
+    nothing of anyone else's, and no run in progress, is touched.
+    """
+    parent, base = os.path.split(target)
+    pattern = re.compile(re.escape(base) + r"\.(tmp|old)-[A-Za-z0-9_]{6,12}$")
+    removed = []
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not pattern.match(name):
+            continue
+        path = os.path.join(parent, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        data = _manifest(path)
+        if data is None or pid_alive(data.get("pid")):
+            continue
+        if not all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in os.listdir(path)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+class _DirectoryLock:
+    """An exclusive ``flock`` on a directory: one commit into it at a time (processes and threads)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        return False
 
 
 class _HeldSignals:
@@ -101,27 +203,60 @@ class AtomicDirectory:
         self.committed = False
 
     def __enter__(self):
-        os.makedirs(self.parent, exist_ok=True)
-        self.tmp = tempfile.mkdtemp(prefix=os.path.basename(self.target) + ".tmp-", dir=self.parent)
+        try:
+            os.makedirs(self.parent, exist_ok=True)
+            with _DirectoryLock(self.parent):
+                clean_stale(self.target)
+            with _HeldSignals():                 # the temporary exists only with its manifest
+                self.tmp = tempfile.mkdtemp(prefix=os.path.basename(self.target) + ".tmp-", dir=self.parent)
+                self._write_manifest(self.tmp, [])
+        except OSError as exc:
+            self.discard()
+            raise OutputError(f"--out {self.target}: cannot write there: {exc.strerror or exc}") from None
         return self
 
+    @staticmethod
+    def _write_manifest(directory: str, files: list[str]) -> None:
+        with open(os.path.join(directory, MANIFEST), "w", encoding="utf-8") as fh:
+            json.dump({"schema": MANIFEST_SCHEMA, "pid": os.getpid(), "files": files}, fh)
+
     def path(self, name: str) -> str:
+        if name != os.path.basename(name) or name in ("", ".", "..", MANIFEST):
+            raise ValueError(f"not a plain file name: {name!r}")
         return os.path.join(self.tmp, name)
 
     def write(self, name: str, data) -> str:
         """Write ``data`` (str or bytes) as ``name`` inside the temporary directory."""
         mode, kw = ("wb", {}) if isinstance(data, (bytes, bytearray)) else ("w", {"encoding": "utf-8"})
-        with open(self.path(name), mode, **kw) as fh:
-            fh.write(data)
+        try:
+            with open(self.path(name), mode, **kw) as fh:
+                fh.write(data)
+        except OSError as exc:                   # a full disk, a quota
+            raise OutputError(f"--out {self.target}: cannot write {name}: {exc.strerror or exc}") from None
         return self.path(name)
 
+    def files(self) -> list[str]:
+        """The files written so far (the manifest aside)."""
+        return sorted(e for e in os.listdir(self.tmp) if e != MANIFEST)
+
     def commit(self) -> None:
-        """Move the finished directory into place (replacing an earlier report)."""
-        check_target(self.target)           # still safe to replace (nobody put files there meanwhile)
-        os.chmod(self.tmp, 0o755)            # mkdtemp makes it private; a report is for reading
-        with _HeldSignals():
+        """Move the finished directory into place (replacing an earlier report).
+
+        Under a lock on the parent directory, so two reports committed into
+        the same place at once both succeed, one after the other.
+        """
+        try:
+            self._write_manifest(self.tmp, self.files())
+            os.chmod(self.tmp, 0o755)            # mkdtemp makes it private; a report is for reading
+            self._swap()
+        except OSError as exc:
+            raise OutputError(f"--out {self.target}: cannot put the report in place: {exc.strerror or exc}") from None
+
+    def _swap(self) -> None:
+        with _DirectoryLock(self.parent), _HeldSignals():
+            check_target(self.target)       # still safe to replace (nobody put files there meanwhile)
             old = None
-            if os.path.exists(self.target):
+            if os.path.lexists(self.target):
                 old = tempfile.mkdtemp(prefix=os.path.basename(self.target) + ".old-", dir=self.parent)
                 os.rmdir(old)
                 os.rename(self.target, old)

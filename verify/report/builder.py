@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shlex
 import signal
 import threading
@@ -69,7 +70,9 @@ def report_times(model, times=None) -> list[str] | None:
 
 
 def default_out(model) -> str:
-    return os.path.join(REPORTS_DIR, model.name)
+    """``reports/NAME``, with NAME reduced to a safe directory name (never ``..``, ``/`` or hidden)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model.name).strip(".-")[:100] or "model"
+    return os.path.join(REPORTS_DIR, slug)
 
 
 def command_line(model_arg, out, settings, *, proofs=True, audit=True, screenshot=False) -> str:
@@ -150,6 +153,8 @@ class Interrupts:
         return self
 
     def _handler(self, signum, frame):
+        if self.received is not None:
+            return                      # a storm of signals: once is enough; cleanup must not be cut short
         self.received = signum
         raise KeyboardInterrupt(f"signal {signum}")
 
@@ -229,7 +234,7 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
 
             say("screenshot")
             take(target.path("index.html"), target.path("screenshot.png"))
-        files = sorted(os.listdir(target.tmp))
+        files = target.files()
         interrupts.check()
         target.commit()
     return Built(bundle, target.target, files, time.perf_counter() - started)
