@@ -16,8 +16,8 @@ def test_the_report_curves_are_drawn_from_the_checks_own_evidence(monkeypatch):
     """No second compile and no second free fixed point after the check (issue 9 item 2)."""
     report = pipeline.check("riccati", dps=20, times=TIMES, backend="mpmath")
     ev = report.evidence
-    assert ev is not None and ev.precision.dps == 20 and report.to_json()["settings"]["dps"] == 20
-    assert "evidence" not in report.to_json()
+    assert ev is not None and ev.precision.dps == 20 and report.to_dict()["settings"]["dps"] == 20
+    assert "evidence" not in report.to_dict()
 
     calls = {"compile": 0, "relax": 0}
     real_init, real_relax = Compiled.__init__, fixed_point.relax

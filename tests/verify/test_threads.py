@@ -20,7 +20,7 @@ TIMES = ["0", "1/2", "1"]
 
 def _result(report) -> dict:
     """Everything of the JSON result that is computed (timings and environment left out)."""
-    doc = report.to_json()
+    doc = report.to_dict()
     return {k: doc[k] for k in ("settings", "fixed_point", "verdict", "checks", "values")}
 
 
