@@ -114,9 +114,11 @@ def clean_stale(target: str) -> list[str]:
     """Remove this tool's temporaries beside ``target`` left by a killed run; their paths.
 
     A temporary ``DIR.tmp-XXXXXXXX`` or ``DIR.old-XXXXXXXX`` is removed only
-    when it is a real directory owned by us whose manifest names a process
-    that no longer runs, and whose entries are all regular files -- so
-    nothing of anyone else's, and no run in progress, is touched.
+    when it is a real directory owned by us whose entries are all regular
+    files, and whose manifest names a process that no longer runs -- or that
+    has no manifest and nothing else (a run killed right after creating it).
+    The caller holds the parent directory's lock, under which temporaries are
+    created, so nothing of anyone else's, and no run in progress, is touched.
     """
     parent, base = os.path.split(target)
     pattern = re.compile(re.escape(base) + r"\.(tmp|old)-[A-Za-z0-9_]{6,12}$")
@@ -136,9 +138,15 @@ def clean_stale(target: str) -> list[str]:
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
             continue
         data = _manifest(path)
-        if data is None or pid_alive(data.get("pid")):
+        entries = os.listdir(path)
+        if data is None:
+            # killed (SIGKILL) between creating the temporary and writing its manifest; both
+            # happen under the parent's lock, which our caller holds, so no live run is there
+            if any(e != MANIFEST for e in entries):
+                continue
+        elif pid_alive(data.get("pid")):
             continue
-        if not all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in os.listdir(path)):
+        if not all(stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode) for e in entries):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
@@ -205,11 +213,13 @@ class AtomicDirectory:
     def __enter__(self):
         try:
             os.makedirs(self.parent, exist_ok=True)
+            # created under the parent's lock, which clean_stale's caller holds too: a temporary
+            # without its manifest is then never one that a live run is still setting up
             with _DirectoryLock(self.parent):
                 clean_stale(self.target)
-            with _HeldSignals():                 # the temporary exists only with its manifest
-                self.tmp = tempfile.mkdtemp(prefix=os.path.basename(self.target) + ".tmp-", dir=self.parent)
-                self._write_manifest(self.tmp, [])
+                with _HeldSignals():             # the temporary exists only with its manifest
+                    self.tmp = tempfile.mkdtemp(prefix=os.path.basename(self.target) + ".tmp-", dir=self.parent)
+                    self._write_manifest(self.tmp, [])
         except OSError as exc:
             self.discard()
             raise OutputError(f"--out {self.target}: cannot write there: {exc.strerror or exc}") from None
