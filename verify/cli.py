@@ -46,7 +46,23 @@ def command_modules() -> dict:
     return {name.replace("_", "-"): importlib.import_module(f"verify.commands.{name}") for name in names}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv, names) -> set | None:
+    """The subcommand named in ``argv`` (None: all of them, e.g. for ``--help`` or no argv)."""
+    if argv is None:
+        return None
+    for a in argv:
+        if not a.startswith("-"):
+            return {a} if a in names else None
+    return set()
+
+
+def build_parser(argv=None) -> argparse.ArgumentParser:
+    """The CLI parser; given ``argv``, only the chosen subcommand's options are built.
+
+    A subcommand's ``add_arguments`` may import its heavy modules (sympy, the
+    audit); building only the chosen one keeps ``eqprop-verify --help`` and
+    usage errors fast.
+    """
     from . import __version__
 
     parser = _Parser(prog="eqprop-verify",
@@ -55,10 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"eqprop-verify {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     sub.required = True
-    for name, module in command_modules().items():
+    modules = command_modules()
+    chosen = _chosen(argv, modules)
+    for name, module in modules.items():
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(p)
-        add_common(p)
+        if chosen is None or name in chosen:
+            module.add_arguments(p)
+            add_common(p)
         p.set_defaults(_run=module.run)
     return parser
 
@@ -131,7 +150,8 @@ def _main(argv) -> int:
     from symbolic.errors import SpecError, printable
     from symbolic.limits import HEAVY_DPS, HeavyRequestWarning
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)
 

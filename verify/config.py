@@ -19,15 +19,18 @@ from __future__ import annotations
 import dataclasses
 import fractions
 import re
+from typing import TYPE_CHECKING
 
 import mpmath
-import sympy as sp
 
 from symbolic.errors import SpecError
 
 from .errors import UsageError
 from .extrapolate import METHODS
 from .precision import GUARD_DIGITS, DEFAULT_DPS, Precision, dps_problem
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 DEFAULT_TIMES = ("0", "0.5", "1", "2", "5")
 DEFAULT_BETA_METHOD = "symmetric"
@@ -64,6 +67,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 def exact_time(t) -> sp.Rational:
     """One time as an exact rational: an int, a float (its shortest decimal: 0.1 is 1/10), a
     Fraction, a sympy Rational, or a string ("0.5", "1/3", "1e-3"); :class:`Invalid` otherwise."""
+    import sympy as sp  # here, not at the top: the CLI's option parsing imports this module
+
     if isinstance(t, bool):
         raise Invalid(f"has {t!r}, which is not a number")
     if isinstance(t, int):
@@ -224,6 +229,8 @@ def resolve(model, *, names: dict = API, **given) -> Settings:
 # -- exact times as text --------------------------------------------------------------------------
 def decimal_text(r) -> str | None:
     """A rational as its exact decimal text (1/10 -> "0.1", 3 -> "3"), or None if it has none (1/3)."""
+    import sympy as sp
+
     r = sp.Rational(r)
     q, twos, fives = int(r.q), 0, 0
     while q % 2 == 0:

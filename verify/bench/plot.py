@@ -16,7 +16,7 @@ def check_figure(results: dict) -> bytes:
     for backend, size in results.get("size", {}).items():
         rows = size["rows"]
         ax1.loglog([r["n"] for r in rows], [r["seconds"] for r in rows], "o-",
-                   label=f"{backend}: time ~ n^{size['exponent_in_n']:.2f}")
+                   label=f"{backend}: time ~ n^{size['exponent_in_n'] or 0:.2f}")
     ax1.set_xlabel("state dimension n (paper-hopfield, s1 = s2)")
     ax1.set_ylabel("full check, seconds")
     ax1.set_title("(c) check time vs model size")

@@ -7,7 +7,8 @@ import json
 import os
 import sys
 
-HELP = "run the benchmarks (integrator vs mpmath.odefun, check vs one odefun solve, size, beta methods)"
+HELP = ("run the benchmarks (integrator vs mpmath.odefun, check vs one odefun solve, stiff model, size, "
+        "beta methods); CPU-time ratios in one run, each beside its target")
 
 
 def add_arguments(parser):
@@ -68,9 +69,16 @@ def run(args) -> int:
             for backend, size in results["size"].items():
                 print(f"(c) [{backend}] check time vs n: " + ", ".join(
                     f"n={r['n']}: {r['seconds']:.1f} s" for r in size["rows"])
-                    + f"; fitted exponent {size['exponent_in_n']:.2f}")
+                    + (f"; fitted exponent {size['exponent_in_n']:.2f}" if size['exponent_in_n'] is not None else ""))
             print("(d) digits of X~ vs nudged integrations: " + "; ".join(
                 f"{r['method']} {r['integrations']}->{r['digits']}" for r in results["beta_methods"]))
+            for r in results.get("stiff", []):
+                print(f"(e) [{r['backend']}] stiff model at dps {r['dps']}: {r['seconds']:.1f} s "
+                      f"({r['verdict']}, min digits {r['min_digits']})")
+            for t in results.get("targets", []):
+                value = "not run" if t["value"] is None else f"{t['value']:.3g}"
+                verdict = {True: "met", False: "NOT met", None: "-"}[t["met"]]
+                print(f"target [{t['backend']}] {t['what']}: {value} (target {t['target']}): {verdict}")
         elif hasattr(module, "summary"):
             print(module.summary(results))
         print(f"bench: wrote {os.path.join(args.out, group + '.json')}", file=sys.stderr)
