@@ -13,33 +13,67 @@ from __future__ import annotations
 import mpmath
 
 from ..extrapolate import BetaPlan
-from ..fixed_point import FixedPointNotFound, newton
+from ..fixed_point import FixedPointNotFound, converged, newton
 from ..numbers import FactoredMatrix
+from ..precision import GUARD_DIGITS, Precision
 
 
-def objective_gradient(compiled, s0, theta) -> list:
+def objective_gradient(compiled, s0, theta, precision: Precision | None = None) -> list:
     """dJ/dtheta (Eq 3) by complex step on fixed points re-solved at perturbed theta.
 
     The perturbed fixed point solves dE/ds(s, theta + i h e_k) = 0 by chord
     iterations preconditioned with H(s0) (one LU factorisation for all k):
     H only steers the iteration; the converged point is certified by its own
-    residual, so the result does not rest on H being right.
+    residual, so the result does not rest on H being right. The real and the
+    imaginary parts of the residual are each judged against the size of their
+    own terms (:func:`perturbed_residual_scales`): near a fold ds0/dtheta is
+    huge (1e19 and more) and so are the imaginary parts of s.
     """
-    h = mpmath.mpf(10) ** -(mpmath.mp.dps + 10)
+    precision = precision or Precision(mpmath.mp.dps - GUARD_DIGITS)
     H = FactoredMatrix(compiled.H(s0, theta))
+    s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p):
-        theta_c = list(theta)
-        theta_c[k] = mpmath.mpc(theta[k], h)
-        s = chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0])
+        h = precision.complex_step
+        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h)
+        moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
+        if moved > 1:
+            # ds0/dtheta_k is huge (near a fold): the truncation error (h/R)^2 of the complex step
+            # grows with it; shrink h so that s moves by complex_step of its own size
+            h = h / moved
+            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h)
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
-        if size > mpmath.mpf(10) ** (-mpmath.mp.dps + 6) or im_size > h * mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
-            raise FixedPointNotFound(f"fixed point at theta + i h e_{k} not found (residual "
-                                     f"{mpmath.nstr(size, 3)}, imaginary part {mpmath.nstr(im_size, 3)})")
+        re_scale, im_scale = perturbed_residual_scales(compiled, s, theta, h)
+        if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
+            raise FixedPointNotFound(
+                f"fixed point at theta + i h e_{k} not found (residual {mpmath.nstr(size, 3)} against terms of size "
+                f"{mpmath.nstr(re_scale, 3)}, imaginary part {mpmath.nstr(im_size, 3)} against terms of size "
+                f"{mpmath.nstr(im_scale, 3)})")
         out.append(mpmath.im(compiled.cost(s, theta_c)) / h)
     return out
+
+
+def _perturbed_fixed_point(compiled, H, s0, theta, k, h):
+    theta_c = list(theta)
+    theta_c[k] = mpmath.mpc(theta[k], h)
+    return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0])
+
+
+def perturbed_residual_scales(compiled, s, theta, h):
+    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at a complex s.
+
+    Re: ~ ||H|| ||Re s|| + ||M|| ||theta|| (as for s_theta^0); Im: ~ ||H|| ||Im s|| + ||M|| h
+    (the imaginary parts of s and of theta, through the linearisation).
+    """
+    s_re = [mpmath.re(x) for x in s]
+    H, M = compiled.H(s_re, theta), compiled.M(s_re, theta)
+    norm_H = mpmath.mnorm(H, mpmath.inf)
+    norm_M = mpmath.mnorm(M, 1) if M.rows and M.cols else mpmath.mpf(0)
+    size = lambda v: max((abs(x) for x in v), default=mpmath.mpf(0))  # noqa: E731
+    return (norm_H * size(s_re) + norm_M * size(theta),
+            norm_H * size([mpmath.im(x) for x in s]) + norm_M * h)
 
 
 def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
@@ -47,15 +81,16 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
     perturbations used here; stops when the step is below the working
-    precision in the real and (separately) the imaginary parts.
+    precision relative to the iterate, in the real and (separately) the
+    imaginary parts.
     """
     eps = mpmath.mpf(10) ** (-mpmath.mp.dps)
     for _ in range(max_steps):
         delta = jacobian.solve(residual(s))
+        before = s
         s = [x - d for x, d in zip(s, delta)]
-        im_scale = max(abs(mpmath.im(x)) for x in s)
-        if (max(abs(mpmath.re(d)) for d in delta) <= 100 * eps * max(1, max(abs(x) for x in s))
-                and max(abs(mpmath.im(d)) for d in delta) <= 100 * eps * im_scale):
+        if all(converged([part(d) for d in delta], [part(x) for x in s], [part(x) for x in before], eps)
+               for part in (mpmath.re, mpmath.im)):
             break
     return s
 
