@@ -20,6 +20,7 @@ from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan
 from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine
 from .flows import Flows
 from .ode import IntegrationError
+from .precision import Precision
 from .routes import direct, ep, objective, rbp
 
 
@@ -75,14 +76,20 @@ class Evidence:
     def scale_floor(self):
         """The natural size of the derivatives compared: max |X_0|, |Y_0| (Eq 11, 12).
 
-        When the cost's gradient vanishes at s_theta^0 (to rounding), every
-        compared quantity is zero, and 1 is the scale (absolute comparison).
+        When the cost's gradient vanishes at s_theta^0 to working precision
+        (relative to the size of its terms, ||d2C/ds2|| |s_theta^0|), every
+        compared quantity is zero, and that size of the terms is the scale:
+        the comparisons are then vacuous (:func:`verify.compare.compare_series`).
         """
         if self.cauchy is None:
             return 0
         size = max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
-        rounding = mpmath.mpf(10) ** (5 - self.work) * max(1, max(abs(x) for x in self.fixed_point.s))
-        return size if size > rounding else 1
+        s0 = self.fixed_point.s
+        terms = (mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf)
+                 * max(abs(x) for x in s0)) if s0 else 0
+        if size > Precision(self.dps).zero_below(terms):
+            return size
+        return terms or 1
 
     @property
     def X_tilde(self):

@@ -152,7 +152,7 @@ def _check(text, dps, times=TIMES):
 def _assert_verified(report, dps):
     assert report.verdict == "verified", report.table()
     for c in report.checks:
-        assert c.digits is not None and dps - 5 <= c.digits <= dps + 10, (c.id, c.digits)
+        assert c.digits is not None and dps - 10 <= c.digits <= dps + 10, (c.id, c.digits)
 
 
 @pytest.mark.parametrize("dps", DPS)
