@@ -78,8 +78,8 @@ class Evidence:
 
         When the cost's gradient vanishes at s_theta^0 to working precision
         (relative to the size of its terms, ||d2C/ds2|| |s_theta^0|), every
-        compared quantity is zero, and that size of the terms is the scale:
-        the comparisons are then vacuous (:func:`verify.compare.compare_series`).
+        compared quantity is zero: the scale is infinite and every comparison
+        is vacuous (:func:`verify.compare.compare_series`).
         """
         if self.cauchy is None:
             return 0
@@ -89,7 +89,9 @@ class Evidence:
                  * max(abs(x) for x in s0)) if s0 else 0
         if size > Precision(self.dps).zero_below(terms):
             return size
-        return terms or 1
+        # every compared quantity is a linear image of (X_0, Y_0) (Eq 11-14, 10, 21-24), which vanish:
+        # all of them are 0 relative to the problem's scale, whatever rounding noise they carry
+        return mpmath.inf
 
     @property
     def X_tilde(self):
@@ -163,11 +165,16 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
         ev.theorem2_error = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
 
     progress("EP route")
-    delta = mpmath.mpf(10) ** -3
+    # the stencil step in t: 10^-3 of the fastest relaxation time 1/||H||, and short enough for
+    # a stencil to fit before the first positive time
+    rate = mpmath.mnorm(ev.cauchy.H, mpmath.inf) or mpmath.mpf(1)
+    delta = mpmath.mpf(10) ** -3 / rate
+    if any(t > 0 for t in times):
+        delta = min(delta, min(t for t in times if t > 0) / (stencil.order_for(work, mpmath.mpf(10) ** -3) + 1))
     with mpmath.workdps(work + ev.plan.extra_digits):
         theta_hi = compiled.theta_values()
         s0_hi, _ = refine(compiled, theta_hi, s0)
-        m = stencil.order_for(work, delta)
+        m = stencil.order_for(work, delta * rate)
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})

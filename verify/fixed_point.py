@@ -234,12 +234,20 @@ def converged(delta, s, before, eps) -> bool:
             or size <= 100 * eps * max((abs(x) for x in before), default=0))
 
 
+def term_sizes(H, M, s, theta):
+    """max_i sum_j |H_ij| |s_j| + sum_k |M_ki| |theta_k|: the size of the terms that dE/ds_i sums at s.
+
+    (Componentwise, so a parameter that does not enter dE/ds adds nothing.)
+    """
+    n = H.rows
+    return max((mpmath.fsum(abs(H[i, j]) * abs(s[j]) for j in range(n))
+                + mpmath.fsum(abs(M[k, i]) * abs(theta[k]) for k in range(M.rows)) for i in range(n)),
+               default=mpmath.mpf(0))
+
+
 def residual_scale(compiled, s, theta):
-    """The size of the terms whose sum is dE/ds at s: ~ ||H|| ||s|| + ||M|| ||theta|| (a root's residual is judged against it)."""
-    H, M = compiled.H(s, theta), compiled.M(s, theta)
-    size = lambda v: max((abs(x) for x in v), default=mpmath.mpf(0))  # noqa: E731
-    scale = mpmath.mnorm(H, mpmath.inf) * size(s)
-    return scale + (mpmath.mnorm(M, 1) * size(theta) if M.rows and M.cols else 0)
+    """The size of the terms whose sum is dE/ds at s (a root's residual is judged against it)."""
+    return term_sizes(compiled.H(s, theta), compiled.M(s, theta), s, theta)
 
 
 def _is_root(compiled, s, theta, residual, precision: Precision) -> bool:

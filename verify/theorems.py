@@ -200,10 +200,10 @@ def value_status(ev, checks, values) -> dict:
     rounding = precision.rounding(ev.cond)
     own = {"X": 0, "Y": 0, "Y_limit": 0, "dJ_dtheta": 0}
     if ev.direct is not None:
-        own.update(dL_ds=ev.direct.error_estimate, dL_dtheta=ev.direct.error_estimate)
+        own.update(dL_ds=ev.direct.error_estimate_X, dL_dtheta=ev.direct.error_estimate_Y)
     if ev.ep is not None:
-        own.update(X_tilde=ev.ep.extrapolation_error + ev.ep.integration_error,
-                   Y_tilde=ev.ep.extrapolation_error + ev.ep.integration_error)
+        own.update(X_tilde=ev.ep.extrapolation_error_X + ev.ep.integration_error,
+                   Y_tilde=ev.ep.extrapolation_error_Y + ev.ep.integration_error)
     if ev.ep_gradient is not None:
         own["ep_gradient"] = ev.ep_gradient_error
     results = {c.id: c for c in checks}
@@ -296,14 +296,18 @@ def statements(ev) -> list:
         for cid in ("corollary4", "eq24"):
             out.append(not_applicable(cid, *TITLES[cid], sides(cid, ev), ev.direct_error))
     else:
-        terms = ep_terms + [(ev.direct.error_estimate, "integrator (direct)")]
+        terms = [(ev.ep.extrapolation_error_X, "extrapolation"), (ev.ep.integration_error, "integrator (EP)"),
+                 (ev.direct.error_estimate_X, "integrator (direct)")]
         out.append(compare_series("corollary4", *TITLES["corollary4"], sides("corollary4", ev),
                                   ev.direct.X.values, ev.direct.X.project(Xt), times,
                                   direction_names(ev.direct.X, names_s), dps=dps, error_terms=terms,
                                   scale_floor=ev.scale_floor))
         out.append(compare_series("eq24", *TITLES["eq24"], sides("eq24", ev),
                                   ev.direct.Y.values, ev.direct.Y.project(Yt), times,
-                                  direction_names(ev.direct.Y, names_p), dps=dps, error_terms=terms,
+                                  direction_names(ev.direct.Y, names_p), dps=dps,
+                                  error_terms=[(ev.ep.extrapolation_error_Y, "extrapolation"),
+                                               (ev.ep.integration_error, "integrator (EP)"),
+                                               (ev.direct.error_estimate_Y, "integrator (direct)")],
                                   scale_floor=ev.scale_floor))
     return out
 

@@ -37,6 +37,8 @@ class EPResult:
     s0: list
     theta: list
     dps: int
+    extrapolation_error_X: mpmath.mpf = None   # of X~ alone (Eq 23 compares only X~)
+    extrapolation_error_Y: mpmath.mpf = None   # of Y~ alone (Eq 24)
 
     def readout(self, fn):
         """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
@@ -75,4 +77,5 @@ def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, dps, prog
     result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
     result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
     result.extrapolation_error = max(ex, ey)
+    result.extrapolation_error_X, result.extrapolation_error_Y = ex, ey
     return result

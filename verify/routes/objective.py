@@ -13,7 +13,7 @@ from __future__ import annotations
 import mpmath
 
 from ..extrapolate import BetaPlan
-from ..fixed_point import FixedPointNotFound, converged, newton
+from ..fixed_point import FixedPointNotFound, converged, newton, term_sizes
 from ..numbers import FactoredMatrix
 from ..precision import GUARD_DIGITS, Precision
 
@@ -45,7 +45,7 @@ def objective_gradient(compiled, s0, theta, precision: Precision | None = None) 
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
-        re_scale, im_scale = perturbed_residual_scales(compiled, s, theta, h)
+        re_scale, im_scale = perturbed_residual_scales(compiled, s, theta, h, k)
         if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
             raise FixedPointNotFound(
                 f"fixed point at theta + i h e_{k} not found (residual {mpmath.nstr(size, 3)} against terms of size "
@@ -61,19 +61,16 @@ def _perturbed_fixed_point(compiled, H, s0, theta, k, h):
     return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0])
 
 
-def perturbed_residual_scales(compiled, s, theta, h):
+def perturbed_residual_scales(compiled, s, theta, h, k):
     """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at a complex s.
 
-    Re: ~ ||H|| ||Re s|| + ||M|| ||theta|| (as for s_theta^0); Im: ~ ||H|| ||Im s|| + ||M|| h
-    (the imaginary parts of s and of theta, through the linearisation).
+    Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h e_k),
+    the imaginary parts of s and of theta through the linearisation.
     """
     s_re = [mpmath.re(x) for x in s]
     H, M = compiled.H(s_re, theta), compiled.M(s_re, theta)
-    norm_H = mpmath.mnorm(H, mpmath.inf)
-    norm_M = mpmath.mnorm(M, 1) if M.rows and M.cols else mpmath.mpf(0)
-    size = lambda v: max((abs(x) for x in v), default=mpmath.mpf(0))  # noqa: E731
-    return (norm_H * size(s_re) + norm_M * size(theta),
-            norm_H * size([mpmath.im(x) for x in s]) + norm_M * h)
+    return (term_sizes(H, M, s_re, theta),
+            term_sizes(H, M, [mpmath.im(x) for x in s], [h if k == j else 0 for j in range(len(theta))]))
 
 
 def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
