@@ -94,6 +94,21 @@ class Evidence:
         return mpmath.inf
 
     @property
+    def rate_scale(self):
+        """The natural size of the time derivatives dX/dt = -H X, dY/dt = -M X (Eq 13, 14) at X_0.
+
+        Rates are compared against it (theorem3-ode), not against the size
+        of X and Y: with a slow time scale (||H|| t ~ 1 only at t ~ 1e20) the
+        rates are tiny next to the values and would all look like zero.
+        """
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        X0 = max(abs(x) for x in self.cauchy.X0)
+        H, M = self.cauchy.H, self.cauchy.M
+        return max(mpmath.mnorm(H, mpmath.inf), mpmath.mnorm(M, mpmath.inf) if M.rows else 0) * X0
+
+    @property
     def X_tilde(self):
         return [self.ep_at(t)[0] for t in self.times]
 

@@ -337,5 +337,5 @@ def theorem3_ode(ev, ep_terms):
     A, B, est = time_derivative_on_ep(ev)
     return compare_series("theorem3-ode", *TITLES["theorem3-ode"], sides("theorem3-ode", ev, **fmt), A, B,
                           list(ev.stencil_points), ev.names_s + ev.names_p, dps=ev.dps, condition=ev.cond,
-                          scale_floor=ev.scale_floor,
+                          scale_floor=ev.rate_scale,
                           error_terms=[(est, "finite differences")])

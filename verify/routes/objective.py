@@ -92,22 +92,31 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
     return s
 
 
-def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan) -> list:
-    """s_theta^beta (Eq 19) for each beta of the plan, from s_theta^0 (chord iterations)."""
+def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, precision: Precision | None = None) -> list:
+    """s_theta^beta (Eq 19) for each beta of the plan, from s_theta^0 (chord iterations).
+
+    A point is accepted when its residual is at rounding level of the terms
+    dE^beta/ds sums (those of dE/ds at s_theta^0, plus beta dC/ds).
+    """
+    precision = precision or Precision(mpmath.mp.dps - GUARD_DIGITS)
     points = []
     H0, HC0 = compiled.H(s0, theta), compiled.cost_hessian(s0, theta)
+    terms = term_sizes(H0, compiled.M(s0, theta), s0, theta)
+    nudge = max((abs(x) for x in compiled.dC_ds(s0, theta)), default=0)
     for beta in plan.betas:
+        tolerance = precision.root_tolerance(terms + abs(beta) * nudge)
         start = [mpmath.mpc(x) for x in s0] if isinstance(beta, mpmath.mpc) else list(s0)
         J = FactoredMatrix(H0 + beta * HC0)
         s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start)
         size = max(abs(x) for x in compiled.extended_field(s, theta, beta))
-        if not size <= mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
+        if not size <= tolerance:
             # chord iterations contract only for small beta/lambda_min: fall back to Newton
             s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
                                 lambda v: -compiled.extended_hessian(v, theta, beta), start)
-        if not size <= mpmath.mpf(10) ** (-mpmath.mp.dps + 6):
+        if not size <= tolerance:
             raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
-                                     f"(residual {mpmath.nstr(size, 3)})")
+                                     f"(residual {mpmath.nstr(size, 3)} against terms of size "
+                                     f"{mpmath.nstr(terms + abs(beta) * nudge, 3)})")
         points.append(s)
     return points
 
