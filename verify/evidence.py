@@ -17,7 +17,7 @@ from symbolic.compile import compile_model
 
 from . import stencil
 from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan
-from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine
+from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine, term_sizes
 from .flows import Flows
 from .ode import IntegrationError
 from .precision import Precision
@@ -117,6 +117,18 @@ class Evidence:
         return [self.ep_at(t)[1] for t in self.times]
 
 
+def cancellation_digits(ev) -> int:
+    """Digits the EP readouts lose beyond log10(1/beta): Eq 20-22 take differences of dE/ds and
+    dE/dtheta, whose terms have size ~terms, to get quantities of the size of X_0, Y_0."""
+    floor = ev.scale_floor
+    if not floor or not mpmath.isfinite(floor):
+        return 0
+    s0, theta = ev.fixed_point.s, ev.theta
+    terms = max([term_sizes(ev.cauchy.H, ev.cauchy.M, s0, theta)]
+                + [abs(x) for x in ev.compiled.dE_dtheta(s0, theta)])
+    return max(0, int(mpmath.ceil(mpmath.log10(terms / floor)))) if terms > floor else 0
+
+
 def gather(model, *, dps, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
     """Run every route at the current mpmath precision (the caller sets dps + guard digits)."""
     work = mpmath.mp.dps
@@ -146,6 +158,7 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
 
     progress("RBP route")
     ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
+    ev.plan = dataclasses.replace(ev.plan, extra_digits=ev.plan.extra_digits + cancellation_digits(ev))
     ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
     try:
         ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, dps=work)
