@@ -94,6 +94,20 @@ class Evidence:
         return mpmath.inf
 
     @property
+    def scale_floor_X(self):
+        """The natural size of dL/ds (Eq 15, 23) alone: |X_0|, unless X_0 vanishes (then the common floor).
+
+        X and Y have different units (dC/ds, dC/dtheta): a large Y_0 must not make X look like 0.
+        """
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        size = max(abs(x) for x in self.cauchy.X0)
+        s0 = self.fixed_point.s
+        terms = mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf) * max(abs(x) for x in s0)
+        return size if size > Precision(self.dps).zero_below(terms) else floor
+
+    @property
     def rate_scale(self):
         """The natural size of the time derivatives dX/dt = -H X, dY/dt = -M X (Eq 13, 14) at X_0.
 

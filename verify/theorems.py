@@ -61,7 +61,7 @@ TITLES = {
 
 SIDES = {
     "theorem1": ("direct: complex step on the free flow Eq 1 (truncated objective Eq 9), no H or M",
-                 "RBP: Cauchy problem Eq 11-14 in closed form, X_t = expm(-Ht) X_0, Y_t = Y_0 - M H^-1 (I - expm(-Ht)) X_0"),
+                 "RBP: Cauchy problem Eq 11-14 in closed form, X_t = expm(-Ht) X_0, Y_t = Y_0 - M t phi_1(-Ht) X_0"),
     "cauchy-ode": ("RBP: Eq 13-14 integrated from Eq 11-12 by the {backend} Taylor integrator",
                    "RBP: closed form with the matrix exponential"),
     "theorem2": ("EP: nudged fixed points s^beta (Eq 19) by Newton, Eq 20 with {beta}",
@@ -301,7 +301,7 @@ def statements(ev) -> list:
         out.append(compare_series("corollary4", *TITLES["corollary4"], sides("corollary4", ev),
                                   ev.direct.X.values, ev.direct.X.project(Xt), times,
                                   direction_names(ev.direct.X, names_s), dps=dps, error_terms=terms,
-                                  scale_floor=ev.scale_floor))
+                                  scale_floor=ev.scale_floor_X))
         out.append(compare_series("eq24", *TITLES["eq24"], sides("eq24", ev),
                                   ev.direct.Y.values, ev.direct.Y.project(Yt), times,
                                   direction_names(ev.direct.Y, names_p), dps=dps,
