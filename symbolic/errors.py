@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+#: the exit codes of every subcommand (DESIGN.md, "Exit codes"), defined here once for both layers
+EXIT_OK = 0            # verified / done
+EXIT_FAILED = 1        # a statement failed
+EXIT_USAGE = 2         # bad input or usage
+EXIT_HYPOTHESES = 3    # hypotheses not met (or undecided, not exercised)
+EXIT_INTERNAL = 4      # internal error
+
 
 class SpecError(ValueError):
     """A model file or model argument is invalid (exit code 2).

@@ -15,6 +15,7 @@ import mpmath
 import pytest
 
 from verify import audit as audit_mod
+from symbolic.paper_checks import proved
 from verify.audit import CLASSES, EQUATIONS, VERDICTS, Finding, audit, closing_note, html_section, table, to_json
 
 FAST_MODELS = ("riccati", "quadratic")
@@ -134,14 +135,14 @@ def test_verdict_rules():
     held = Finding("m", "holds", "m: 30 digits", 30.0)
     undecided = Finding("n", "inconclusive", "n: inconclusive")
     failed = Finding("n", "fails", "n: FAILS", counterexample="n, t=1: 1 vs 2")
-    assert audit_mod._entry(eq, [held])["verdict"] == "holds"
-    assert audit_mod._entry(eq, [held, undecided])["verdict"] == "not-checkable"
-    out = audit_mod._entry(eq, [held, failed])
+    assert audit_mod.entry(eq, [held])["verdict"] == "holds"
+    assert audit_mod.entry(eq, [held, undecided])["verdict"] == "not-checkable"
+    out = audit_mod.entry(eq, [held, failed])
     assert out["verdict"] == "fails-as-printed" and out["counterexample"] == "n, t=1: 1 vs 2"
     # a corrected-form finding never decides the printed verdict
-    assert audit_mod._entry(eq, [held, Finding("m", "fails", "x", role="corrected")])["verdict"] == "holds"
+    assert audit_mod.entry(eq, [held, Finding("m", "fails", "x", role="corrected")])["verdict"] == "holds"
     # a symbolic residual that does not simplify to 0 is undecided, not false (three-valued)
-    assert audit_mod._proved([1], "r").outcome == "inconclusive"
+    assert proved([1], "r").outcome == "inconclusive"
 
 
 def test_json_cli():
@@ -172,3 +173,30 @@ def test_default_audit_on_the_paper_models():
     assert wrong == {"5", "6", "7", "31", "56", "61"}
     assert "paper-hopfield-readout" in by["61"]["failing"] and "paper-hopfield" not in by["61"]["failing"]
     assert all(by[n]["verdict"] == "holds" for n in ("20", "23", "24"))
+
+
+def test_one_sided_stencil_on_a_closed_form():
+    """Eq 55's one-sided derivative at t = 0: f(t) = (e^(2t), sin t) has f'(0) = (2, 1); the estimate covers the error."""
+    from verify import stencil
+
+    with mpmath.workdps(30):
+        delta = mpmath.mpf(1) / 1000
+        K = stencil.forward_order_for(30, delta)
+        assert K == 12      # delta^K = 10^-36 <= 10^-(30 + 5) < delta^(K-1)
+        values = [[mpmath.exp(2 * j * delta), mpmath.sin(j * delta)] for j in range(K + 1)]
+        d, estimate, amplification = stencil.forward_derivative(values, delta)
+        error = max(abs(d[0] - 2), abs(d[1] - 1))
+        assert error < mpmath.mpf(10) ** -15 and error <= estimate
+        assert amplification > 1 / delta
+        # too few points: a larger error, still below its estimate
+        d3, estimate3, _ = stencil.forward_derivative(values[:4], delta)
+        assert abs(d3[0] - 2) > error and abs(d3[0] - 2) <= estimate3
+
+
+def test_symbolic_paper_checks_need_no_verify():
+    """The sympy checks live in symbolic/ and import nothing from verify/ (nor the CLI)."""
+    code = ("import sys, symbolic.paper_checks as P; P.CHECKS['29'](); "
+            "print(sorted(m for m in sys.modules if m == 'verify' or m.startswith('verify.')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

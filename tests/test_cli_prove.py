@@ -49,7 +49,7 @@ def files(tmp_path):
     return tmp_path
 
 
-THEOREMS = ("theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24")
+THEOREMS = ("theorem1", "theorem2", "theorem3", "corollary4", "eq24")
 
 
 def test_prove_quadratic_proves_the_theorems_and_exits_0():
@@ -77,19 +77,19 @@ def test_prove_riccati_json_lists_obligations_and_refutes_false_variants():
         assert {"obligation", "outcome", "residual", "equations", "kind", "witness"} <= set(row)
         assert row["outcome"] in ("PROVED", "REFUTED", "UNDECIDED")
         assert "latex" not in row  # only with --latex
-    for sid in ("corollary4-eq23[variant:sign-flip-eq23]", "corollary4-eq24[variant:half-beta-eq24]"):
+    for sid in ("corollary4[variant:eq23-sign-flipped]", "eq24[variant:eq24-half-beta]"):
         assert by_id[sid]["outcome"] == "REFUTED" and by_id[sid]["kind"] == "variant"
         assert by_id[sid]["witness"]["value"] not in ("0", "0.0")
     # riccati's cost does not depend on theta: "Y_0 = 0" is true here, and reported so
-    assert by_id["theorem1[variant:y0-zero]"]["outcome"] == "PROVED"
+    assert by_id["theorem1[variant:Y0-zero]"]["outcome"] == "PROVED"
     assert by_id["eq56-as-printed"]["outcome"] == "REFUTED"
 
 
 def test_a_users_linear_quadratic_file_is_recognised(files):
-    r = run(str(files / "my-lq.toml"), "--no-steps", "--latex", "--variant", "sign-flip-eq23")
+    r = run(str(files / "my-lq.toml"), "--no-steps", "--latex", "--variant", "eq23-sign-flipped")
     assert r.returncode == 0, r.stderr
     assert "model my-lq: linear-quadratic family (n=2, p=2)" in r.stdout
-    assert re.search(r"^REFUTED\s+corollary4-eq23\[variant:sign-flip-eq23\]", r.stdout, re.M)
+    assert re.search(r"^REFUTED\s+corollary4\[variant:eq23-sign-flipped\]", r.stdout, re.M)
     assert "$" in r.stdout and r"\mathcal{L}" in r.stdout  # the LaTeX chain
 
 
@@ -114,7 +114,7 @@ def test_bad_input_exits_2(files):
 def test_help_names_the_exit_codes_and_variants():
     r = run("--help")
     assert r.returncode == 0
-    assert "sign-flip-eq23" in r.stdout and "--latex" in r.stdout
+    assert "eq23-sign-flipped" in r.stdout and "--latex" in r.stdout
 
 
 def test_a_refuted_theorem_exits_1(monkeypatch, capsys):

@@ -13,9 +13,9 @@ import importlib
 import pkgutil
 import sys
 
+from .errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401
 from .errors import UsageError  # noqa: F401 - re-exported for the subcommands
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HYPOTHESES, EXIT_INTERNAL = 0, 1, 2, 3, 4
+from .ode.backends import CHOICES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +28,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     """The flags every subcommand accepts (DESIGN.md: --dps, --backend, --seed, --debug)."""
     parser.add_argument("--dps", type=int, default=None,
                         help="working precision in decimal digits (default: the model's settings, else 40)")
-    parser.add_argument("--backend", choices=["auto", "mpmath", "heyoka"], default=None,
+    parser.add_argument("--backend", choices=CHOICES, default=None,
                         help="ODE integrator: mpmath (pure Python, the reference) or heyoka "
                              "(compiled, optional extra); auto, the default unless the model's [settings] "
                              "names one, picks heyoka when installed")

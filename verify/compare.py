@@ -5,7 +5,8 @@ the largest entry of either side over all times (so a quantity that decays,
 like X_t -> 0, is judged against its own size, not against zero), or to the
 problem's natural size (|X_0|, |Y_0|) when that is larger.
 
-The tolerance is derived, never tuned (STYLE.md, "precision discipline"):
+The tolerance is derived, never tuned (STYLE.md, "precision discipline"), by
+the precision policy (:class:`verify.precision.Precision`):
 
     tolerance = rounding + sum of the routes' own error estimates (relative)
 
@@ -30,19 +31,26 @@ from .result import CheckResult
 VACUOUS = "both sides are 0 to working precision"
 
 
-def rounding_term(dps: int, condition=1):
-    return mpmath.mpf(10) ** (3 - dps) * max(1, condition)
+def _policy(dps) -> Precision:
+    return dps if isinstance(dps, Precision) else Precision(int(dps))
+
+
+def rounding_term(dps, condition=1):
+    """1000 ulps of the requested precision, times cond(H) (``dps``: an int or a Precision)."""
+    return _policy(dps).rounding(condition)
 
 
 def compare_series(check_id, title, equations, compared, A, B, times, names, *, dps,
                    error_terms, condition=1, scale_floor=0) -> CheckResult:
     """A CheckResult for sides ``A[k]`` and ``B[k]`` (vectors at ``times[k]``).
 
+    ``dps`` is the requested precision (an int or a :class:`Precision`);
     ``error_terms`` is a list of (absolute error estimate, label) from the routes;
     ``scale_floor`` is the problem's natural size (the size of the Cauchy
     problem's initial values), so that a quantity that is identically zero is
     not judged relative to its own rounding noise.
     """
+    policy = _policy(dps)
     scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(scale_floor)])
     if scale == 0:
         scale = mpmath.mpf(1)
@@ -62,31 +70,30 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
                            applicable=False, reason="nothing was compared (no component at any time)")
     if not all(mpmath.isfinite(x) for x in values):
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
-                           max_abs_error=mpmath.inf, max_rel_error=mpmath.inf, tolerance=rounding_term(dps),
+                           max_abs_error=mpmath.inf, max_rel_error=mpmath.inf, tolerance=policy.rounding(),
                            passed=False, reason="a side has a value that is not finite")
-    precision = Precision(dps)
-    if max(abs(x) for x in values) <= precision.zero_below(scale_floor or 1):
+    if max(abs(x) for x in values) <= policy.zero_below(scale_floor or 1):
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared, passed=False,
                            applicable=False, vacuous=True, reason=VACUOUS,
                            max_abs_error=max_abs, max_rel_error=max_abs / scale, tolerance=None)
-    rnd = rounding_term(dps, condition)
-    tol = rnd + sum((mpmath.mpf(e) / scale for e, _ in error_terms), mpmath.mpf(0))
+    rnd = policy.rounding(condition)
+    tol = policy.tolerance(condition, [mpmath.mpf(e) / scale for e, _ in error_terms])
     origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
     origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in error_terms]
     rel = max_abs / scale
     passed, reason, applicable = bool(rel <= tol), None, True
-    if tol > mpmath.mpf(10) ** (-dps / 2):
+    if tol > policy.inconclusive_above:
         # the routes' own error estimates leave too few digits to tell truth from error:
         # neither verified nor a discrepancy (exit 3, with the reason)
         passed, applicable = False, False
-        reason = (f"inconclusive: the derived tolerance {mpmath.nstr(tol, 2)} exceeds 10^-{dps / 2:g} "
+        reason = (f"inconclusive: the derived tolerance {mpmath.nstr(tol, 2)} exceeds 10^-{policy.dps / 2:g} "
                   f"(half the working precision; observed rel. error {mpmath.nstr(rel, 2)}); "
                   "raise --dps, or the instance is too ill-conditioned for this precision")
     return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
                        max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
                        tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
                        applicable=applicable, worst=worst, details=details,
-                       digits_cap=float(precision.dps + precision.guard),
+                       digits_cap=float(policy.dps + policy.guard),
                        per_component=(list(names), table))
 
 

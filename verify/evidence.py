@@ -1,7 +1,7 @@
 """Evidence: every route's result for one model and one setting, computed once.
 
-The statements (:mod:`verify.theorems`) and their false variants
-(:mod:`verify.falsify`) are comparisons between parts of this evidence, so a
+The statements and their false variants (records of :mod:`verify.statements`)
+are comparisons between parts of this evidence, so a
 false variant runs through exactly the machinery the true statement does.
 """
 
@@ -167,7 +167,8 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
-    ev.plan = beta_plan(beta_method, dps, analyticity_radius(compiled, s0, theta))
+    precision = Precision(dps, guard=work - dps)
+    ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
     lap("fixed_point")
 
     progress("RBP route")

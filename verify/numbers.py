@@ -24,24 +24,12 @@ def norm_inf(v) -> mpmath.mpf:
     return max((abs(x) for x in v), default=mpmath.mpf(0))
 
 
-def max_abs_diff(a, b) -> mpmath.mpf:
-    return max((abs(x - y) for x, y in zip(a, b, strict=True)), default=mpmath.mpf(0))
-
-
 def digits_of_agreement(rel_error) -> float:
     """-log10 of a relative error, capped at 99 for exact agreement."""
     rel_error = mpmath.mpf(rel_error)
     if rel_error <= 0:
         return 99.0
     return float(-mpmath.log10(rel_error))
-
-
-def real_part(v):
-    return [mpmath.re(x) for x in v]
-
-
-def imag_part(v):
-    return [mpmath.im(x) for x in v]
 
 
 def matvec(A, v):

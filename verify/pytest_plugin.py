@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import pytest
 
+from verify.ode.backends import CHOICES
+
 GROUP = "eqprop-verify"
 MARKER = "eqprop"
 PROPERTY = "eqprop-verify"
-BETA_METHODS = ("richardson", "symmetric", "complex-step", "contour")   # = verify.extrapolate.METHODS
-BACKENDS = ("auto", "mpmath", "heyoka")
+BACKENDS = CHOICES   # the beta methods are checked by the check itself (importing them needs mpmath)
 NOT_APPLICABLE = ("fail", "skip", "allow")
 SETTINGS = ("dps", "times", "beta_method", "backend", "not_applicable")
 
@@ -44,7 +45,8 @@ OPTIONS = [
     ("--eqprop-backend", "eqprop_backend", "backend",
      f"ODE integrator for eqprop_check: {', '.join(BACKENDS)} (default: auto)"),
     ("--eqprop-beta-method", "eqprop_beta_method", "beta_method",
-     f"beta -> 0 method for eqprop_check: {', '.join(BETA_METHODS)} (default: the model's settings, else symmetric)"),
+     "beta -> 0 method for eqprop_check, as --beta-method of `eqprop-verify check` "
+     "(default: the model's settings, else symmetric)"),
     ("--eqprop-times", "eqprop_times", "times",
      "comma-separated times of the second phase for eqprop_check (default: the model's settings)"),
     ("--eqprop-not-applicable", "eqprop_not_applicable", "not_applicable",
@@ -60,8 +62,6 @@ def pytest_addoption(parser):
             kwargs["type"] = int
         elif dest == "eqprop_backend":
             kwargs["choices"] = BACKENDS
-        elif dest == "eqprop_beta_method":
-            kwargs["choices"] = BETA_METHODS
         elif dest == "eqprop_not_applicable":
             kwargs["choices"] = NOT_APPLICABLE
         group.addoption(option, **kwargs)
@@ -201,7 +201,7 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
     from verify import theorems
     from verify.errors import UsageError
     from verify.evidence import gather
-    from verify.falsify import VARIANTS, rejected
+    from verify.statements import VARIANTS, rejected
 
     by_id = {v.id: v for v in VARIANTS}
     if variant not in by_id:
@@ -224,13 +224,13 @@ def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=Non
         v = by_id[variant]
         if v.applies(ev):
             result = v.run(ev)
-            result.title = f"FALSE VARIANT of {v.statement}: {v.description}"
+            result.title = f"FALSE VARIANT of {v.of}: {v.title}"
             if rejected(result):
                 result.reason = "a deliberately false statement, rejected (as it must be)"
         else:
             from verify.compare import not_applicable
 
-            result = not_applicable(variant, f"FALSE VARIANT of {v.statement}: {v.description}", [], ["", ""],
+            result = not_applicable(variant, f"FALSE VARIANT of {v.of}: {v.title}", [], ["", ""],
                                     "the variant is not false on this model (see eqprop-verify falsify)")
         checks.append(result)
     fp = ev.fixed_point

@@ -15,6 +15,7 @@ from typing import Any
 
 import mpmath
 
+from .errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
 from .numbers import digits_of_agreement, to_str
 
 SCHEMA = "eqprop-verify/check/1"
@@ -117,7 +118,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return {"verified": 0, "failed": 1, "hypotheses-not-met": 3, "error": 4}[self.verdict]
+        return {"verified": EXIT_OK, "failed": EXIT_FAILED, "hypotheses-not-met": EXIT_HYPOTHESES,
+                "error": EXIT_INTERNAL}[self.verdict]
 
     def to_json(self) -> dict:
         from . import __version__

@@ -1,4 +1,7 @@
-"""Time derivatives of dense-output data by central differences (for Theorem 3's ODE check)."""
+"""Time derivatives of dense-output data by central differences (for Theorem 3's ODE check).
+
+One-sided differences serve at t = 0, where the flow has no past (the audit's Eq 55).
+"""
 
 from __future__ import annotations
 
@@ -60,3 +63,36 @@ def derivatives_at_centres(series, centre_points: dict, m: int, delta, values_er
         out.append(d)
         estimate = max(estimate, e + amplification * values_error)
     return out, estimate
+
+
+def forward_order_for(dps: int, delta) -> int:
+    """Smallest K with delta^K below 10^-(dps+5): how many steps a one-sided difference needs."""
+    return math.ceil((dps + 5) / -math.log10(float(delta)))
+
+
+def forward_weights(K: int) -> list:
+    """Weights w_j, j = 0..K, of f'(0) ~ sum w_j f(j d) / d (the interpolating polynomial's derivative)."""
+    w = [-mpmath.fsum(mpmath.mpf(1) / k for k in range(1, K + 1))]
+    for j in range(1, K + 1):
+        w.append(mpmath.fprod([-k for k in range(1, K + 1) if k != j])
+                 / mpmath.fprod([j - k for k in range(K + 1) if k != j]))
+    return w
+
+
+def forward_derivative(values, delta):
+    """f'(0) from values at j delta, j = 0..K (vectors), one-sided (where t < 0 is not available).
+
+    Returns (derivative, error estimate, amplification): the estimate adds the
+    truncation (K vs K - 1 points) and the values' rounding amplified by the
+    stencil; the caller multiplies the values' own error by the amplification
+    sum|w_j| / delta.
+    """
+    def diff(K):
+        w = forward_weights(K)
+        return [mpmath.fsum(w[j] * values[j][c] for j in range(K + 1)) / delta for c in range(len(values[0]))]
+
+    K = len(values) - 1
+    best, lower = diff(K), diff(K - 1)
+    amplification = mpmath.fsum(abs(x) for x in forward_weights(K)) / delta
+    size = max(abs(x) for row in values for x in row)
+    return best, max(abs(a - b) for a, b in zip(best, lower)) + mpmath.eps * size * amplification, amplification

@@ -272,10 +272,10 @@ class Proof:
 
     def theorem1(self, variant: str | None = None) -> Obligation:
         z, X, Y = self.z, self.Xhat, self.Yhat
-        Y0 = self.Y0 if variant != "y0-zero" else sp.zeros(self.p, 1)
+        Y0 = self.Y0 if variant != "Y0-zero" else sp.zeros(self.p, 1)
         parts = [
             ("Eq 11: X(0) - dC/ds(s0)", self.X_at0 - self.X0),
-            ("Eq 12: Y(0) - dC/dtheta(s0)" if variant != "y0-zero" else "Y(0) - 0",
+            ("Eq 12: Y(0) - dC/dtheta(s0)" if variant != "Y0-zero" else "Y(0) - 0",
              self.Y_at0 - Y0),
             ("Eq 13: L{dX/dt + H X}", lp.transform_derivative(X, self.X_at0) + self.H * X),
             ("Eq 14: L{dY/dt + M X}", lp.transform_derivative(Y, self.Y_at0) + self.M * X),
@@ -337,14 +337,14 @@ class Proof:
                                 method=METHOD + "; beta -> 0 by symbolic limit of rational functions")
 
     def eq23(self, variant: str | None = None) -> Obligation:
-        sign = -1 if variant == "sign-flip-eq23" else 1
+        sign = -1 if variant == "eq23-sign-flipped" else 1
         # Eq 23: dL/ds = -lim 1/beta dS/dt = X~; the variant claims dL/ds = +lim 1/beta dS/dt = -X~
         residual = self.Xhat - sign * self.Xtilde_hat
         latex = [r"\mathcal{L}\left\{\frac{\partial L}{\partial s}(\theta, s^0_\theta, \cdot)\right\} = "
                  + self._texm(self.Xhat),
                  r"\mathcal{L}\left\{-\lim_{\beta\to0}\frac{1}{\beta}\frac{\partial S^\beta}{\partial t}"
                  r"(s^0_\theta,\cdot)\right\} = " + self._texm(self.Xtilde_hat)]
-        sid = "corollary4-eq23" if variant is None else variant_id(variant)
+        sid = "corollary4" if variant is None else variant_id(variant)
         return self._obligation(sid, [("dL/ds - (-lim 1/beta dS/dt)" if variant is None
                                        else "dL/ds - (+lim 1/beta dS/dt)", residual)],
                                 latex=latex, kind="variant" if variant else None,
@@ -352,14 +352,14 @@ class Proof:
                                 method=METHOD + "; direct route vs EP route, no Cauchy problem")
 
     def eq24(self, variant: str | None = None) -> Obligation:
-        factor = sp.Rational(1, 2) if variant == "half-beta-eq24" else 1
+        factor = sp.Rational(1, 2) if variant == "eq24-half-beta" else 1
         residual = self.Yhat - factor * self.Ytilde_hat
         latex = [r"\mathcal{L}\left\{\frac{\partial L}{\partial \theta}(\theta, s^0_\theta, \cdot)\right\} = "
                  + self._texm(self.Yhat),
                  r"\mathcal{L}\left\{\lim_{\beta\to0}\frac{1}{\beta}\left(\frac{\partial E^\beta}{\partial\theta}"
                  r"(S^\beta(s^0_\theta,\cdot)) - \frac{\partial E}{\partial\theta}(s^0_\theta)\right)\right\} = "
                  + self._texm(self.Ytilde_hat)]
-        sid = "corollary4-eq24" if variant is None else variant_id(variant)
+        sid = "eq24" if variant is None else variant_id(variant)
         return self._obligation(sid, [("dL/dtheta - lim 1/beta (...)" if variant is None
                                        else "dL/dtheta - lim 1/(2 beta) (...)", residual)],
                                 latex=latex, kind="variant" if variant else None,
@@ -372,18 +372,18 @@ class Proof:
         minors = [sp.factor(A[:k, :k].det()) for k in range(1, self.n + 1)]
         signs = [m.is_positive for m in minors]
         if not all(signs):
-            st = STATEMENTS["eq10"]
+            st = STATEMENTS["eq10-limit"]
             reason = ("d2E/ds2 is not positive definite: s0 is not a strict minimum" if False in signs else
                       "positive definiteness of d2E/ds2 undecided (leading minors "
                       + ", ".join(map(str, minors)) + ")")
-            return Obligation(id="eq10", equations=st.equations, statement=st.text,
+            return Obligation(id="eq10-limit", equations=st.equations, statement=st.text,
                               outcome=Outcome.UNDECIDED, residual="", kind=st.kind, family=FAMILY,
                               applicable=False, reason=reason)
         if not hasattr(self, "dJ"):
             J = self.lq.cost.xreplace(self.at0)
             self.dJ = sp.Matrix([sp.diff(J, th) for th in self.theta])
         limit = lp.final_value(self.Yhat)
-        return self._obligation("eq10", [("lim_{t->oo} Y_t - dJ/dtheta", limit - self.dJ)], laplace=False,
+        return self._obligation("eq10-limit", [("lim_{t->oo} Y_t - dJ/dtheta", limit - self.dJ)], laplace=False,
                                 latex=[r"\lim_{t\to\infty} Y_t = \lim_{z\to 0} z\hat Y(z) = " + self._texm(limit),
                                        r"\frac{\partial J}{\partial\theta} = " + self._texm(self.dJ)],
                                 method="final value theorem (A positive definite: poles of z Y(z) in Re z < 0)")
@@ -462,16 +462,16 @@ class Proof:
     def obligations(self, variants=()) -> list[Obligation]:
         if not self.build():
             return [self._not_applicable(sid) for sid in
-                    ("flows", "theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24",
-                     "eq10", "eq27", "eq28")]
+                    ("flows", "theorem1", "theorem2", "theorem3", "corollary4", "eq24",
+                     "eq10-limit", "eq27", "eq28")]
         out = [self.flows(), self.theorem1(), self.theorem2(), self.theorem3(), self.eq23(), self.eq24(),
                self.eq10(), self.eq27(), self.eq28()]
         for v in variants:
-            if v == "sign-flip-eq23":
+            if v == "eq23-sign-flipped":
                 out.append(self.eq23(v))
-            elif v == "half-beta-eq24":
+            elif v == "eq24-half-beta":
                 out.append(self.eq24(v))
-            elif v == "y0-zero":
+            elif v == "Y0-zero":
                 out.append(self.theorem1(v))
         return out
 

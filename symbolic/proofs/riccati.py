@@ -240,10 +240,10 @@ class Proof:
 
     def theorem1(self, variant: str | None = None) -> Obligation:
         t, X, Y, H, M = self.t, self.X, self.Y, self.H, self.M
-        Y0 = self.Y0 if variant != "y0-zero" else sp.zeros(len(self.theta), 1)
+        Y0 = self.Y0 if variant != "Y0-zero" else sp.zeros(len(self.theta), 1)
         parts = [
             ("Eq 11: X(0) - dC/ds(s0)", X.subs(t, 0) - self.X0),
-            ("Eq 12: Y(0) - dC/dtheta(s0)" if variant != "y0-zero" else "Y(0) - 0", Y.subs(t, 0) - Y0),
+            ("Eq 12: Y(0) - dC/dtheta(s0)" if variant != "Y0-zero" else "Y(0) - 0", Y.subs(t, 0) - Y0),
             ("Eq 13: dX/dt + H X", sp.diff(X, t) + H * X),
             ("Eq 14: dY/dt + M X", Y.diff(t) + M * X),
         ]
@@ -293,8 +293,8 @@ class Proof:
             + self._tex(Xt)])
 
     def eq23(self, variant: str | None = None) -> Obligation:
-        sign = -1 if variant == "sign-flip-eq23" else 1
-        sid = "corollary4-eq23" if variant is None else variant_id(variant)
+        sign = -1 if variant == "eq23-sign-flipped" else 1
+        sid = "corollary4" if variant is None else variant_id(variant)
         parts = [("limit exists: zeroth order in beta", self.Xt_zeroth),
                  ("dL/ds - (-lim 1/beta dS/dt)" if variant is None else "dL/ds - (+lim 1/beta dS/dt)",
                   self.X - sign * self.Xt)]
@@ -305,8 +305,8 @@ class Proof:
                                        r"(s^0_\theta, t) = " + self._tex(self.Xt)])
 
     def eq24(self, variant: str | None = None) -> Obligation:
-        factor = sp.Rational(1, 2) if variant == "half-beta-eq24" else 1
-        sid = "corollary4-eq24" if variant is None else variant_id(variant)
+        factor = sp.Rational(1, 2) if variant == "eq24-half-beta" else 1
+        sid = "eq24" if variant is None else variant_id(variant)
         parts = [("limit exists: zeroth order in beta", self.Yt_zeroth),
                  ("dL/dtheta - lim 1/beta (...)" if variant is None else "dL/dtheta - lim 1/(2 beta) (...)",
                   self.Y - factor * self.Yt)]
@@ -327,8 +327,8 @@ class Proof:
         t0 = time.perf_counter()
         (outcome, residual, witness, results), _ = self._decide(
             [("lim_{t->oo} Y_t - dJ/dtheta", limit - self.dJ.xreplace(self.base))])
-        st = STATEMENTS["eq10"]
-        return Obligation(id="eq10", equations=st.equations, statement=st.text, outcome=outcome,
+        st = STATEMENTS["eq10-limit"]
+        return Obligation(id="eq10-limit", equations=st.equations, statement=st.text, outcome=outcome,
                           residual=residual, kind=st.kind, family=FAMILY, theta="exact values",
                           method="sympy limit t -> oo of the closed form", witness=witness, parts=results,
                           latex=[r"\lim_{t\to\infty} Y_t = " + self._tex(limit)] if self.want_latex else [],
@@ -357,18 +357,18 @@ class Proof:
                                 latex=[r"S^0(S^0(s,u),t) = S^0(s,t+u) \Rightarrow L(S^0(s,u),t) = L(s,t+u)"])
 
     def obligations(self, variants=()) -> list[Obligation]:
-        ids = ("flows", "theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24",
-               "eq10", "eq27", "eq28")
+        ids = ("flows", "theorem1", "theorem2", "theorem3", "corollary4", "eq24",
+               "eq10-limit", "eq27", "eq28")
         if not self.build():
             return [self._not_applicable(sid) for sid in ids]
         out = [self.flows(), self.theorem1(), self.theorem2(), self.theorem3(), self.eq23(), self.eq24(),
                self.eq10(), self.eq27(), self.eq28()]
         for v in variants:
-            if v == "sign-flip-eq23":
+            if v == "eq23-sign-flipped":
                 out.append(self.eq23(v))
-            elif v == "half-beta-eq24":
+            elif v == "eq24-half-beta":
                 out.append(self.eq24(v))
-            elif v == "y0-zero":
+            elif v == "Y0-zero":
                 out.append(self.theorem1(v))
         return out
 

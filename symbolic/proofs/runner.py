@@ -16,6 +16,7 @@ import dataclasses
 import time
 from typing import Iterable
 
+from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_OK
 from ..model import Model
 from . import linear_quadratic, riccati
 from .obligation import Obligation, Outcome
@@ -129,7 +130,7 @@ def exit_code(rows: list[Obligation]) -> int:
     """
     judged = [r for r in rows if r.kind in ("statement", "step")]
     if any(r.outcome is Outcome.REFUTED for r in judged):
-        return 1
+        return EXIT_FAILED
     if all(r.outcome is Outcome.PROVED for r in judged):
-        return 0
-    return 3
+        return EXIT_OK
+    return EXIT_HYPOTHESES

@@ -28,11 +28,11 @@ _ALL = [
               "dJ/dtheta of J(theta) = C(s0_theta) = lim 1/beta (dE^beta/dtheta(s^beta) - dE/dtheta(s0))"),
     Statement("theorem3", ("21", "22", "11", "12", "13", "14"),
               "X~_t, Y~_t (beta -> 0 limits of the nudged flow) solve the Cauchy problem, for all t"),
-    Statement("corollary4-eq23", ("23",),
+    Statement("corollary4", ("23",),
               "dL/ds(theta, s0, t) = -lim 1/beta dS^beta/dt(s0, t), for all t"),
-    Statement("corollary4-eq24", ("24",),
+    Statement("eq24", ("24",),
               "dL/dtheta(theta, s0, t) = lim 1/beta (dE^beta/dtheta(S^beta(s0, t)) - dE/dtheta(s0)), for all t"),
-    Statement("eq10", ("10",),
+    Statement("eq10-limit", ("10",),
               "lim_{t -> oo} dL/dtheta(theta, s0, t) = dJ/dtheta (needs a strict minimum)", "step"),
     Statement("eq27", ("27",), "dL/dt(s, t) + dL/ds(s, t) . dE/ds(s) = 0 for all s, t (exact flow)", "step"),
     Statement("eq28", ("28",), "L(S0(s, u), t) = L(s, t + u) for all s, t, u (exact flow)", "step"),
@@ -65,8 +65,8 @@ _ALL = [
 STATEMENTS: dict[str, Statement] = {s.id: s for s in _ALL}
 
 #: the obligations that need the flow in closed form (numeric-only otherwise)
-CLOSED_FORM_ONLY = ("theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24",
-                    "eq10", "eq27", "eq28")
+CLOSED_FORM_ONLY = ("theorem1", "theorem2", "theorem3", "corollary4", "eq24",
+                    "eq10-limit", "eq27", "eq28")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,11 +79,11 @@ class Variant:
 
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in [
-    Variant("sign-flip-eq23", "corollary4-eq23",
+    Variant("eq23-sign-flipped", "corollary4",
             "Eq 23 with the sign flipped: dL/ds(theta, s0, t) = +lim 1/beta dS^beta/dt(s0, t)"),
-    Variant("half-beta-eq24", "corollary4-eq24",
+    Variant("eq24-half-beta", "eq24",
             "Eq 24 with 1/(2 beta) in place of 1/beta"),
-    Variant("y0-zero", "theorem1",
+    Variant("Y0-zero", "theorem1",
             "Theorem 1 with Y_0 = 0 in place of Eq 12 (false for a theta-dependent cost)"),
 ]}
 

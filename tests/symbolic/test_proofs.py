@@ -83,8 +83,8 @@ k = "1/3"
 TEXTS = {"riccati-theta-cost": RICCATI_THETA_COST, "linear-1d": LINEAR_1D, "lq2": LQ2,
          "hopfield-tiny-readout": paper_hopfield_text(1, 1, 1, 1, readout=True)}
 
-THEOREMS = ("theorem1", "theorem2", "theorem3", "corollary4-eq23", "corollary4-eq24")
-CLOSED_FORM = THEOREMS + ("flows", "eq10", "eq27", "eq28")
+THEOREMS = ("theorem1", "theorem2", "theorem3", "corollary4", "eq24")
+CLOSED_FORM = THEOREMS + ("flows", "eq10-limit", "eq27", "eq28")
 STEPS = ("eq32", "eq33", "eq34", "eq35", "eq37", "eq38", "eq39", "eq40", "eq42", "eq51-52", "eq53-54",
          "eq55", "eq56", "eq57-60", "eq61", "eq62")
 FAMILIES = {"quadratic": "linear-quadratic", "lq2": "linear-quadratic", "riccati": "riccati",
@@ -171,7 +171,7 @@ def test_quadratic_every_obligation():
         assert variant_row(rows, v).kind == "variant"
         check_refuted_with_witness(variant_row(rows, v))
     # Y_0 = 0 fails by dC/dtheta = theta/10: (3/100, -7/100) at theta = (3/10, -7/10)
-    w = variant_row(rows, "y0-zero").witness
+    w = variant_row(rows, "Y0-zero").witness
     assert sp.Rational(w["value"]) == R(3, 100) and w["point"] == {"theta[0]": "3/10"}
     # the paper's misprints: Eq 61 as printed (Y~_0 = 0) fails for this theta-dependent cost,
     # Eq 56 as printed leaves -dC/ds(s0) = y - s0, first entry 1/2 - 43/105
@@ -189,20 +189,20 @@ def test_riccati_every_obligation():
     check_closed_form(rows, "riccati")
     for sid in THEOREMS:
         assert rows[sid].theta == "symbolic"
-    for sid in ("theorem3", "corollary4-eq23", "corollary4-eq24"):  # the beta-limits exist
+    for sid in ("theorem3", "corollary4", "eq24"):  # the beta-limits exist
         assert any("zeroth order in beta" in p.name for p in rows[sid].parts)
     assert not failures(rows, STEPS), failures(rows, STEPS)
     # Eq 23 flipped leaves 2 X_t = 2 X_0 exp(-H t) (typed here from the closed form)
     a, b, c, y = 2, R(1, 2), R(1, 2), 1
     s0 = (a - sp.sqrt(a ** 2 - 4 * b * c)) / (2 * b)
     H = a - 2 * b * s0
-    w = variant_row(rows, "sign-flip-eq23").witness
-    check_refuted_with_witness(variant_row(rows, "sign-flip-eq23"))
+    w = variant_row(rows, "eq23-sign-flipped").witness
+    check_refuted_with_witness(variant_row(rows, "eq23-sign-flipped"))
     t = sp.Rational(w["point"]["t"])
     assert abs(sp.Float(w["value"]) - 2 * (s0 - y) * sp.exp(-H * t)) < 1e-15
-    check_refuted_with_witness(variant_row(rows, "half-beta-eq24"))
+    check_refuted_with_witness(variant_row(rows, "eq24-half-beta"))
     # the cost (s - y)^2/2 does not depend on theta: "Y_0 = 0" and Eq 61 as printed hold here
-    assert variant_row(rows, "y0-zero").outcome is Outcome.PROVED
+    assert variant_row(rows, "Y0-zero").outcome is Outcome.PROVED
     assert rows["eq61-as-printed"].outcome is Outcome.PROVED
     assert rows["eq56-as-printed"].outcome is Outcome.REFUTED
     assert exit_code(list(rows.values())) == 0
@@ -254,11 +254,11 @@ def test_theorem2_for_quadratic_equals_the_gradient_typed_from_the_closed_form()
 
 
 def test_symbolic_data_proves_for_all_input_and_target_values():
-    out = {r.id: r for r in prove(model("riccati-theta-cost"), ["sign-flip-eq23"], steps=False,
+    out = {r.id: r for r in prove(model("riccati-theta-cost"), ["eq23-sign-flipped"], steps=False,
                                   symbolic_data=True)}
     for sid in THEOREMS:
         assert out[sid].outcome is Outcome.PROVED
-    flipped = out["corollary4-eq23[variant:sign-flip-eq23]"]
+    flipped = out["corollary4[variant:eq23-sign-flipped]"]
     assert flipped.outcome is Outcome.REFUTED and flipped.witness["point"].get("y") == "1"
 
 

@@ -49,8 +49,7 @@ if THOROUGH:
     DPS = st.sampled_from([20, 30])
     TIMES = S.times(max_times=3, t_max=3)
 else:  # small models and few times: the whole default suite stays fast
-    FAMILY_OPTIONS = {"hopfield": {"size": (1, 2)}, "hopfield-readout": {"size": (1, 2)},
-                      "polynomial": {"states": (1, 2), "params": (1, 2)}, "quadratic": {"states": (1, 3)}}
+    FAMILY_OPTIONS = {name: family.small for name, family in S.REGISTRY.items()}
     DPS = st.just(20)
     TIMES = S.times(max_times=2, t_max=2)
 
@@ -205,6 +204,31 @@ def test_drawn_instances_are_model_files_that_load_back(family):
         assert back.energy == inst.model.energy and back.cost == inst.model.cost
         assert back.settings["dps"] == 25 and back.settings["beta_method"] == "richardson"
         assert back.settings.get("initial_state") == inst.model.settings.get("initial_state")
+
+
+@pytest.mark.parametrize("family", S.FAMILIES)
+def test_each_registered_family_draws_its_own_instances(family):
+    record = S.REGISTRY[family]
+    inst, _ = S.draw_valid(family, random.Random(f"registry/{family}"), **record.small)
+    assert record.name == family and inst.family == family
+    assert inst.model.name == f"random-{family}"
+
+
+def test_cli_choices_come_from_the_registries():
+    """``random --family`` offers the registered families; ``--beta-method`` the extrapolation methods."""
+    from verify.cli import build_parser
+    from verify.extrapolate import METHODS
+
+    parser = build_parser()
+    args = parser.parse_args(["random"])
+    assert args.family == "hopfield"
+    for family in S.FAMILIES:
+        assert parser.parse_args(["random", "--family", family]).family == family
+    for method in METHODS:
+        assert parser.parse_args(["random", "--beta-method", method]).beta_method == method
+    assert S.BETA_METHODS == tuple(METHODS)   # the registry's names, in its order
+    with pytest.raises(SystemExit):
+        parser.parse_args(["random", "--family", "no-such-family"])
 
 
 @pytest.mark.parametrize("family", S.FAMILIES)

@@ -17,10 +17,11 @@ from symbolic.load import load_model
 from symbolic.spec import load_model_text
 from symbolic.zoo import paper_hopfield_text
 
-from ..extrapolate import BetaPlan, plan as beta_plan
+from ..extrapolate import METHODS
 from ..fixed_point import free_fixed_point, refine
 from ..flows import Flows
 from ..numbers import digits_of_agreement
+from ..precision import Precision
 from ..routes import ep, rbp
 from ..theorems import check
 
@@ -68,22 +69,15 @@ def bench_size(sizes, backend, dps=30):
     return {"rows": rows, "exponent_in_n": slope}
 
 
-def _custom_plans(work):
+#: plan sizes (points K, or N for the contour) per method; None: the method's own plan
+PLAN_SIZES = {"richardson": range(2, 13, 2), "symmetric": range(1, 8), "contour": range(4, 33, 4),
+              "complex-step": [None]}
+
+
+def _custom_plans(precision):
     """Plans of increasing size for each method (the check's own plan is one of them)."""
-    out = {"richardson": [], "symmetric": [], "contour": [], "complex-step": []}
-    b0 = mpmath.mpf(10) ** -3
-    for K in range(2, 13, 2):
-        out["richardson"].append(BetaPlan("richardson", [b0 / 2**k for k in range(K)], 3 + K, ""))
-    for K in range(1, 8):
-        out["symmetric"].append(BetaPlan("symmetric", [s * b0 / 2**k for k in range(K) for s in (1, -1)],
-                                         3 + K, ""))
-    r = mpmath.mpf(10) ** -2
-    for N in range(4, 33, 4):
-        betas = [r * mpmath.expjpi(mpmath.mpf(2 * k) / N) for k in range(N // 2 + 1)]
-        betas = [mpmath.mpf(x.real) if abs(x.imag) < r * 1e-30 else x for x in betas]
-        out["contour"].append(BetaPlan("contour", betas, 4, ""))
-    out["complex-step"].append(beta_plan("complex-step", work))
-    return out
+    return {name: [method.plan(precision, size=k) for k in PLAN_SIZES.get(name, [None])]
+            for name, method in METHODS.items()}
 
 
 def bench_beta_methods(backend, dps=40, t="1"):
@@ -95,7 +89,7 @@ def bench_beta_methods(backend, dps=40, t="1"):
         theta = compiled.theta_values()
         s0 = free_fixed_point(compiled, theta).s
         X_ref = rbp.closed_form(rbp.cauchy_data(compiled, s0, theta), [mpmath.mpf(t)])[0][0]
-        for method, plans in _custom_plans(mpmath.mp.dps).items():
+        for method, plans in _custom_plans(Precision(dps)).items():
             for p in plans:
                 with mpmath.workdps(mpmath.mp.dps + p.extra_digits):
                     th = compiled.theta_values()

@@ -29,7 +29,7 @@ import sympy as sp
 
 from symbolic import BETA, derive, load_model
 from symbolic.functions import to_elementary
-from verify.ode import available_backends, make_system
+from verify.ode import BACKEND_NAMES, available_backends, make_system
 
 T_END = 5
 TARGETS = {"mpmath": 50, "heyoka": 300}
@@ -88,7 +88,7 @@ def run(quick: bool = False, backends=None) -> dict:
     repeats = 3 if quick else 5
     odefun_repeats = 1 if quick else 2
     flows = {"free": 0, "nudged": sp.Rational(1, 2)}
-    backends = [b for b in ("mpmath", "heyoka") if b in (backends or available_backends())]
+    backends = [b for b in BACKEND_NAMES if b in (backends or available_backends())]
 
     t0 = time.perf_counter()
     systems = {"mpmath": make_system(field, model.s, params, backend="mpmath")}
@@ -133,7 +133,7 @@ def run(quick: bool = False, backends=None) -> dict:
                for i in range(model.n)]
     for dps in dps_list:
         entry = {"dps": dps}
-        for name in [b for b in ("mpmath", "heyoka") if b in systems]:
+        for name in [b for b in BACKEND_NAMES if b in systems]:
             systems[name].solve(y0c, values, [T_END], dps=dps)  # compile (heyoka)
             t, traj = _best_time(lambda: systems[name].solve(y0c, values, [T_END], dps=dps),
                                  repeats)

@@ -53,10 +53,10 @@ def _instances(args):
 def run(args) -> int:
     import mpmath
 
-    from ..errors import UsageError
+    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, UsageError
     from ..evidence import gather
     from ..extrapolate import METHODS
-    from ..falsify import VARIANTS, rejected, run_variants
+    from ..statements import VARIANTS, rejected, run_variants
     from ..theorems import GUARD_DIGITS, resolve_backend, statements
 
     if args.beta_method not in METHODS:
@@ -67,7 +67,7 @@ def run(args) -> int:
         times = [mpmath.mpf(t) for t in args.times.split(",")]
     except ValueError:
         raise UsageError(f"--times: '{args.times}' is not a comma-separated list of numbers") from None
-    table = {v.id: {"variant": v.id, "statement": v.statement, "description": v.description,
+    table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
                     "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
     all_true_ok, crashed = True, []
     for name, model in _instances(args):
@@ -104,9 +104,10 @@ def run(args) -> int:
         print(json.dumps([{k: r[k] for k in ("variant", "statement", "instances", "rejected", "max_digits")}
                           for r in rows], indent=2))
     else:
-        print(f"{'variant':28s} {'statement':11s} {'rejected':>9s}  max digits  description")
+        wv, ws = max(len(r["variant"]) for r in rows) + 2, max(len(r["statement"]) for r in rows)
+        print(f"{'variant':{wv}s} {'statement':{ws}s} {'rejected':>9s}  max digits  description")
         for r in rows:
-            print(f"{r['variant']:28s} {r['statement']:11s} {r['rejected']:>4d}/{r['instances']:<4d}  "
+            print(f"{r['variant']:{wv}s} {r['statement']:{ws}s} {r['rejected']:>4d}/{r['instances']:<4d}  "
                   f"{'-' if r['max_digits'] is None else r['max_digits']:>10}  {r['description']}")
     all_rejected = all(r["rejected"] == r["instances"] for r in rows)
     unexercised = [r["variant"] for r in rows if r["instances"] == 0]
@@ -114,7 +115,7 @@ def run(args) -> int:
         print(f"falsify: not exercised on these models (no instance where the variant is false): "
               f"{', '.join(unexercised)}", file=sys.stderr)
     if not (all_rejected and all_true_ok):
-        return 1
+        return EXIT_FAILED
     if crashed:
-        return 4
-    return 3 if unexercised else 0
+        return EXIT_INTERNAL
+    return EXIT_HYPOTHESES if unexercised else EXIT_OK

@@ -19,8 +19,6 @@ import sys
 import time
 
 HELP = "check the statements on a reproducible sweep of random valid instances (in parallel)"
-STATEMENT_ORDER = ("theorem1", "cauchy-ode", "theorem2", "eq10-limit", "theorem3", "theorem3-ode",
-                   "corollary4", "eq24")
 
 
 def add_arguments(parser):
@@ -129,8 +127,10 @@ class ProgressBar:
 
 def summarise(results: list[dict]) -> dict:
     """Per statement: passed, failed, not applicable, min and median digits over applicable checks."""
+    from ..statements import STATEMENT_IDS
+
     out = {}
-    ids = [i for i in STATEMENT_ORDER if any(i in r["checks"] for r in results)]
+    ids = [i for i in STATEMENT_IDS if any(i in r["checks"] for r in results)]
     ids += sorted({i for r in results for i in r["checks"]} - set(ids))
     for cid in ids:
         rows = [r["checks"][cid] for r in results if cid in r["checks"]]
@@ -144,7 +144,7 @@ def summarise(results: list[dict]) -> dict:
 
 
 def run(args) -> int:
-    from ..errors import UsageError
+    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, UsageError
     from ..result import write_atomic
     from ..theorems import resolve_backend
 
@@ -228,12 +228,12 @@ def run(args) -> int:
     elif not args.quiet:
         print(table(summary, results))
     if verdicts["failed"]:
-        return 1
+        return EXIT_FAILED
     if verdicts["error"]:
-        return 4
+        return EXIT_INTERNAL
     if verdicts["hypotheses-not-met"]:
-        return 3
-    return 0
+        return EXIT_HYPOTHESES
+    return EXIT_OK
 
 
 def table(summary: dict, results: list[dict]) -> str:

@@ -5,13 +5,25 @@ vector field once (jet recurrences from :mod:`symbolic.taylor`); the
 returned system's ``solve(y0, params, times, dps=...)`` integrates it from
 t = 0 and returns a :class:`Trajectory`.  Two backends compute the Taylor
 coefficients: ``"mpmath"`` (generated Python on gmpy2 numbers, always there)
-and ``"heyoka"`` (compiled, ``heyoka.real``, optional); step control, dense
-output and error estimates are shared (:mod:`verify.ode.controller`).
+and ``"heyoka"`` (compiled, ``heyoka.real``, optional), one module each,
+registered in :mod:`verify.ode.backends`; step control, dense output and error
+estimates are shared (:mod:`verify.ode.controller`).
 """
 
+from .backends import BACKEND_NAMES, CHOICES, auto_backend, available_backends, backend_class, resolve_backend
 from .errors import IntegrationError
-from .system import GUARD_BITS, System, available_backends, make_system
 from .trajectory import Trajectory
 
-__all__ = ["GUARD_BITS", "IntegrationError", "System", "Trajectory", "available_backends",
-           "make_system"]
+_FROM_SYSTEM = ("GUARD_BITS", "System", "make_system")
+
+
+def __getattr__(name):
+    # the compiler (sympy) is imported on first use: listing backends stays cheap
+    if name in _FROM_SYSTEM:
+        from . import system
+
+        return getattr(system, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = ["BACKEND_NAMES", "CHOICES", "GUARD_BITS", "IntegrationError", "System", "Trajectory",
+           "auto_backend", "available_backends", "backend_class", "make_system", "resolve_backend"]

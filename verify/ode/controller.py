@@ -54,6 +54,8 @@ times, so the step sequence does not depend on them (and can be frozen:
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 
 import gmpy2
@@ -164,14 +166,20 @@ def _mpf_pow2(x: float):
     return mpmath.ldexp(mpmath.mpf(2) ** (x - math.floor(x)), int(math.floor(x)))
 
 
-def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
-              steps=None, max_steps: int = 100_000) -> dict:
-    """Integrate from t = 0 through the sorted ``times`` (gmpy2 mpfr); see the module doc.
+@dataclasses.dataclass
+class Integration:
+    """What :func:`integrate` returns: states and log2 error estimates at the requested times."""
 
-    Returns a dict with ``states`` (mpmath, per time), ``errors_real``,
-    ``errors_imag`` (log2, per time), ``steps`` (count), ``step_sequence``
-    (list of the h taken, as Python floats or the given values).
-    """
+    states: list             # mpmath numbers, one state per requested time
+    errors_real: list        # log2 of the error estimate of the real parts, per time
+    errors_imag: list        # the same for the imaginary parts (-inf for a real state)
+    steps: int               # Taylor steps taken
+    step_sequence: list      # the h taken (Python floats, or the values given as ``steps``)
+
+
+def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
+              steps=None, max_steps: int = 100_000) -> Integration:
+    """Integrate from t = 0 through the sorted ``times`` (gmpy2 mpfr); see the module doc."""
     p = engine.order
     safety = _SAFETY_EXPONENT / (p - 1)
     t_end = times[-1]
@@ -250,8 +258,7 @@ def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
             if L_im is not None:
                 acc_im.commit(L_im, x)
             t = t_next
-    return {"states": states, "errors_real": err_re, "errors_imag": err_im,
-            "steps": n, "step_sequence": sequence}
+    return Integration(states=states, errors_real=err_re, errors_imag=err_im, steps=n, step_sequence=sequence)
 
 
 def _to_mpfr(x):

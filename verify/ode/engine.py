@@ -1,6 +1,8 @@
-"""The contract between the step-size controller and a backend ("jet engine").
+"""The contract between the step-size controller and a backend: :class:`Backend` and its :class:`JetEngine`.
 
-A backend knows how to compute the Taylor expansion of the solution at the
+A backend (one module ``verify/ode/<name>_backend.py``, found by
+:mod:`verify.ode.backends`) compiles a field's Taylor program once; for each
+solve it makes a jet engine, which knows how to compute the Taylor expansion of the solution at the
 current state and how to move along it; everything else (order and step-size
 selection, dense output at requested times, error accounting, frozen step
 sequences) is in :mod:`verify.ode.controller` and is shared, so both backends
@@ -16,6 +18,33 @@ import math
 def jorba_zou_order(log2_tol: float) -> int:
     """Taylor order ceil(-ln(tol)/2) + 1 (Jorba & Zou 2005, Sec. 3.2; heyoka uses the same)."""
     return max(2, math.ceil(-log2_tol * math.log(2) / 2) + 1)
+
+
+class Backend(abc.ABC):
+    """One way to compute Taylor coefficients: compiles a program once, makes an engine per solve.
+
+    Subclasses set ``name`` (the ``--backend`` value; it must match the module
+    ``<name>_backend.py``) and ``auto_preference`` (``--backend auto`` takes the
+    available backend with the highest), and say whether they can run here.
+    """
+
+    #: the ``--backend`` name
+    name: str = "?"
+    #: ``auto`` picks the available backend with the highest preference
+    auto_preference: int = 0
+
+    @classmethod
+    def available(cls) -> bool:
+        """Whether the backend can run here (its optional dependencies import)."""
+        return True
+
+    @abc.abstractmethod
+    def __init__(self, program, **options):
+        """Compile ``program`` (a :class:`symbolic.taylor.TaylorProgram`) for repeated solves."""
+
+    @abc.abstractmethod
+    def engine(self, y0, params, order: int, prec: int) -> "JetEngine":
+        """A jet engine at ``prec`` bits holding the state ``y0`` (called inside ``gmpy2_context(prec)``)."""
 
 
 class JetEngine(abc.ABC):

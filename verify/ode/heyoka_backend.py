@@ -38,7 +38,7 @@ import gmpy2
 import mpmath
 import numpy as np
 
-from .engine import JetEngine
+from .engine import Backend, JetEngine
 from .errors import IntegrationError
 from .mpmath_backend import _GMPY2_FUNCS
 from .numbers import gmpy2_to_mpmath, is_complex_value, sympy_to_gmpy2, to_gmpy2
@@ -298,10 +298,15 @@ class _ComplexBuilder(_RealBuilder):
         return (0.5 * hy.log(xr * xr + xi * xi), hy.atan2(xi, xr))
 
 
-class HeyokaBackend:
+class HeyokaBackend(Backend):
     """Builds (and caches per precision, order and real/complex) heyoka integrators."""
 
     name = "heyoka"
+    auto_preference = 1   # compiled: preferred by ``--backend auto`` when installed
+
+    @classmethod
+    def available(cls) -> bool:
+        return hy is not None
 
     def __init__(self, program, compact_mode: bool | None = None):
         _need_heyoka()

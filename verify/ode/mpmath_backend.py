@@ -24,7 +24,7 @@ import operator
 import gmpy2
 import mpmath
 
-from .engine import JetEngine
+from .engine import Backend, JetEngine
 from .numbers import gmpy2_to_mpmath, is_complex_value, log2_abs, sympy_to_gmpy2, to_gmpy2
 
 _GMPY2_FUNCS = {name: getattr(gmpy2, name) for name in
@@ -45,10 +45,11 @@ def _mpmath_funcs():
     return funcs
 
 
-class MpmathBackend:
+class MpmathBackend(Backend):
     """Compiled jet code of one :class:`~symbolic.taylor.TaylorProgram`; makes engines."""
 
     name = "mpmath"
+    auto_preference = 0
 
     def __init__(self, program, numbers: str = "gmpy2"):
         if numbers not in ("gmpy2", "mpmath"):

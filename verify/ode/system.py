@@ -8,6 +8,7 @@ import mpmath
 
 from symbolic.taylor import TaylorProgram, compile_taylor
 
+from .backends import BACKEND_NAMES, auto_backend, backend_class
 from .controller import integrate, pow2
 from .engine import jorba_zou_order
 from .numbers import gmpy2_context, to_gmpy2, to_mpmath
@@ -17,20 +18,6 @@ from .trajectory import Trajectory
 #: with guard bits, round the result back).  16 bits cover the k-ulp rounding of
 #: order-k convolutions, so the truncation tolerance is the binding error.
 GUARD_BITS = 16
-
-BACKENDS = ("mpmath", "heyoka")
-
-
-def available_backends() -> list[str]:
-    """Names of the usable backends: ``["mpmath"]`` plus ``"heyoka"`` if it imports."""
-    out = ["mpmath"]
-    try:
-        import heyoka  # noqa: F401
-    except Exception:  # pragma: no cover - depends on the environment
-        pass
-    else:
-        out.append("heyoka")
-    return out
 
 
 def make_system(field: Sequence, variables: Sequence, parameters: Sequence = (),
@@ -42,16 +29,17 @@ def make_system(field: Sequence, variables: Sequence, parameters: Sequence = (),
     field : sequence of sympy expressions (one per variable), autonomous
     variables : sequence of sympy Symbols, the state
     parameters : sequence of sympy Symbols whose values are given to :meth:`System.solve`
-    backend : {"mpmath", "heyoka", "auto"}
-        ``"auto"`` is heyoka when it imports, else mpmath.
+    backend : a name of :data:`verify.ode.backends.BACKEND_NAMES`, or "auto"
+        ``"auto"`` is the preferred available backend (heyoka when it imports, else mpmath).
     **options
         ``numbers="gmpy2"|"mpmath"`` for the mpmath backend (number type of the
         recurrences; default gmpy2), ``compact_mode=`` for heyoka.
     """
     if backend == "auto":
-        backend = "heyoka" if "heyoka" in available_backends() else "mpmath"
-    if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r}: expected one of 'auto', 'mpmath', 'heyoka'")
+        backend = auto_backend()
+    if backend not in BACKEND_NAMES:
+        raise ValueError(f"backend={backend!r}: expected one of "
+                         + ", ".join(repr(b) for b in ("auto",) + BACKEND_NAMES))
     program = compile_taylor(field, variables, parameters)
     return System(program, backend, list(variables), list(parameters), **options)
 
@@ -71,14 +59,7 @@ class System:
         self.backend = backend
         self.variables = variables
         self.parameters = parameters
-        if backend == "mpmath":
-            from .mpmath_backend import MpmathBackend
-
-            self._impl = MpmathBackend(program, **options)
-        else:
-            from .heyoka_backend import HeyokaBackend
-
-            self._impl = HeyokaBackend(program, **options)
+        self._impl = backend_class(backend)(program, **options)
 
     @property
     def n(self) -> int:
@@ -150,18 +131,16 @@ class System:
                         raise ValueError(f"`y0` has a non-finite value {v}")
                 result = integrate(engine, times_w, log2_tol, prec_out, steps=steps,
                                    max_steps=max_steps)
-            per_time = [pow2(er) + pow2(ei)
-                        for er, ei in zip(result["errors_real"], result["errors_imag"])]
+            per_time = [pow2(er) + pow2(ei) for er, ei in zip(result.errors_real, result.errors_imag)]
             err = max(per_time)
-            err_re = max(pow2(e) for e in result["errors_real"])
-            err_im = max(pow2(e) for e in result["errors_imag"])
-            sequence = [mpmath.mpf(h) if isinstance(h, float) else to_mpmath(h)
-                        for h in result["step_sequence"]]
-            return Trajectory(times=times_out, states=result["states"], error_estimate=err,
-                              steps=result["steps"], order=engine.order, backend=self.backend,
+            err_re = max(pow2(e) for e in result.errors_real)
+            err_im = max(pow2(e) for e in result.errors_imag)
+            sequence = [mpmath.mpf(h) if isinstance(h, float) else to_mpmath(h) for h in result.step_sequence]
+            return Trajectory(times=times_out, states=result.states, error_estimate=err,
+                              steps=result.steps, order=engine.order, backend=self.backend,
                               step_sequence=sequence, error_estimates=per_time,
                               error_estimate_real=err_re, error_estimate_imag=err_im,
                               dps=dps, tol=tol_mp)
 
 
-__all__ = ["GUARD_BITS", "System", "available_backends", "make_system"]
+__all__ = ["GUARD_BITS", "System", "make_system"]

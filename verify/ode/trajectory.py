@@ -33,7 +33,7 @@ class Trajectory:
     order : int
         Taylor order used.
     backend : str
-        ``"mpmath"`` or ``"heyoka"``.
+        A name of :data:`verify.ode.backends.BACKEND_NAMES` (``"mpmath"``, ``"heyoka"``).
     step_sequence : list of mpf
         The step sizes taken; pass as ``solve(..., steps=traj.step_sequence)`` to
         re-run with identical steps (perturbed and unperturbed runs).

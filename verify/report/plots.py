@@ -20,19 +20,13 @@ import math
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..statements import STATEMENTS
 from .curves import Curves
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
           "#7f7f7f", "#bcbd22"]
 DPI = 110
-STATEMENT_LABELS = {
-    "theorem1": "Theorem 1 (direct vs RBP)",
-    "cauchy-ode": "Eq 13-14 integrated vs closed form",
-    "theorem3": "Theorem 3 (EP vs RBP)",
-    "theorem3-ode": "Theorem 3, d/dt on EP data",
-    "corollary4": "Corollary 4, Eq 23",
-    "eq24": "Corollary 4, Eq 24",
-}
+STATEMENT_LABELS = {s.id: s.label or s.title for s in STATEMENTS}
 
 
 def _figure(width, height):

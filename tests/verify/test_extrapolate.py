@@ -1,0 +1,124 @@
+"""The beta -> 0 methods (verify.extrapolate) on closed-form g(beta) with known g(0).
+
+Each method's plan is applied to functions whose series are known: an entire
+function (exp), an even one (sin(beta)/beta), and a simple pole at beta = R
+(1 / (1 - beta/R)), with the plan told the radius R. The combination must
+give g(0) to the requested digits, and its error estimate must never be below
+the true error (beyond the rounding of the values at the working precision,
+which the check's tolerance carries separately).
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from verify.extrapolate import METHODS, BetaMethod, BetaPlan, neville_at_zero, plan
+from verify.precision import Precision
+
+DPS = 30
+
+
+def exp_(b):
+    return mpmath.exp(b)
+
+
+def sinc(b):
+    return mpmath.sin(b) / b
+
+
+def pole(R):
+    return lambda b: 1 / (1 - b / R)
+
+
+# (name, g, g(0), analyticity radius told to the plan)
+CASES = [("exp", exp_, 1, 1), ("sinc", sinc, 1, 1), ("pole-at-0.5", pole(mpmath.mpf(1) / 2), 1, mpmath.mpf(1) / 2),
+         ("pole-at-1e-2", pole(mpmath.mpf(10) ** -2), 1, mpmath.mpf(10) ** -2),
+         ("pole-at-minus-3", pole(-3), 1, 3)]
+
+
+def combine_case(method, g, radius, dps=DPS):
+    """(g(0) from the plan, error estimate, working precision) for the scalar g, as the EP route does it."""
+    p = Precision(dps)
+    bp = plan(method, p, radius)
+    with mpmath.workdps(p.work + bp.extra_digits):
+        values = [[g(b), 2 * g(b)] for b in bp.betas]       # two components, one twice the other
+        (v, v2), est = bp.combine(values)
+    return v, v2, est, p.work + bp.extra_digits
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("name,g,g0,radius", CASES, ids=[c[0] for c in CASES])
+def test_value_and_error_estimate_on_known_series(method, name, g, g0, radius):
+    v, v2, est, work = combine_case(method, g, radius)
+    with mpmath.workdps(work + 20):
+        error = abs(mpmath.mpf(v.real) - g0)
+        error2 = abs(mpmath.mpf(v2.real) - 2 * g0)
+    rounding = mpmath.mpf(10) ** (2 - work)      # a few ulps of the values' working precision
+    assert error < mpmath.mpf(10) ** -(DPS + 3), (method, name, error)
+    assert max(error, error2) <= est + rounding, (method, name, error, est)
+    # the estimate sits below a check's tolerance, 10^(3 - dps): the plan meets its target
+    assert est < Precision(DPS).rounding(), (method, name, est)
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_estimate_grows_when_the_plan_ignores_a_near_pole(method):
+    """Told radius 1 for a pole at 1e-2, the methods with finite beta lose digits, and say so."""
+    R = mpmath.mpf(10) ** -2
+    v, _, est, work = combine_case(method, pole(R), 1)
+    with mpmath.workdps(work + 20):
+        error = abs(v.real - 1)
+    assert error <= est + mpmath.mpf(10) ** (2 - work), (method, error, est)
+
+
+@pytest.mark.parametrize("method", ["richardson", "symmetric", "contour"])
+def test_more_points_more_digits(method):
+    """The error falls with the plan's size (the convergence the plans are built on)."""
+    p = Precision(DPS)
+    errors = []
+    for size in ((2, 4) if method != "contour" else (4, 12)):
+        bp = METHODS[method].plan(p, size=size)
+        with mpmath.workdps(p.work + bp.extra_digits):
+            (v,), est = bp.combine([[exp_(b)] for b in bp.betas])
+            errors.append(abs(v - 1))
+            assert errors[-1] <= est + mpmath.mpf(10) ** (2 - p.work - bp.extra_digits)
+    assert errors[1] < errors[0] / 100
+
+
+def test_plans_use_the_precision_policy():
+    p = Precision(40)
+    assert METHODS["complex-step"].plan(p).betas == [mpmath.mpc(0, p.complex_step)]
+    # an int is a requested dps
+    assert plan("richardson", 40).betas == plan("richardson", p).betas
+    # a smaller analyticity radius shrinks the betas by the same factor
+    a, b = plan("symmetric", p, 1), plan("symmetric", p, mpmath.mpf(10) ** -3)
+    with p.context():
+        assert abs(b.betas[0] * 1000 / a.betas[0] - 1) < 1e-15 and b.extra_digits == a.extra_digits + 3
+
+
+def test_neville_at_zero_is_exact_on_polynomials():
+    with mpmath.workdps(40):
+        xs = [mpmath.mpf(k) / 7 for k in range(1, 5)]
+        rows = [[3 - 2 * x + x ** 3, 5 + x] for x in xs]
+        assert [mpmath.nstr(v, 30) for v in neville_at_zero(xs, rows)] == ["3.0", "5.0"]
+
+
+def test_registry_is_the_one_choice_list():
+    from verify import strategies
+    from verify.cli import build_parser
+
+    assert list(METHODS) == ["richardson", "symmetric", "complex-step", "contour"]
+    assert all(isinstance(m, BetaMethod) and m.name == name for name, m in METHODS.items())
+    assert tuple(METHODS) == strategies.BETA_METHODS
+    check = build_parser()._subparsers._group_actions[0].choices["check"]
+    assert tuple(next(a for a in check._actions if a.dest == "beta_method").choices) == tuple(METHODS)
+    with pytest.raises(ValueError, match="unknown beta method 'nope'"):
+        plan("nope", 30)
+
+
+def test_a_plan_dispatches_to_its_method():
+    bp = plan("symmetric", 30)
+    assert isinstance(bp, BetaPlan) and bp.method == "symmetric" and len(bp.betas) % 2 == 0
+    with mpmath.workdps(60):
+        (v,), _ = bp.combine([[b * b + 7] for b in bp.betas])
+    assert abs(v - 7) < mpmath.mpf(10) ** -50

@@ -1,0 +1,75 @@
+"""The beta -> 0 limits of Eq 20-24 from finite-beta data, each with an error estimate.
+
+A quantity g(beta) (e.g. -(1/beta) dS^beta/dt, Eq 21) is computed at a few
+values of beta and combined into g(0). Each method (``--beta-method``) is one
+module of this package defining ``METHOD``, an instance of
+:class:`~.base.BetaMethod` (``plan`` and ``combine``):
+
+(1) ``richardson``: one-sided, polynomial extrapolation (Neville);
+(2) ``symmetric``: +-beta, the even part extrapolated in beta^2;
+(3) ``complex-step``: Re g(i h), one integration, no cancellation;
+(4) ``contour``: the mean of g on a circle (trapezoidal Cauchy integral).
+
+:data:`METHODS` (name -> method, in ``order``) is the registry every choice
+list derives from (CLI, pytest plugin, strategies, benchmarks). Adding a
+method: a module here with a ``BetaMethod`` subclass and ``METHOD = ...``,
+and its test in tests/verify/test_extrapolate.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import mpmath
+
+from .base import BetaMethod, BetaPlan, as_precision, neville_at_zero
+
+
+def _collect() -> dict:
+    found = [importlib.import_module(f"{__name__}.{m.name}").METHOD
+             for m in pkgutil.iter_modules(__path__) if m.name != "base"]
+    return {m.name: m for m in sorted(found, key=lambda m: m.order)}
+
+
+#: every beta -> 0 method by name, in the order of the choice lists
+METHODS: dict[str, BetaMethod] = _collect()
+
+
+def plan(method: str, precision, radius=1, size=None) -> BetaPlan:
+    """The betas for ``method`` so that its error is below 10^-(dps+5) (``size`` forces the point count).
+
+    ``precision`` is a :class:`verify.precision.Precision` or the requested
+    dps. ``radius`` estimates how far from beta = 0 the nudged problem stays
+    analytic (the nudged Hessian H + beta d2C/ds2 turns singular near
+    |beta| = lambda_min(H) / |d2C/ds2|): the betas shrink with it so that the
+    convergence ratio beta/radius, hence the number of points, stays as planned.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown beta method {method!r}; choose one of {', '.join(METHODS)}")
+    return METHODS[method].plan(precision, radius, size)
+
+
+def analyticity_radius(compiled, s0, theta, precision):
+    """An estimate of how far from beta = 0 the nudged problem stays analytic.
+
+    Along the branch s^beta ~ s0 + beta v (v = -H^-1 dC/ds, Eq 19 differentiated),
+    the nudged Hessian is H + beta (D^3E[v] + d2C/ds2); it first turns singular
+    near |beta| = lambda_min(|H|) / |D^3E[v] + d2C/ds2|. D^3E[v], the change of H
+    along v, is taken by complex step (no cancellation). Near a fold (small
+    lambda_min) this radius shrinks like lambda_min^2, not lambda_min.
+    """
+    H = compiled.H(s0, theta)
+    lam = min(abs(e) for e in mpmath.eigsy(H, eigvals_only=True))
+    try:
+        v = mpmath.lu_solve(H, mpmath.matrix(compiled.dC_ds(s0, theta)))
+    except ZeroDivisionError:
+        return mpmath.mpf(0)
+    h = as_precision(precision).complex_step
+    Hc = compiled.H([mpmath.mpc(x, -h * d) for x, d in zip(s0, v)], theta)
+    change = mpmath.matrix([[mpmath.im(Hc[i, j]) / h for j in range(H.cols)] for i in range(H.rows)])
+    c = mpmath.mnorm(change + compiled.cost_hessian(s0, theta), 1)
+    return lam / c if c > 0 else mpmath.mpf(1)
+
+
+__all__ = ["METHODS", "BetaMethod", "BetaPlan", "analyticity_radius", "neville_at_zero", "plan"]

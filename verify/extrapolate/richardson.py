@@ -1,0 +1,40 @@
+"""``richardson``: one-sided beta_k = beta_0 2^-k, polynomial extrapolation to 0 (Neville).
+
+Error ~ beta_0^K 2^(-K(K-1)/2); the estimate is |best - one order less|.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+
+from .base import BetaMethod, BetaPlan, as_precision, neville_with_estimate, shrink_and_lost
+
+
+class Richardson(BetaMethod):
+    name = "richardson"
+    order = 1
+
+    def plan(self, precision, radius=1, size=None) -> BetaPlan:
+        p = as_precision(precision)
+        shrink, lost = shrink_and_lost(radius)
+        with p.context():
+            b0, K = mpmath.mpf(10) ** -3 * shrink, 2
+        if size is not None:
+            K = int(size)
+        else:
+            while 3 * K + math.log10(2) * K * (K - 1) / 2 < p.dps + 5:
+                K += 1
+        with p.context():
+            betas = [b0 / 2**k for k in range(K)]
+        return BetaPlan(self.name, betas,
+                        3 + lost + math.ceil(math.log10(2) * (K - 1)) + K,
+                        f"one-sided beta = {mpmath.nstr(b0, 3)} * 2^-k, k < {K}, polynomial extrapolation "
+                        f"(Neville), error O(beta^{K})", p, radius)
+
+    def combine(self, plan, values):
+        return neville_with_estimate(plan.betas, values)
+
+
+METHOD = Richardson()

@@ -1,0 +1,33 @@
+"""The Cauchy problem Eq 13-14 integrated by the ODE solver = its closed form (Theorem 1's RBP side, two ways)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..routes import rbp
+from .record import Statement, joined
+
+
+def _cauchy_ode(rec, ev):
+    Xo, Yo, traj = ev.ode
+    return rec.compare(ev, joined(Xo, Yo), joined(ev.X, ev.Y), ev.times, ev.names_s + ev.names_p,
+                       [(traj.error_estimate, "integrator")])
+
+
+def _eq14_sign_flipped_ode(rec, ev):
+    Xo, Yo, traj = rbp.by_ode(ev.flows, dataclasses.replace(ev.cauchy, M=-ev.cauchy.M), ev.times, dps=ev.work)
+    return rec.compare(ev, joined(Xo, Yo), joined(ev.X, ev.Y), ev.times, ev.names_s + ev.names_p,
+                       [(traj.error_estimate, "integrator")])
+
+
+RECORDS = [
+    Statement("cauchy-ode", ("13", "14"), "Cauchy problem integrated = its closed form",
+              ("RBP: Eq 13-14 integrated from Eq 11-12 by the {backend} Taylor integrator",
+               "RBP: closed form with the matrix exponential"),
+              _cauchy_ode, needs=("ode",), order=20, label="Eq 13-14 integrated vs closed form"),
+    Statement("eq14-sign-flipped-ode", ("13", "14"), "Eq 13-14 integrated with dY/dt = +M X",
+              ("RBP: Eq 13-14 integrated by the {backend} Taylor integrator with the sign of Eq 14 flipped",
+               "RBP: closed form with the matrix exponential"),
+              _eq14_sign_flipped_ode, needs=("ep", "direct", "ode"), order=1, of="cauchy-ode",
+              false_when=("moving-Y",)),
+]

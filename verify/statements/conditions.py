@@ -1,0 +1,80 @@
+"""When a false variant is false: conditions on the evidence.
+
+A variant that perturbs a quantity (drops a term, flips a sign, moves a time)
+is false only where that quantity is not zero; on other instances it is a
+true statement and is not run (``Statement.false_when``).
+"""
+
+from __future__ import annotations
+
+import mpmath
+
+
+def small(ev):
+    """Below this a quantity counts as zero: 10^(-dps/2) of the problem's size."""
+    return mpmath.mpf(10) ** (-ev.dps / 2) * ev.scale_floor
+
+
+def _varying_hessian(ev):
+    from ..fixed_point import initial_state
+
+    s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
+    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > mpmath.mpf(10) ** (-ev.dps / 2)
+
+
+def _truncation_matters(ev):
+    if ev.dJ is None or not any(t > 0 for t in ev.times):
+        return False
+    k = next(i for i, t in enumerate(ev.times) if t > 0)
+    return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > small(ev)
+
+
+def omitted_block(ev):
+    """H with one block of couplings removed, the largest entry removed, and what was removed."""
+    H = ev.cauchy.H.copy()
+    n = H.rows
+    blocks = [b.size for b in ev.model.state]
+    removed = mpmath.mpf(0)
+    if n == 1:
+        H[0, 0] = H[0, 0] / 2
+        return H, abs(H[0, 0]), "H replaced by H/2"
+    if len(blocks) > 1:
+        a = blocks[0]
+        pairs = [(i, j) for i in range(a) for j in range(a, n)]
+        what = f"coupling block H[{ev.model.state[0].name}, rest] set to 0"
+    else:
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        what = "off-diagonal entries of H set to 0"
+    for i, j in pairs:
+        removed = max(removed, abs(H[i, j]))
+        H[i, j] = H[j, i] = 0
+    return H, removed, what
+
+
+def _rate_visible(ev):
+    """H X_t is not 0 (relative to the rates' scale) at some time the stencils are centred on."""
+    from ..numbers import matvec
+
+    centres = ev.stencil_points or {}
+    size = max((abs(v) for k, t in enumerate(ev.times) if t in centres for v in matvec(ev.cauchy.H, ev.X[k])),
+               default=0)
+    return size > mpmath.mpf(10) ** (-ev.dps / 2) * ev.rate_scale
+
+
+CONDITIONS = {
+    "theta-cost": lambda ev: any(x != 0 for x in ev.cauchy.Y0),
+    "minimum": lambda ev: ev.dJ is not None,
+    "positive-time": lambda ev: any(t > 0 for t in ev.times),
+    "time-zero": lambda ev: ev.times[0] == 0,
+    "varying-hessian": _varying_hessian,
+    "several-states": lambda ev: ev.model.n >= 2,
+    "nonzero-X": lambda ev: max(abs(x) for X in ev.X for x in X) > small(ev),
+    "nonzero-Y": lambda ev: max(abs(y) for Y in ev.Y for y in Y) > small(ev),
+    "moving-Y": lambda ev: max(abs(y - y0) for Y in ev.Y for y, y0 in zip(Y, ev.cauchy.Y0)) > small(ev),
+    "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > small(ev),
+    "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > small(ev),
+    "truncation-matters": _truncation_matters,
+    "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.cauchy.Y0)) > small(ev),
+    "coupled-blocks": lambda ev: omitted_block(ev)[1] > small(ev),
+    "visible-rate": _rate_visible,
+}

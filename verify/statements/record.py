@@ -1,0 +1,132 @@
+"""A statement of the paper, or a deliberately false variant of one, as one record.
+
+A record says which equations it is about, what its two sides are, which
+parts of the evidence (:class:`verify.evidence.Evidence`) it needs, and how
+the comparison is computed from them (``compute(record, evidence)`` returning
+a :class:`verify.result.CheckResult`). True statements and false variants are
+the same kind of record; a variant names the statement it perturbs (``of``)
+and the conditions under which it is false (``false_when``, see
+:mod:`verify.statements.conditions`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import mpmath
+
+from .. import stencil
+from ..compare import compare_series, not_applicable
+from ..numbers import matvec
+
+#: evidence part -> (Evidence attribute holding it, attribute holding why it is missing)
+EVIDENCE = {
+    "direct": ("direct", "direct_error"),
+    "ode": ("ode", "ode_error"),
+    "dJ": ("dJ", "theorem2_error"),
+    "ep": ("ep", "ep_error"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """One statement (or false variant): what is compared with what, and how it is computed."""
+
+    id: str
+    equations: tuple[str, ...]
+    title: str                    # a true statement's title; a variant's description
+    compared: tuple[str, str]     # the two sides; may use {backend}, {beta}, {order}, {delta}
+    compute: Callable             # (record, evidence) -> CheckResult; every part of ``needs`` is there
+    needs: tuple[str, ...] = ()   # evidence parts (keys of EVIDENCE), in the order their absence is reported
+    order: int = 0                # position among the statements (a variant: among its statement's variants)
+    label: str = ""               # short label for plots ("" = the title)
+    of: str | None = None         # a false variant: the id of the true statement it perturbs
+    false_when: tuple[str, ...] = ()   # a variant: conditions under which it is false
+    conditioned: bool = True      # a side solves with H: the rounding term carries cond(H)
+
+    @property
+    def is_variant(self) -> bool:
+        return self.of is not None
+
+    def sides(self, ev) -> list[str]:
+        """The two sides' texts, filled in from the evidence (backend, beta plan, stencil)."""
+        fmt = {"backend": ev.flows.backend, "beta": ev.plan.description if ev.plan else "",
+               "order": 2 * ev.stencil_order if ev.ep is not None else 0,
+               "delta": mpmath.nstr(ev.stencil_delta, 2) if ev.ep is not None else 0}
+        return [side.format(**fmt) for side in self.compared]
+
+    def missing(self, ev) -> str | None:
+        """Why the evidence cannot support this statement, or None when it can."""
+        if ev.fixed_point is None:
+            return f"no critical point of E: {ev.fixed_point_error}"
+        for part in self.needs:
+            value, reason = EVIDENCE[part]
+            if getattr(ev, value) is None:
+                return getattr(ev, reason)
+        return None
+
+    def applies(self, ev) -> bool:
+        """A variant: is it a false statement on this instance (evidence there, every condition holds)?"""
+        from .conditions import CONDITIONS
+
+        if ev.fixed_point is None or ev.direct is None or ev.ep is None or self.missing(ev) is not None:
+            return False
+        return all(CONDITIONS[c](ev) for c in self.false_when)
+
+    def run(self, ev):
+        """The CheckResult on this evidence (not applicable, with the reason, where a part is missing)."""
+        reason = self.missing(ev)
+        if reason is not None:
+            return not_applicable(self.id, self.result_title, list(self.equations), self.sides(ev), reason)
+        return self.compute(self, ev)
+
+    @property
+    def result_title(self) -> str:
+        return f"false variant {self.id}" if self.is_variant else self.title
+
+    def compare(self, ev, A, B, times, names, error_terms, *, compared=None, scale_floor=None):
+        """compare_series of sides A and B at ``times`` with this record's id, title and sides."""
+        return compare_series(self.id, self.result_title, list(self.equations),
+                              list(compared) if compared is not None else self.sides(ev), A, B, times, names,
+                              dps=ev.dps, condition=ev.cond if self.conditioned else 1,
+                              error_terms=error_terms,
+                              scale_floor=ev.scale_floor if scale_floor is None else scale_floor)
+
+
+# -- helpers shared by the records ----------------------------------------------------------------
+
+def joined(A, B):
+    """[a; b] per time: X and Y side by side (Theorem 1, 3 compare both)."""
+    return [list(a) + list(b) for a, b in zip(A, B)]
+
+
+def direction_names(directional, names):
+    """Component names, or "projection i" where the direct route projected on random directions."""
+    return list(names) if directional.full else [f"projection {i}" for i in range(len(directional.directions))]
+
+
+def ep_terms(ev):
+    """Error estimates of the EP route (Eq 21, 22): extrapolation in beta and integration."""
+    return [(ev.ep.extrapolation_error, "extrapolation"), (ev.ep.integration_error, "integrator (EP)")]
+
+
+def direct_terms(ev):
+    return [(ev.direct.error_estimate, "integrator (direct)")]
+
+
+def time_derivative_on_ep(ev, sign_of_H=1):
+    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil centre, and an error estimate."""
+    A, est = stencil.derivatives_at_centres(
+        lambda x: list(ev.ep_at(x)[0]) + list(ev.ep_at(x)[1]), ev.stencil_points, ev.stencil_order,
+        ev.stencil_delta, ev.ep.extrapolation_error + ev.ep.integration_error)
+    B = []
+    for t in ev.stencil_points:
+        Xk = ev.ep_at(t)[0]
+        B.append([-sign_of_H * v for v in matvec(ev.cauchy.H, Xk)] + [-v for v in matvec(ev.cauchy.M, Xk)])
+    return A, B, est
+
+
+def at_requested_times(ev, series):
+    """The entries of a series over the EP route's times (stencils included) at the requested times."""
+    return [series[ev.ep_times.index(t)] for t in ev.times]
