@@ -63,9 +63,9 @@ class EdgeCase:
         return model_from_dict(self.doc, f"<edge case {self.kind}>")
 
     def to_toml(self) -> str:
-        from .strategies import model_file_text, with_settings
+        from .strategies import with_settings
 
-        return model_file_text(with_settings(self.model, dps=self.dps, times=self.times))
+        return with_settings(self.model, dps=self.dps, times=self.times).to_toml()
 
     def __repr__(self):
         return (f"EdgeCase({self.kind}: {self.note}, times={[str(t) for t in self.times]}, dps={self.dps}, "
