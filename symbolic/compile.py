@@ -15,26 +15,10 @@ import mpmath
 import sympy as sp
 
 from .derive import BETA, Derivation
-from .functions import to_elementary
+from .functions import mpmath_modules, numpy_modules, to_elementary
 from .model import Model
 
-
-def _mp_sigmoid(u):
-    return 1 / (1 + mpmath.exp(-u))
-
-
-def _mp_softplus(u):
-    return mpmath.log(1 + mpmath.exp(u))
-
-
-MPMATH_MODULES = [{"sigmoid": _mp_sigmoid, "softplus": _mp_softplus}, "mpmath"]
-
-
-def _np_modules():
-    import numpy as np
-
-    return [{"sigmoid": lambda u: 1 / (1 + np.exp(-u)),
-             "softplus": lambda u: np.logaddexp(0, u)}, "numpy"]
+MPMATH_MODULES = mpmath_modules()
 
 
 class Compiled:
@@ -137,14 +121,14 @@ class Compiled:
     @cached_property
     def extended_field_numpy(self):
         exprs = [self._concrete(e) for e in self.derivation.extended_field]
-        fn = sp.lambdify(self._args, exprs, modules=_np_modules(), cse=True)
+        fn = sp.lambdify(self._args, exprs, modules=numpy_modules(), cse=True)
         return lambda s, theta, beta=0.0: fn(*s, *theta, beta)
 
     # exact parameter values -----------------------------------------------------
-    def theta_values(self):
-        """theta at the caller's precision (exact rationals rounded once)."""
+    def theta_values(self, dps: int):
+        """theta as mpmath numbers for a caller working at ``dps`` digits (exact rationals rounded once)."""
         return [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if v.is_Rational
-                else mpmath.mpmathify(sp.N(v, mpmath.mp.dps + 10)) for v in self.model.theta_values]
+                else mpmath.mpmathify(sp.N(v, dps + 10)) for v in self.model.theta_values]
 
     # fields for the Taylor integrator (elementary functions only) ------------------
     def displacement_field(self):

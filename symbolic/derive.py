@@ -116,8 +116,9 @@ class Derivation:
             Derived("cauchy_Y0", ("12",), "Y_0 = dC/dtheta(s_theta^0)", self.dC_dtheta),
             Derived("cauchy_dX", ("13",), "dX_t/dt = -H(s_theta^0) X_t", -self.H * X),
             Derived("cauchy_dY", ("14",), "dY_t/dt = -M(s_theta^0) X_t", -self.M * X),
-            Derived("hessian", ("13",), "H = d^2E/ds^2", self.H),
-            Derived("mixed_hessian", ("14",), "M = d^2E/dtheta ds", self.M),
+            # H and M are the matrices of Eq 13 and 14, not equations of their own
+            Derived("hessian", (), "H = d^2E/ds^2, the matrix of Eq 13", self.H),
+            Derived("mixed_hessian", (), "M = d^2E/dtheta ds, the matrix of Eq 14", self.M),
             Derived("ep_gradient", ("20",),
                     "dJ/dtheta = lim 1/beta (dE^beta/dtheta(s_theta^beta) - dE/dtheta(s_theta^0))",
                     self.dEbeta_dtheta),

@@ -8,6 +8,7 @@ EXIT_FAILED = 1        # a statement failed
 EXIT_USAGE = 2         # bad input or usage
 EXIT_HYPOTHESES = 3    # hypotheses not met (or undecided, not exercised)
 EXIT_INTERNAL = 4      # internal error
+EXIT_INTERRUPTED = 130  # stopped by SIGINT (the shell's 128 + 2)
 
 
 class SpecError(ValueError):

@@ -27,6 +27,8 @@ from .model import Block, Model
 SECTIONS = {"name", "description", "state", "params", "inputs", "targets", "functions",
             "model", "values", "settings"}
 SETTINGS = {"dps", "times", "initial_state", "beta_method", "backend", "seed"}
+MODEL_KEYS = ("energy", "cost")          # [model]
+VALUES_KEYS = ("seed", "scale")          # [values], besides one entry per declared param
 RESERVED = set(ELEMENTWISE) | {"trace", "sum", "T", "beta", "t", "identity",
                                "pi", "E", "I", "oo"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -224,10 +226,10 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
 
     model_tab = _table(doc, "model", source, True)
     for key in model_tab:
-        if key not in ("energy", "cost"):
+        if key not in MODEL_KEYS:
             raise SpecError(source, f"model.{key}", "unknown key; [model] has `energy` and `cost`")
     exprs = {}
-    for key in ("energy", "cost"):
+    for key in MODEL_KEYS:
         if key not in model_tab:
             raise SpecError(source, f"model.{key}", f"missing: the {key} expression")
         text = model_tab[key]
@@ -268,7 +270,7 @@ def model_from_dict(doc: dict[str, Any], source: str = "<dict>") -> Model:
     explicit = {}
     param_by_name = {b.name: b for b in params}
     for key, val in values_tab.items():
-        if key in ("seed", "scale"):
+        if key in VALUES_KEYS:
             continue
         if key not in param_by_name:
             raise SpecError(source, f"values.{key}", f"'{key}' is not a declared parameter "

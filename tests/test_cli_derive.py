@@ -59,6 +59,12 @@ def test_derive_prints_the_paper_equations(runs):
     headers = re.findall(r"^Eq ([0-9, ]+?)  ", text, re.M)
     numbers = {n.strip() for h in headers for n in h.split(",")}
     assert {"1", "2", "11", "12", "13", "14", "17", "18", "19", "20", "21", "23", "24"} <= numbers
+    # each equation labelled once: Eq 13/14 are the Cauchy dynamics; H and M are their matrices
+    counts = {n: sum(n in [x.strip() for x in h.split(",")] for h in headers) for n in numbers}
+    assert all(c == 1 for c in counts.values()), counts
+    assert "Eq 13  Cauchy problem, dynamics of X: dX_t/dt = -H(s_theta^0) X_t" in text
+    assert "\nHessian, by blocks: H = d^2E/ds^2, the matrix of Eq 13\n" in text
+    assert "\nmixed Hessian, by blocks (as maps of X_t): M = d^2E/dtheta ds, the matrix of Eq 14\n" in text
     # one vector equation per layer, not thirty scalar ones
     assert "ds1/dt = ρ'(s1) ⊙ (W12 ρ(s2) + W01ᵀ ρ(s0)) - s1" in text
     assert "ds0/dt = ρ'(s0) ⊙ (W01 ρ(s1)) - s0 + β (y - s0)" in text  # Eq 18
@@ -80,7 +86,7 @@ def test_latex_format(runs):
     tex = ok(runs["latex"])
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") >= 14
     for eq in ("1", "11", "12", "13", "14", "18", "20", "24"):
-        assert r"\tag{%s}" % eq in tex
+        assert tex.count(r"\tag{%s}" % eq) == 1, eq
     assert r"\frac{d s}{d t} &= B\,\theta - \frac{1}{2}\, \left(A\,s + {A}^{\top}\,s\right) + b \tag{1}" in tex
     assert "⊙" not in tex.split(r"\begin{align*}", 1)[1]  # the math itself is pure LaTeX
 
@@ -100,7 +106,8 @@ def test_json_format(runs):
     assert len(field["components"]) == 3
     assert "ds/dt = B θ - 1/2 (A s + Aᵀ s) + b" in field["text"]
     hessian = next(o for o in doc["objects"] if o["name"] == "hessian")
-    assert hessian["equations"] == ["13"] and len(hessian["components"]) == 9
+    assert hessian["equations"] == [] and len(hessian["components"]) == 9  # the matrix of Eq 13
+    assert next(o for o in doc["objects"] if o["name"] == "cauchy_dX")["equations"] == ["13"]
 
 
 def test_python_dash_m_verify_is_the_console_script(runs):

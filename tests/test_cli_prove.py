@@ -85,6 +85,7 @@ def test_prove_riccati_json_lists_obligations_and_refutes_false_variants():
     assert by_id["eq56-as-printed"]["outcome"] == "REFUTED"
 
 
+@pytest.mark.slow
 def test_a_users_linear_quadratic_file_is_recognised(files):
     r = run(str(files / "my-lq.toml"), "--no-steps", "--latex", "--variant", "eq23-sign-flipped")
     assert r.returncode == 0, r.stderr

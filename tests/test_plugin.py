@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
@@ -78,6 +80,44 @@ def test_a_good_model_passes_and_the_report_is_returned(project):
     result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings:*", "*eqprop_check: 3 model checks: 3 verified*"])
 
 
+README_TEST = f'''
+def test_my_energy(eqprop_check):
+    eqprop_check("two-layer.toml", {FAST})
+'''
+
+
+@pytest.mark.parametrize("run_from", ["the test's directory", "the repository root"])
+def test_a_relative_model_path_is_found_beside_the_test_file(pytester, monkeypatch, run_from):
+    """The README's plugin example, with the model next to the test, run from either directory."""
+    tests = pytester.mkdir("tests")
+    (tests / "two-layer.toml").write_text(builtin_text("riccati"), encoding="utf-8")
+    (tests / "test_readme.py").write_text(README_TEST, encoding="utf-8")
+    if run_from == "the test's directory":
+        monkeypatch.chdir(tests)
+        result = pytester.runpytest("-p", "no:cacheprovider", "test_readme.py")
+    else:
+        result = pytester.runpytest("-p", "no:cacheprovider", "tests/test_readme.py")
+    result.assert_outcomes(passed=1)
+
+
+def test_model_path_resolution_order(tmp_path, monkeypatch):
+    from verify.pytest_plugin import resolve_model_path
+
+    here, there = tmp_path / "tests", tmp_path / "cwd"
+    here.mkdir(), there.mkdir()
+    monkeypatch.chdir(there)
+    (there / "only-in-cwd.toml").write_text("", encoding="utf-8")
+    (here / "both.toml").write_text("", encoding="utf-8")
+    (there / "both.toml").write_text("", encoding="utf-8")
+    assert resolve_model_path("both.toml", here) == str(here / "both.toml")       # the test's directory wins
+    assert resolve_model_path("only-in-cwd.toml", here) == "only-in-cwd.toml"      # then the current directory
+    assert resolve_model_path("missing.toml", here) == str(here / "missing.toml")  # reported beside the test
+    assert resolve_model_path("riccati", here) == "riccati"                        # a built-in name
+    assert resolve_model_path(str(there / "both.toml"), here) == str(there / "both.toml")
+    monkeypatch.chdir(tmp_path)                                                     # shown relative to the cwd
+    assert resolve_model_path("missing.toml", here) == os.path.join("tests", "missing.toml")
+
+
 def test_a_false_statement_fails_with_the_readable_table(project):
     project.makepyfile(f'''
         def test_false_variant(eqprop_check):
@@ -122,7 +162,7 @@ def test_an_invalid_model_file_fails_clearly(project):
         "*@pytest.mark.eqprop takes keywords dps, times, beta_method, backend, not_applicable; got precision*",
         "*eqprop_check: invalid model: bad.toml: [[]model.colour[]] unknown key*",
         "*eqprop_check: invalid model: nowhere.toml: no such file*",
-        "*eqprop_check: invalid setting: --beta-method 'sideways' is unknown*",
+        "*eqprop_check: invalid setting: beta_method 'sideways' is unknown*",
         "*eqprop_check: invalid setting: not_applicable='maybe'*",
     ])
     text = result.stdout.str()
@@ -178,6 +218,18 @@ def test_options_marker_and_header(project):
     result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines(["eqprop-verify: eqprop_check settings: dps=21, times=0,1/4, "
                                  "beta-method=complex-step, backend=mpmath, not-applicable=skip"])
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--eqprop-dps", "0", "--eqprop-dps must be an integer from 10 to 1000, got 0"),
+    ("--eqprop-times", "0,-1", "--eqprop-times must be >= 0, got -1"),
+])
+def test_bad_options_are_refused_before_any_test(project, option, value, message):
+    """The plugin's options follow the CLI's rules (verify.config) and name the option."""
+    project.makepyfile("def test_nothing(eqprop_check):\n    pass\n")
+    result = project.runpytest("-p", "no:cacheprovider", option, value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*eqprop-verify: {message}*"])
 
 
 def test_options_are_in_one_help_group(project):

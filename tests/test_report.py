@@ -115,8 +115,10 @@ def test_html_has_verdict_table_settings_and_command(riccati_report):
     assert "VERIFIED" in page
     for cid in ("theorem1", "cauchy-ode", "theorem2", "eq10-limit", "theorem3", "theorem3-ode", "corollary4", "eq24"):
         assert f"<strong>{cid}</strong>" in page
-    assert "eqprop-verify report riccati --out" in page
-    assert "--dps 20 --times 0,0.5,1,2 --beta-method symmetric --backend mpmath --seed 0" in page
+    command = " ".join(page.replace(" \\\n", " ").split())     # the page breaks long commands with \\
+    assert "eqprop-verify report riccati --out" in command
+    assert "--dps 20 --times 0,0.5,1,2 --beta-method symmetric --backend mpmath --seed 0" in command
+    assert "eqprop-verify check riccati --dps 20 --times 0,0.5,1,2 --beta-method symmetric" in command
     assert "mpmath" in page and "sympy" in page and "python" in page
 
 
@@ -311,7 +313,8 @@ def _run_and_interrupt(out: Path, tmp_path: Path, delay: float = 0.3, signum=sig
 INTERRUPTED = (130, -signal.SIGINT)
 
 
-@pytest.mark.parametrize("delay", [0.05, 1.0, 3.0])    # in the check, the plots, the proofs or audit
+@pytest.mark.parametrize("delay", [0.05, pytest.param(1.0, marks=pytest.mark.slow),
+                                   pytest.param(3.0, marks=pytest.mark.slow)])  # check, plots, proofs, audit
 def test_sigint_leaves_no_partial_files(tmp_path, delay):
     out = tmp_path / "interrupted"
     code, err = _run_and_interrupt(out, tmp_path, delay)
@@ -343,12 +346,20 @@ def test_sigint_leaves_an_existing_report_intact(riccati_report, tmp_path):
 
 
 # --------------------------------------------------------------------------- pieces
-def test_report_times_add_an_even_grid():
-    from symbolic.load import load_model
+def test_report_checks_at_the_times_of_check(tmp_path, monkeypatch):
+    """``report MODEL`` runs the check exactly as ``check MODEL`` does: same times, so the same digits."""
+    seen = []
 
-    times = builder.report_times(load_model("paper-hopfield"))
-    assert times == ["0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
-    assert builder.report_times(load_model("riccati"), ["0", "1/3"]) == ["0", "1/3"]
+    def fake_check(model, **kwargs):
+        seen.append(kwargs)
+        raise KeyboardInterrupt("stop after recording the settings")
+
+    monkeypatch.setattr(builder, "check", fake_check)
+    with pytest.raises(KeyboardInterrupt):
+        builder.build("riccati", out=str(tmp_path / "r"), dps=20)
+    assert seen[0]["times"] is None            # verify.check then takes the model's times, as `check` does
+    assert builder.report_times(None, ["0", "1/3"]) == ["0", "1/3"]
+    assert not (tmp_path / "r").exists()
     assert builder.decimal_text(__import__("sympy").Rational(-7, 4)) == "-1.75"
     assert builder.decimal_text(__import__("sympy").Rational(1, 3)) == "1/3"
 
@@ -374,6 +385,7 @@ def test_mathml_refuses_what_it_does_not_know():
     assert rows == [("a  = b", "1"), ("c  = d", None)]
 
 
+@pytest.mark.slow
 def test_no_model_reports_the_paper_example_into_reports(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--dps", "20", "--times", "0,1", "--backend", "mpmath", "--no-audit", "--no-proofs",
@@ -381,4 +393,60 @@ def test_no_model_reports_the_paper_example_into_reports(tmp_path, monkeypatch):
     out = tmp_path / "reports" / "paper-hopfield"
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "paper-hopfield" in page and "VERIFIED" in page
-    assert "eqprop-verify report --out reports/paper-hopfield --dps 20" in page
+    assert "eqprop-verify report --out reports/paper-hopfield --dps 20" in " ".join(page.split())
+
+
+# --------------------------------------------------------------------------- what a careful reader sees
+def test_html_and_markdown_show_the_gradient_to_the_same_digits(riccati_report):
+    out, _ = riccati_report
+    html_digits = re.findall(r"(\d+) significant digits shown", (out / "index.html").read_text(encoding="utf-8"))
+    md_digits = re.findall(r"(\d+) significant digits\.", (out / "report.md").read_text(encoding="utf-8"))
+    assert html_digits and html_digits == md_digits
+
+
+def test_statement_texts_use_the_pages_notation():
+    from verify.report.notation import html_math, unicode_math
+    from verify.statements import STATEMENTS
+
+    texts = [s.title for s in STATEMENTS] + [side for s in STATEMENTS for side in s.compared]
+    for text in texts:
+        for shown in (html_math(text), unicode_math(text)):
+            for ascii_ in ("theta", "beta", "X~", "Y~", "dL/ds", "dJ/dtheta", "s_theta^0", "+-", "->"):
+                assert ascii_ not in shown, (ascii_, shown)
+    assert html_math("s_theta^0 and X~_t") == "s<sub>θ</sub>⁰ and X̃<sub>t</sub>"
+    assert unicode_math("Eq 11-14, 1.2e-37, beta = +-0.001 * 2^-k") == "Eq 11-14, 1.2e-37, β = ±0.001 * 2⁻ᵏ"
+
+
+def test_a_command_is_split_between_flags_and_still_runs():
+    import shlex
+
+    command = ("eqprop-verify report 'my model.toml' --out reports/a-rather-long-directory-name --dps 40 "
+               "--times 0,0.5,1,2,5 --beta-method symmetric --backend mpmath --seed 0")
+    text = builder.shell_lines(command)
+    lines = text.split(" \\\n")
+    assert len(lines) > 1 and all(len(line) <= 72 for line in lines)
+    assert all(line.strip().startswith(("--", "eqprop-verify")) for line in lines)
+    assert shlex.split(text.replace("\\\n", " ")) == shlex.split(command)
+
+
+def test_proofs_read_with_the_numeric_check():
+    from symbolic.load import load_model
+    from verify.report.extras import _theta_free_cost_note, proof_outcome
+    from verify.result import CheckResult
+
+    passed = CheckResult("theorem1", "t", ["11"], ["a", "b"], max_rel_error=1e-50, tolerance=1e-37, passed=True)
+    failed = CheckResult("theorem3", "t", ["21"], ["a", "b"], max_rel_error=1e-3, tolerance=1e-37, passed=False)
+    row = {"obligation": "theorem1", "outcome": "UNDECIDED", "kind": "statement", "numeric_only": True}
+    badge, shown, note = proof_outcome(row, [passed])
+    assert (badge, shown) == ("PASS", "NUMERIC ONLY") and "verified numerically by theorem1" in note
+    badge, shown, note = proof_outcome(dict(row, obligation="theorem3"), [failed])
+    assert (badge, shown) == ("NA", "NUMERIC ONLY") and "FAIL" in note and "verified" not in note
+    exact = {"obligation": "theorem1", "outcome": "PROVED", "kind": "statement", "numeric_only": False}
+    assert proof_outcome(exact, [passed])[:2] == ("PROVED", "PROVED")
+
+    note = _theta_free_cost_note(load_model("paper-hopfield"))
+    assert "does not depend on θ" in note
+    assert _theta_free_cost_note(load_model("paper-hopfield-readout")) is None
+    misprint = {"obligation": "eq61-as-printed", "outcome": "PROVED", "kind": "misprint", "note": note}
+    assert proof_outcome(misprint, [])[:2] == ("NA", "HOLDS HERE ONLY")
+    assert proof_outcome(dict(misprint, note=None), [])[:2] == ("PROVED", "PROVED")

@@ -8,11 +8,18 @@ the readable table unless every statement was verified.
 __version__ = "0.1.0"
 
 
-def check(model_or_path, **kwargs):
-    """Check Theorems 1-3 and Corollary 4 on a model (see :func:`verify.theorems.check`)."""
-    from .theorems import check as _check
+def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None, seed=None,
+          max_directions=None, progress=None):
+    """Check Theorems 1-3 and Corollary 4 on a model (see :func:`verify.pipeline.check`).
 
-    return _check(model_or_path, **kwargs)
+    Every argument is validated (``verify.errors.UsageError`` naming it); safe
+    to call from threads (one check at a time; the global mpmath precision is
+    unchanged afterwards).
+    """
+    from .pipeline import check as run_check   # imported on use: ``import verify`` stays light
+
+    return run_check(model_or_path, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
+                     max_directions=max_directions, progress=progress)
 
 
 __all__ = ["__version__", "check"]

@@ -13,9 +13,9 @@ import importlib
 import pkgutil
 import sys
 
-from .errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401
-from .errors import UsageError  # noqa: F401 - re-exported for the subcommands
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from .ode.backends import CHOICES
+from .precision import validate_dps
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +68,8 @@ def main(argv=None) -> int:
     from symbolic.errors import SpecError
 
     try:
+        if getattr(args, "dps", None) is not None:      # every command takes --dps: one rule, one message
+            validate_dps(args.dps, "--dps")
         return int(args._run(args))
     except (SpecError, UsageError) as exc:
         if debug:
@@ -76,7 +78,7 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("eqprop-verify: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into exit 4

@@ -1,6 +1,10 @@
-"""Errors of the numeric layer that carry an exit code (DESIGN.md: 2 = bad input or usage)."""
+"""Errors of the numeric layer that carry an exit code (DESIGN.md: 2 = bad input or usage).
 
-from symbolic.errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401
+The exit codes themselves are defined once, in :mod:`symbolic.errors`, and re-exported here.
+"""
+
+from symbolic.errors import (EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_INTERRUPTED,  # noqa: F401
+                             EXIT_OK, EXIT_USAGE)
 
 
 class UsageError(Exception):

@@ -31,8 +31,7 @@ class Evidence:
     model: Any
     compiled: Any
     flows: Flows
-    dps: int                      # requested precision
-    work: int                     # working precision (dps + guard digits)
+    precision: Precision          # requested and working precision, and every threshold
     times: list                   # mpf
     theta: list
     plan: BetaPlan | None
@@ -58,6 +57,16 @@ class Evidence:
     stencil_order: int = 0
     stencil_delta: Any = None
     timings: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def dps(self) -> int:
+        """Requested precision (digits)."""
+        return self.precision.dps
+
+    @property
+    def work(self) -> int:
+        """Working precision (dps + guard digits)."""
+        return self.precision.work
 
     @property
     def names_s(self):
@@ -87,7 +96,7 @@ class Evidence:
         s0 = self.fixed_point.s
         terms = (mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf)
                  * max(abs(x) for x in s0)) if s0 else 0
-        if size > Precision(self.dps).zero_below(terms):
+        if size > self.precision.zero_below(terms):
             return size
         # every compared quantity is a linear image of (X_0, Y_0) (Eq 11-14, 10, 21-24), which vanish:
         # all of them are 0 relative to the problem's scale, whatever rounding noise they carry
@@ -105,7 +114,7 @@ class Evidence:
         size = max(abs(x) for x in self.cauchy.X0)
         s0 = self.fixed_point.s
         terms = mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf) * max(abs(x) for x in s0)
-        return size if size > Precision(self.dps).zero_below(terms) else floor
+        return size if size > self.precision.zero_below(terms) else floor
 
     @property
     def rate_scale(self):
@@ -143,12 +152,28 @@ def cancellation_digits(ev) -> int:
     return max(0, int(mpmath.ceil(mpmath.log10(terms / floor)))) if terms > floor else 0
 
 
-def gather(model, *, dps, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
-    """Run every route at the current mpmath precision (the caller sets dps + guard digits)."""
-    work = mpmath.mp.dps
+def _mpf(t):
+    """A time (an exact rational or a number) at the working precision, rounded once."""
+    return mpmath.mpf(int(t.p)) / int(t.q) if hasattr(t, "q") else mpmath.mpf(t)
+
+
+def gather(model, *, precision: Precision, times, beta_method, backend, seed, max_directions,
+           progress) -> Evidence:
+    """Run every route at ``precision`` (routes that cancel raise it by their plan's extra digits).
+
+    Sets the global mpmath precision through ``precision.context()`` (which
+    also holds the process-wide precision lock) and restores it.
+    """
+    with precision.context():
+        return _gather(model, precision, times, beta_method, backend, seed, max_directions, progress)
+
+
+def _gather(model, precision, times, beta_method, backend, seed, max_directions, progress) -> Evidence:
+    work = precision.work
     compiled = compile_model(model)
-    ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), dps=dps, work=work,
-                  times=times, theta=compiled.theta_values(), plan=None)
+    ev = Evidence(model=model, compiled=compiled, flows=Flows(compiled, backend), precision=precision,
+                  times=[_mpf(t) for t in times], theta=compiled.theta_values(work), plan=None)
+    times = ev.times
     clock = _time.perf_counter()
 
     def lap(name):
@@ -159,24 +184,24 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
 
     progress("fixed point")
     try:
-        ev.fixed_point = free_fixed_point(compiled, ev.theta)
+        ev.fixed_point = free_fixed_point(compiled, ev.theta, precision=precision)
     except FixedPointNotFound as exc:
         ev.fixed_point_error = str(exc)
         return ev
     eig = ev.fixed_point.hessian_eigenvalues
-    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), mpmath.eps)
+    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), precision.eps)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
-    precision = Precision(dps, guard=work - dps)
     ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
     lap("fixed_point")
 
     progress("RBP route")
     ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
     ev.plan = dataclasses.replace(ev.plan, extra_digits=ev.plan.extra_digits + cancellation_digits(ev))
+    high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
     try:
-        ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, dps=work)
+        ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, precision=precision)
     except IntegrationError as exc:
         ev.ode_error = f"integration of Eq 13-14 failed: {exc}"
     lap("rbp")
@@ -184,7 +209,7 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     progress("direct route")
     try:
         ev.direct = direct.truncated_objective_gradient(
-            compiled, ev.flows, s0, theta, times, dps=work, max_directions=max_directions, seed=seed,
+            compiled, ev.flows, s0, theta, times, precision=precision, max_directions=max_directions, seed=seed,
             progress=lambda: progress("direct route", step=True))
     except IntegrationError as exc:
         ev.direct_error = f"integration of the free flow failed: {exc}"
@@ -193,13 +218,13 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
         try:
-            dJ = objective.objective_gradient(compiled, s0, theta)
-            with mpmath.workdps(work + ev.plan.extra_digits):
-                theta_hi = compiled.theta_values()
-                s0_hi, _ = refine(compiled, theta_hi, s0)
-                ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan)
+            dJ = objective.objective_gradient(compiled, s0, theta, precision=precision)
+            with high.context():
+                theta_hi = compiled.theta_values(high.work)
+                s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
+                ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan, precision=high)
                 ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
-                    compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points)
+                    compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points, precision=high)
             ev.dJ = dJ
         except FixedPointNotFound as exc:
             ev.theorem2_error = f"a perturbed fixed point was not found: {exc}"
@@ -214,16 +239,16 @@ def gather(model, *, dps, times, beta_method, backend, seed, max_directions, pro
     delta = mpmath.mpf(10) ** -3 / rate
     if any(t > 0 for t in times):
         delta = min(delta, min(t for t in times if t > 0) / (stencil.order_for(work, mpmath.mpf(10) ** -3) + 1))
-    with mpmath.workdps(work + ev.plan.extra_digits):
-        theta_hi = compiled.theta_values()
-        s0_hi, _ = refine(compiled, theta_hi, s0)
+    with high.context():
+        theta_hi = compiled.theta_values(high.work)
+        s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
         m = stencil.order_for(work, delta * rate)
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})
         try:
             ev.ep = ep.nudged_phase(compiled, ev.flows, s0_hi, theta_hi, ev.ep_times, ev.plan,
-                                    dps=mpmath.mp.dps, progress=lambda: progress("EP route", step=True))
+                                    precision=high, progress=lambda: progress("EP route", step=True))
         except IntegrationError as exc:
             ev.ep_error = f"integration of the nudged flow failed: {exc}"
     lap("ep")

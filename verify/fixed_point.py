@@ -39,7 +39,7 @@ RTOL = 1e-10            # float64 flow: relative (norm-wise) local error per ste
 T_MAX = 1e250           # the flow is followed at most this long ...
 MAX_STEPS = 20000       # ... in at most this many implicit steps
 AT_ROUNDING = 1e-12     # float64: the flow sits at s* when ||s_t - s*|| is this fraction of the distance scale
-CERTIFY_DPS = 20        # precision of the Newton proposals at checkpoints
+CERTIFY = Precision(20 - GUARD_DIGITS)   # the Newton proposals at checkpoints: 20 working digits
 
 
 class FixedPointNotFound(Exception):
@@ -55,6 +55,7 @@ class FixedPoint:
     hessian_eigenvalues: list    # ascending
     method: str                  # how it was found
     relaxed: bool                # True when the free flow itself was followed to this point
+    singular_ratio: mpmath.mpf   # Precision.singular_ratio(): below it (relative) an eigenvalue counts as zero
 
     @property
     def is_strict_minimum(self) -> bool:
@@ -66,7 +67,7 @@ class FixedPoint:
 
     @property
     def nearly_singular(self) -> bool:
-        return nearly_singular(self.hessian_eigenvalues)
+        return nearly_singular(self.hessian_eigenvalues, self.singular_ratio)
 
     @property
     def index(self) -> int:
@@ -90,11 +91,13 @@ class FixedPoint:
                 f"{mpmath.nstr(self.residual, 3)} ({self.method})")
 
 
-def nearly_singular(eigenvalues, digits=None) -> bool:
-    """Smallest |eigenvalue| below 10^-(digits/2) of the largest (relative; an all-zero H is singular)."""
-    digits = mpmath.mp.dps if digits is None else digits
+def nearly_singular(eigenvalues, ratio) -> bool:
+    """Smallest |eigenvalue| at most ``ratio`` (:meth:`Precision.singular_ratio`) of the largest.
+
+    (An all-zero H is singular.)
+    """
     largest = max(abs(e) for e in eigenvalues)
-    return min(abs(e) for e in eigenvalues) <= largest * mpmath.mpf(10) ** (-(digits // 2))
+    return min(abs(e) for e in eigenvalues) <= largest * ratio
 
 
 def initial_state(model, settings_value=None) -> list:
@@ -185,15 +188,17 @@ def relax(compiled, theta_float, s_start, *, t_max=10000.0, tol=1e-10):
 # --------------------------------------------------------------------------------------
 # Newton's method (working precision)
 # --------------------------------------------------------------------------------------
-def newton(residual_fn, jacobian_fn, s, *, max_steps=60):
-    """Newton's method at the current precision; returns (s, ||residual||, steps).
+def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60):
+    """Newton's method at ``precision`` (a :class:`~verify.precision.Precision` whose context is active).
+
+    Returns (s, ||residual||, steps).
 
     Stops when the step is below the working precision relative to the
     iterate (in the real parts and, for complex iterates from complex-step
     differentiation, separately in the imaginary parts: their size is ~h, far
     below the real parts' rounding), or when the residual is exactly 0.
     """
-    eps = mpmath.mpf(10) ** (-mpmath.mp.dps)
+    eps = precision.eps
     s = list(s)
     step = 0
     for step in range(1, max_steps + 1):
@@ -257,13 +262,12 @@ def _is_root(compiled, s, theta, residual, precision: Precision) -> bool:
 # --------------------------------------------------------------------------------------
 # s_theta^0
 # --------------------------------------------------------------------------------------
-def free_fixed_point(compiled, theta, *, start=None, precision: Precision | None = None) -> FixedPoint:
+def free_fixed_point(compiled, theta, *, precision: Precision, start=None) -> FixedPoint:
     """s_theta^0 of Eq 2: the critical point the free flow (Eq 1) from ``start`` reaches, at working precision.
 
     Raises :class:`FixedPointNotFound` (with the numbers) when there is none,
     or when it cannot be told which critical point the flow reaches.
     """
-    precision = precision or Precision(mpmath.mp.dps - GUARD_DIGITS)
     model = compiled.model
     start = initial_state(model) if start is None else list(start)
     s_start = [mpmath.mpf(x) for x in start]
@@ -293,23 +297,24 @@ def free_fixed_point(compiled, theta, *, start=None, precision: Precision | None
         detail = f"; at t = {last['t']:.3g}: {last['why']}" if last.get("why") else ""
         raise FixedPointNotFound(f"the free flow from the initial state does not reach a critical point "
                                  f"that can be certified: {reason}{detail}")
-    s, size, steps = newton(dE, H, s_star)
+    s, size, steps = newton(dE, H, s_star, precision=precision)
     if not _is_root(compiled, s, theta, size, precision):
         raise FixedPointNotFound(
             f"residual {mpmath.nstr(size, 3)} > {mpmath.nstr(precision.root_tolerance(residual_scale(compiled, s, theta)), 3)} "
-            f"after {steps} Newton steps at dps={mpmath.mp.dps} (the free flow reaches s ~ {mpmath.nstr(s_star, 6)})")
+            f"after {steps} Newton steps at dps={precision.work} (the free flow reaches s ~ {mpmath.nstr(s_star, 6)})")
     how = (f"free flow (Eq 1) followed in float64 by an implicit stiff integrator to t = {t:.3g}, "
-           f"then Newton, {steps} steps at dps={mpmath.mp.dps}")
+           f"then Newton, {steps} steps at dps={precision.work}")
     return _fixed_point(compiled, theta, s, size, how, relaxed=True, precision=precision)
 
 
 def _certified_target(compiled, theta, start, s_t):
     """(s*, None) when the flow at s_t is known to go to the critical point s* Newton finds; else (None, why)."""
-    with mpmath.workdps(CERTIFY_DPS):
+    with CERTIFY.context():
         theta_lo = [+x for x in theta]
         s = [mpmath.mpf(float(x)) for x in s_t]
         try:
-            s_star, _, _ = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo), s)
+            s_star, _, _ = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo), s,
+                                  precision=CERTIFY)
             if not all(mpmath.isfinite(x) and not isinstance(x, mpmath.mpc) for x in s_star):
                 return None, "Newton's method from the flow gives a non-finite or non-real point"
             H_star = compiled.H(s_star, theta_lo)
@@ -318,7 +323,7 @@ def _certified_target(compiled, theta, start, s_t):
         except (FixedPointNotFound, ZeroDivisionError, ValueError) as exc:
             return None, f"Newton's method from the flow's current point fails ({exc})"
         lam_min = min(eig)
-        if lam_min > 0 and not nearly_singular(eig, CERTIFY_DPS):
+        if lam_min > 0 and not nearly_singular(eig, CERTIFY.singular_ratio()):
             gap = mpmath.mnorm(H_t - H_star, mpmath.inf) if H_t.rows else mpmath.mpf(0)
             if gap <= lam_min / 2:
                 return s_star, None
@@ -330,7 +335,8 @@ def _certified_target(compiled, theta, start, s_t):
         distance = max(_norm(star), _norm(star - start))
         if distance == 0 or _norm(np.asarray(s_t) - star) <= AT_ROUNDING * distance:
             return s_star, None
-        kind = "a degenerate critical point" if nearly_singular(eig, CERTIFY_DPS) else "a saddle or maximum"
+        degenerate = nearly_singular(eig, CERTIFY.singular_ratio())
+        kind = "a degenerate critical point" if degenerate else "a saddle or maximum"
         return None, (f"Newton from the flow finds {kind} at s ~ {mpmath.nstr(s_star, 4)}, which the flow "
                       f"(at s ~ {np.array2string(np.asarray(s_t), precision=4)}) has not reached")
 
@@ -342,11 +348,11 @@ def _fixed_point(compiled, theta, s, size, how, *, relaxed, precision) -> FixedP
             f"non-smooth or non-real point: at s = {mpmath.nstr(s, 6)} the Hessian of E is not a finite "
             "real matrix (a function is not twice differentiable there, e.g. sqrt or log at 0)")
     eig = sorted(mpmath.eigsy(H, eigvals_only=True))
-    return FixedPoint(list(s), size, list(eig), how, relaxed)
+    return FixedPoint(list(s), size, list(eig), how, relaxed, precision.singular_ratio())
 
 
-def refine(compiled, theta, s, beta=0):
-    """A (nudged, Eq 19) fixed point refined by Newton at the current precision."""
+def refine(compiled, theta, s, beta=0, *, precision):
+    """A (nudged, Eq 19) fixed point refined by Newton at ``precision`` (its context active)."""
     s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                        lambda v: -compiled.extended_hessian(v, theta, beta), s)
+                        lambda v: -compiled.extended_hessian(v, theta, beta), s, precision=precision)
     return s, size

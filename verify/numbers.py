@@ -5,9 +5,8 @@ from __future__ import annotations
 import mpmath
 
 
-def to_str(x, dps: int | None = None) -> str:
-    """A decimal string with the full working precision (DESIGN.md: numbers are strings)."""
-    dps = dps or mpmath.mp.dps
+def to_str(x, dps: int) -> str:
+    """A decimal string with ``dps`` significant digits (DESIGN.md: numbers are strings)."""
     if isinstance(x, mpmath.mpc):
         if x.imag == 0:
             x = x.real
@@ -16,7 +15,7 @@ def to_str(x, dps: int | None = None) -> str:
     return mpmath.nstr(mpmath.mpf(x), dps)
 
 
-def vec_str(v, dps=None) -> list[str]:
+def vec_str(v, dps: int) -> list[str]:
     return [to_str(x, dps) for x in v]
 
 

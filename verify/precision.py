@@ -8,6 +8,18 @@ solver and the comparisons. ``Precision.context()`` is the one place a check
 sets the global mpmath precision (mpmath's precision is process-global; the
 context restores it).
 
+Threads: because that precision is process-global, ``context()`` also holds
+one process-wide re-entrant lock (:data:`LOCK`) while it is active. A check
+(:func:`verify.pipeline.run`) enters it once for its whole computation, so
+concurrent ``verify.check`` calls from threads run one after the other, each
+at its own precision, and give exactly the single-threaded results; the
+global ``mpmath.mp.dps`` is the same after a check as before. (A per-call
+mpmath context would allow parallel checks, but every route, the integrator
+and sympy's lambdified code use the global ``mpmath.mp``; the lock is the
+simple correct choice, and processes -- ``eqprop-verify random --workers`` --
+are the way to run checks in parallel.) Code outside this package that changes
+``mpmath.mp.dps`` from another thread while a check runs is not protected.
+
 The numbers (unchanged from the policy the statements were verified with):
 
 - routes compute at ``work = dps + GUARD_DIGITS`` (+ ``extra`` digits where a
@@ -29,7 +41,9 @@ The numbers (unchanged from the policy the statements were verified with):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 
 import mpmath
 
@@ -39,14 +53,24 @@ MIN_DPS = 10
 MAX_DPS = 1000
 
 
+#: held while a check (or anything else) has set the global mpmath precision; see the module docstring
+LOCK = threading.RLock()
+
+
+def dps_problem(value) -> str | None:
+    """What is wrong with ``value`` as a requested precision (None if nothing): one text for every caller."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_DPS <= value <= MAX_DPS:
+        return f"must be an integer from {MIN_DPS} to {MAX_DPS}, got {value!r}"
+    return None
+
+
 def validate_dps(value, name: str = "dps") -> int:
     """``value`` as a requested precision, or :class:`verify.errors.UsageError` naming ``name``."""
     from .errors import UsageError
 
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f"{name} must be an integer from {MIN_DPS} to {MAX_DPS}, got {value!r}")
-    if not MIN_DPS <= value <= MAX_DPS:
-        raise UsageError(f"{name} must be from {MIN_DPS} to {MAX_DPS}, got {value}")
+    problem = dps_problem(value)
+    if problem:
+        raise UsageError(f"{name} {problem}")
     return value
 
 
@@ -67,9 +91,11 @@ class Precision:
         """The same policy with ``digits`` more working digits (same requested dps and tolerance)."""
         return dataclasses.replace(self, extra=self.extra + int(digits))
 
+    @contextlib.contextmanager
     def context(self):
-        """Set the global mpmath precision to ``work`` for a ``with`` block, and restore it after."""
-        return mpmath.workdps(self.work)
+        """Hold :data:`LOCK` and set the global mpmath precision to ``work`` for a ``with`` block; restore it after."""
+        with LOCK, mpmath.workdps(self.work):
+            yield self
 
     # -- thresholds at the working precision ---------------------------------------------------
     @property
@@ -81,6 +107,16 @@ class Precision:
     def complex_step(self):
         """Step h of a complex-step derivative, Im f(x + ih)/h: 10^-(work + 10)."""
         return mpmath.mpf(10) ** (-(self.work + 10))
+
+    @property
+    def beta_complex_step(self):
+        """Imaginary beta of the complex-step beta method, 10^-(dps + 10): the requested precision's step.
+
+        Not the routes' ``complex_step`` (10^-(work + 10)): the EP route (complex beta)
+        and the J route (complex theta) then never take the same step, so on a
+        linear-quadratic model they cannot round identically.
+        """
+        return mpmath.mpf(10) ** (-(self.dps + 10))
 
     def step_converged(self, step_size, scale) -> bool:
         """An iteration's step is at rounding level of an iterate of size ``scale``."""
@@ -95,8 +131,8 @@ class Precision:
         return mpmath.mpf(10) ** (5 - self.work) * scale
 
     def singular_ratio(self):
-        """Eigenvalue ratio below which a Hessian counts as singular: 10^-(work // 2)."""
-        return mpmath.mpf(10) ** (-(self.work // 2))
+        """Eigenvalue ratio below which a Hessian counts as singular: 10^floor(-work / 2)."""
+        return mpmath.mpf(10) ** ((-self.work) // 2)
 
     # -- tolerances of comparisons (requested precision) ---------------------------------------
     def rounding(self, condition=1):

@@ -8,7 +8,10 @@ Installed with eqprop-verify; nothing to configure. In a test::
 
 ``eqprop_check(model, *, dps, times, beta_method, backend, not_applicable, variant)``
 runs ``verify.check`` (Theorems 1-3, Corollary 4) and returns the
-:class:`~verify.result.Report`. It fails the test with the readable table
+:class:`~verify.result.Report`. A relative model path is looked up beside the
+test file first, then in the current directory (:func:`resolve_model_path`),
+so a test finds its model whether pytest runs from the test's directory or
+from the repository root. It fails the test with the readable table
 when a statement fails; fails it with the file, key and problem when the
 model file is invalid; and when a statement's hypotheses are not met
 (no fixed point, a saddle, ...) it fails by default, since "not verified"
@@ -26,6 +29,9 @@ every check in a test is summarised in an ``eqprop-verify`` report section.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -68,10 +74,28 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    from verify.errors import UsageError
+
+    try:
+        for key, value in _option_settings(config).items():   # the same rules and messages as the CLI's
+            _validate(key, value)
+    except UsageError as exc:
+        raise pytest.UsageError(f"eqprop-verify: {exc}") from None
     config.addinivalue_line(
         "markers", f"{MARKER}(dps=None, times=None, beta_method=None, backend=None, not_applicable=None): "
                    "settings for the eqprop_check fixture in this test (eqprop-verify)")
     config.pluginmanager.register(_Summary(), "eqprop-verify-summary")
+
+
+def _validate(key, value):
+    """A --eqprop-* option checked by verify.config's rule for it; the message names the option."""
+    from verify import config as settings
+
+    if key not in settings.PLUGIN:
+        return value
+    if key == "times" and isinstance(value, str):
+        value = [t.strip() for t in value.split(",") if t.strip()]
+    return settings.validate(key, value, settings.PLUGIN[key])
 
 
 def _option_settings(config) -> dict:
@@ -124,6 +148,7 @@ class EqpropCheck:
                         f"{', '.join(NOT_APPLICABLE)}", pytrace=False)
         if isinstance(opts.get("times"), str):
             opts["times"] = [t.strip() for t in opts["times"].split(",") if t.strip()]
+        model = resolve_model_path(model, self._request.path.parent)
         problem = None
         try:
             report = _run_check(model, variant=variant, max_directions=max_directions, **opts)
@@ -160,6 +185,29 @@ class EqpropCheck:
             "digits": {c.id: c.digits for c in report.checks if c.applicable}}))
 
 
+def resolve_model_path(model, test_dir):
+    """A relative model path is looked up beside the requesting test file first, then in the current directory.
+
+    So ``eqprop_check("two-layer.toml")`` finds the file next to the test
+    whether pytest runs from that directory or from the repository root (as
+    fixtures and data files are found). Absolute paths, built-in names and
+    Model objects are returned unchanged; a path found in neither place is
+    reported as missing beside the test file.
+    """
+    if not isinstance(model, (str, os.PathLike)):
+        return model
+    path = Path(model)
+    if path.is_absolute():
+        return model
+    beside = Path(test_dir) / path
+    if path.exists() and not beside.exists() or not beside.exists() and path.suffix != ".toml":
+        return model                                  # in the current directory only, or a built-in name
+    try:                                              # named as short as possible in messages
+        return str(beside.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(beside)
+
+
 def readable_table(report) -> str:
     """The check's table for a test report: statements not verified in full, the others one line each."""
     full = report.table().splitlines()
@@ -183,60 +231,13 @@ def _short(x) -> str:
 
 
 def _run_check(model, *, variant=None, max_directions=None, **opts):
-    """``verify.check``, or with ``variant`` the same check plus one false statement."""
-    from verify.theorems import MAX_DIRECTIONS, check
-
-    max_directions = max_directions or MAX_DIRECTIONS
-    if variant is None:
-        return check(model, max_directions=max_directions, **opts)
-    return _check_with_variant(model, variant, max_directions=max_directions, **opts)
-
-
-def _check_with_variant(model, variant, *, dps=None, times=None, beta_method=None, backend=None,
-                        max_directions=None):
-    """A Report of the true statements plus the false ``variant`` computed on the same evidence."""
-    import mpmath
-
+    """``verify.check``'s pipeline, with ``variant`` adding one false statement on the same evidence."""
     from symbolic.load import load_model
-    from verify import theorems
-    from verify.errors import UsageError
-    from verify.evidence import gather
-    from verify.statements import VARIANTS, rejected
+    from verify import config as settings_mod, pipeline
 
-    by_id = {v.id: v for v in VARIANTS}
-    if variant not in by_id:
-        raise UsageError(f"variant={variant!r} is not a false variant; choose one of {', '.join(by_id)}")
     model = load_model(model)
-    dps = int(dps or model.settings.get("dps") or theorems.DEFAULT_DPS)
-    beta_method = beta_method or model.settings.get("beta_method") or theorems.DEFAULT_BETA_METHOD
-    backend = theorems.resolve_backend(backend or model.settings.get("backend") or "auto")
-    times_exact = theorems._times(times, model)
-    settings = {"dps": dps, "times": [mpmath.nstr(mpmath.mpf(t.p) / t.q, dps + theorems.GUARD_DIGITS)
-                                      for t in times_exact],
-                "times_exact": [str(t) for t in times_exact], "beta_method": beta_method,
-                "backend": backend, "guard_digits": theorems.GUARD_DIGITS, "seed": model.settings.get("seed", 0),
-                "max_directions": max_directions, "variant": variant}
-    with mpmath.workdps(dps + theorems.GUARD_DIGITS):
-        ev = gather(model, dps=dps, times=[mpmath.mpf(t.p) / t.q for t in times_exact],
-                    beta_method=beta_method, backend=backend, seed=model.settings.get("seed", 0),
-                    max_directions=max_directions, progress=lambda *a, **k: None)
-        checks = theorems.statements(ev)
-        v = by_id[variant]
-        if v.applies(ev):
-            result = v.run(ev)
-            result.title = f"FALSE VARIANT of {v.of}: {v.title}"
-            if rejected(result):
-                result.reason = "a deliberately false statement, rejected (as it must be)"
-        else:
-            from verify.compare import not_applicable
-
-            result = not_applicable(variant, f"FALSE VARIANT of {v.of}: {v.title}", [], ["", ""],
-                                    "the variant is not false on this model (see eqprop-verify falsify)")
-        checks.append(result)
-    fp = ev.fixed_point
-    fixed = ({"found": False, "reason": ev.fixed_point_error} if fp is None else
-             {"found": True, "description": fp.describe(), "strict_minimum": fp.is_strict_minimum})
-    return theorems.Report(model, settings, theorems.environment(), fixed, checks, {"times": settings["times"]})
+    settings = settings_mod.resolve(model, max_directions=max_directions, **opts)
+    return pipeline.run(model, settings, variant=variant)
 
 
 @pytest.fixture

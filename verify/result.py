@@ -55,7 +55,8 @@ class CheckResult:
             return "N/A"
         return "PASS" if self.passed else "FAIL"
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """This statement's entry of the JSON result's ``checks`` list (docs/json.md)."""
         return {
             "id": self.id, "title": self.title, "equations": self.equations,
             "compared": self.compared,
@@ -66,6 +67,10 @@ class CheckResult:
             "digits": self.digits, "passed": bool(self.passed) if self.applicable else False,
             "applicable": self.applicable, "vacuous": self.vacuous, "reason": self.reason, "worst": self.worst,
         }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
 
     def format(self, dps: int, verbose: bool = False) -> str:
         eqs = ", ".join(self.equations)
@@ -105,6 +110,8 @@ class Report:
     values: dict
     timings: dict = dataclasses.field(default_factory=dict)
     error: str | None = None
+    #: the check's :class:`verify.evidence.Evidence` (the report's plots are drawn from it); not in the JSON
+    evidence: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def verdict(self) -> str:
@@ -121,7 +128,8 @@ class Report:
         return {"verified": EXIT_OK, "failed": EXIT_FAILED, "hypotheses-not-met": EXIT_HYPOTHESES,
                 "error": EXIT_INTERNAL}[self.verdict]
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The JSON result (schema ``eqprop-verify/check/1``, docs/json.md) as a dict."""
         from . import __version__
 
         return {
@@ -134,11 +142,15 @@ class Report:
             "environment": self.environment,
             "fixed_point": self.fixed_point,
             "verdict": self.verdict,
-            "checks": [c.to_json() for c in self.checks],
+            "checks": [c.to_dict() for c in self.checks],
             "values": self.values,
             "timings": self.timings,
             "error": self.error,
         }
+
+    def to_json(self) -> str:
+        """The JSON result as text, exactly what ``check --json`` writes."""
+        return json.dumps(self.to_dict(), indent=2)
 
     def table(self, verbose: bool = False) -> str:
         dps = self.settings.get("dps")
@@ -186,4 +198,4 @@ def write_atomic(path, text: str) -> None:
 
 
 def dump_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2)
+    return report.to_json()

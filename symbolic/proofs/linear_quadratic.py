@@ -24,14 +24,14 @@ Routes, kept independent as in DESIGN.md:
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import sympy as sp
 
-from ..derive import BETA, Derivation
+from ..derive import BETA
 from ..model import Model
 from . import laplace as lp
-from .obligation import Obligation, Outcome, Part, combine, decide_entries, _entries
+from .closed_form import ClosedFormProof
+from .obligation import Obligation, Outcome, Part, combine, decide_entries, named_entries
 from .statements import STATEMENTS, VARIANTS, variant_id
 
 FAMILY = "linear-quadratic"
@@ -95,31 +95,21 @@ def _latex_matrix(M) -> str:
     return sp.latex(sp.Matrix(M))
 
 
-class Proof:
+class Proof(ClosedFormProof):
     """All obligations of the linear-quadratic family for one model."""
 
     family = FAMILY
+    method = METHOD
 
     def __init__(self, lq: LinearQuadratic, data_values: dict | None = None):
+        super().__init__(lq.model, data_values)
         self.lq = lq
-        m = self.model = lq.model
-        self.der = Derivation(m)
-        self.s = list(m.s)
-        self.theta = list(m.theta)
-        self.n, self.p = m.n, m.p
+        self.s = list(self.model.s)
+        self.n, self.p = self.model.n, self.model.p
         self.z = lp.Z
-        # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
-        self.base = dict(m.theta_subs) | dict(data_values or {})
-        self.want_latex = False  # build the LaTeX chains only on request
-        self._built = False
-        self.reason: str | None = None
 
     # ---------------------------------------------------------------- routes
-    def build(self) -> bool:
-        """Compute the direct, RBP and EP routes; False (with ``reason``) if not applicable."""
-        if self._built:
-            return self.reason is None
-        self._built = True
+    def _build(self) -> bool:
         lq, der, m = self.lq, self.der, self.model
         s, n = self.s, self.n
         conc = m.concrete
@@ -189,13 +179,12 @@ class Proof:
     def _decide(self, parts, *, laplace: bool = True):
         results = []
         for name, residual in parts:
-            entries = _entries(residual)
-            names = [name] if len(entries) == 1 else [f"{name}[{i}]" for i in range(len(entries))]
+            entries, names = named_entries(name, residual)
             outcome, text, witness = decide_entries(entries, points=self._points(laplace), names=names)
             if witness is not None and laplace and "z" in witness["point"]:
                 witness = self._time_witness(entries, names, witness)
             results.append(Part(name, outcome, text, witness))
-        return combine(results)
+        return combine(results), "symbolic"
 
     def _time_witness(self, entries, names, witness):
         """Add the time-domain value of a refuted Laplace-domain residual."""
@@ -211,24 +200,6 @@ class Proof:
         except Exception as exc:  # noqa: BLE001 - a missing time value does not change the outcome
             witness["time_domain"] = {"error": str(exc)}
         return witness
-
-    def _obligation(self, sid, parts, *, laplace=True, kind=None, method=METHOD, latex=(),
-                    theta="symbolic", statement=None, equations=None):
-        t0 = time.perf_counter()
-        st = STATEMENTS.get(sid.split("[")[0])
-        outcome, residual, witness, results = self._decide(parts, laplace=laplace)
-        return Obligation(
-            id=sid, equations=equations or st.equations, statement=statement or st.text,
-            outcome=outcome, residual=residual, kind=kind or st.kind, family=FAMILY,
-            method=method, theta=theta, witness=witness, parts=results,
-            latex=list(latex) if self.want_latex else [],
-            seconds=time.perf_counter() - t0)
-
-    def _not_applicable(self, sid) -> Obligation:
-        st = STATEMENTS[sid]
-        return Obligation(id=sid, equations=st.equations, statement=st.text,
-                          outcome=Outcome.UNDECIDED, residual="", kind=st.kind, family=FAMILY,
-                          applicable=False, reason=self.reason)
 
     # ------------------------------------------------------------- latex
     def _tex(self, e) -> str:
@@ -458,25 +429,7 @@ class Proof:
                                        r"\ \text{(resolvent identity)}",
                                        r"\Rightarrow L(S^0(s,u),t) = C(S^0(S^0(s,u),t)) = C(S^0(s,t+u)) = L(s,t+u)"])
 
-    # ------------------------------------------------------------- all
-    def obligations(self, variants=()) -> list[Obligation]:
-        if not self.build():
-            return [self._not_applicable(sid) for sid in
-                    ("flows", "theorem1", "theorem2", "theorem3", "corollary4", "eq24",
-                     "eq10-limit", "eq27", "eq28")]
-        out = [self.flows(), self.theorem1(), self.theorem2(), self.theorem3(), self.eq23(), self.eq24(),
-               self.eq10(), self.eq27(), self.eq28()]
-        for v in variants:
-            if v == "eq23-sign-flipped":
-                out.append(self.eq23(v))
-            elif v == "eq24-half-beta":
-                out.append(self.eq24(v))
-            elif v == "Y0-zero":
-                out.append(self.theorem1(v))
-        return out
-
     def fixed_point_values(self) -> dict[sp.Symbol, sp.Expr] | None:
-        """s0 at the model's theta, exactly (for the witnesses of the generic steps)."""
         if not self.build():
             return None
         return {x: sp.nsimplify(v.xreplace(self.base)) for x, v in zip(self.s, self.s0)}

@@ -143,6 +143,13 @@ def _entries(residual) -> list[sp.Expr]:
     return [sp.sympify(residual)]
 
 
+def named_entries(name: str, residual) -> tuple[list[sp.Expr], list[str]]:
+    """The scalar entries of a residual part and their names (``name`` or ``name[i]``)."""
+    entries = _entries(residual)
+    names = [name] if len(entries) == 1 else [f"{name}[{i}]" for i in range(len(entries))]
+    return entries, names
+
+
 def _has_abstract(expr: sp.Expr) -> bool:
     """True if the expression holds undefined functions or unevaluated derivatives."""
     return bool(expr.atoms(sp.core.function.AppliedUndef)) or bool(expr.atoms(sp.Derivative)) \
@@ -306,8 +313,7 @@ def decide(parts: Sequence[tuple[str, Any]], *, points: list[dict] | None = None
     """
     results = []
     for name, residual in parts:
-        entries = _entries(residual)
-        names = [name] if len(entries) == 1 else [f"{name}[{i}]" for i in range(len(entries))]
+        entries, names = named_entries(name, residual)
         outcome, text, witness = decide_entries(entries, points=points, names=names, heavy=heavy)
         results.append(Part(name, outcome, text, witness))
     return combine(results)

@@ -27,9 +27,10 @@ import time
 
 import sympy as sp
 
-from ..derive import BETA, T, Derivation
+from ..derive import BETA, T
 from ..model import Model
-from .obligation import Obligation, Outcome, Part, combine, decide_entries, _entries
+from .closed_form import ClosedFormProof
+from .obligation import Obligation, Outcome, Part, combine, decide_entries, named_entries
 from .statements import STATEMENTS, VARIANTS, variant_id
 
 FAMILY = "riccati"
@@ -97,29 +98,20 @@ def series_limit(f, beta=BETA):
     return f0, f1
 
 
-class Proof:
-    """All obligations of the Riccati family for one model."""
+class Proof(ClosedFormProof):
+    """All obligations of the Riccati family for one model (LaTeX simplified for display)."""
 
     family = FAMILY
+    method = "closed-form Riccati flows, t symbolic"
 
     def __init__(self, sc: ScalarPolynomial, data_values: dict | None = None):
+        super().__init__(sc.model, data_values)
         self.sc = sc
-        m = self.model = sc.model
-        self.der = Derivation(m)
         self.s = sc.s
-        self.theta = list(m.theta)
-        # witnesses are evaluated at the model's theta (and its data, if kept symbolic)
-        self.base = dict(m.theta_subs) | dict(data_values or {})
         self.t = T
-        self.want_latex = False  # build the LaTeX chains (simplified for display) only on request
-        self._built = False
-        self.reason: str | None = None
 
     # ---------------------------------------------------------------- routes
-    def build(self) -> bool:
-        if self._built:
-            return self.reason is None
-        self._built = True
+    def _build(self) -> bool:
         sc, der, conc, s, t = self.sc, self.der, self.model.concrete, self.s, self.t
         P, Q, R = sc.P, sc.Q, sc.R
         Q0, R0 = Q.subs(BETA, 0), R.subs(BETA, 0)
@@ -170,8 +162,7 @@ class Proof:
         """theta symbolic first; if sympy cannot simplify, theta's exact values."""
         results, modes = [], set()
         for name, residual in parts:
-            entries = _entries(residual)
-            names = [name] if len(entries) == 1 else [f"{name}[{i}]" for i in range(len(entries))]
+            entries, names = named_entries(name, residual)
             outcome, text, witness = decide_entries(entries, points=self._points(), names=names)
             mode = "symbolic"
             if outcome is Outcome.UNDECIDED:
@@ -184,23 +175,6 @@ class Proof:
                                 note=None if mode == "symbolic" else "theta at its exact values"))
         theta = None if not modes else ("exact values" if "exact values" in modes else "symbolic")
         return combine(results), theta
-
-    def _obligation(self, sid, parts, *, kind=None, latex=(), statement=None, method=None):
-        t0 = time.perf_counter()
-        st = STATEMENTS.get(sid.split("[")[0])
-        (outcome, residual, witness, results), theta = self._decide(parts)
-        return Obligation(
-            id=sid, equations=st.equations, statement=statement or st.text, outcome=outcome,
-            residual=residual, kind=kind or st.kind, family=FAMILY,
-            method=method or "closed-form Riccati flows, t symbolic",
-            theta=theta, witness=witness, parts=results, latex=list(latex) if self.want_latex else [],
-            seconds=time.perf_counter() - t0)
-
-    def _not_applicable(self, sid) -> Obligation:
-        st = STATEMENTS[sid]
-        return Obligation(id=sid, equations=st.equations, statement=st.text,
-                          outcome=Outcome.UNDECIDED, residual="", kind=st.kind, family=FAMILY,
-                          applicable=False, reason=self.reason)
 
     def _tex(self, e) -> str:
         """LaTeX of a simplified expression, sqrt(D_0) written delta (only when LaTeX is wanted)."""
@@ -355,22 +329,6 @@ class Proof:
         rhs = self.S0.subs(t, t + U)
         return self._obligation("eq28", [("S0(S0(s, u), t) - S0(s, t + u)", lhs - rhs)],
                                 latex=[r"S^0(S^0(s,u),t) = S^0(s,t+u) \Rightarrow L(S^0(s,u),t) = L(s,t+u)"])
-
-    def obligations(self, variants=()) -> list[Obligation]:
-        ids = ("flows", "theorem1", "theorem2", "theorem3", "corollary4", "eq24",
-               "eq10-limit", "eq27", "eq28")
-        if not self.build():
-            return [self._not_applicable(sid) for sid in ids]
-        out = [self.flows(), self.theorem1(), self.theorem2(), self.theorem3(), self.eq23(), self.eq24(),
-               self.eq10(), self.eq27(), self.eq28()]
-        for v in variants:
-            if v == "eq23-sign-flipped":
-                out.append(self.eq23(v))
-            elif v == "eq24-half-beta":
-                out.append(self.eq24(v))
-            elif v == "Y0-zero":
-                out.append(self.theorem1(v))
-        return out
 
     def fixed_point_values(self):
         if not self.build():

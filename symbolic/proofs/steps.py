@@ -299,7 +299,9 @@ class Steps:
 def numeric_fixed_point(model: Model, dps: int = 30) -> dict | None:
     """A free fixed point (Eq 2) by Newton's method from the model's initial state, or None.
 
-    Only used to evaluate the misprinted equations at a witness point.
+    Only used to evaluate the misprinted equations at a witness point. Its own
+    tolerance (symbolic/ does not import verify.precision): Newton at dps + 10
+    digits until the residual is below 10^-(dps + 5).
     """
     import mpmath
 

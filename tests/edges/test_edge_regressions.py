@@ -198,7 +198,7 @@ def test_item5_vacuous_statements_are_not_passes():
     for c in report.checks:
         assert not c.applicable and c.vacuous and c.digits is None, c.id
         assert c.reason == "both sides are 0 to working precision"
-        assert c.to_json()["vacuous"] is True and c.to_json()["digits"] is None
+        assert c.to_dict()["vacuous"] is True and c.to_dict()["digits"] is None
 
 
 def test_digits_never_exceed_working_precision_plus_guard_digits():

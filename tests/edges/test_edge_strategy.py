@@ -46,11 +46,12 @@ def test_edge_cases_get_the_expected_verdict(case):
 
 def _falsify(case):
     from verify.evidence import gather
-    from verify.falsify import run_variants
-    from verify.theorems import GUARD_DIGITS
+    from verify.precision import Precision
+    from verify.statements import run_variants
 
-    with mpmath.workdps(case.dps + GUARD_DIGITS):
-        ev = gather(case.model, dps=case.dps, times=[mpmath.mpf(t.numerator) / t.denominator for t in case.times],
+    precision = Precision(case.dps)
+    with precision.context():
+        ev = gather(case.model, precision=precision, times=[mpmath.mpf(t.numerator) / t.denominator for t in case.times],
                     beta_method="symmetric", backend=BACKEND, seed=0, max_directions=64,
                     progress=lambda *a, **k: None)
         return run_variants(ev)

@@ -17,12 +17,12 @@ import pytest
 import sympy as sp
 
 from symbolic import derive, load_model
-from symbolic.functions import MPMATH_IMPLEMENTATIONS
+from symbolic.functions import mpmath_modules
 from symbolic.zoo import BUILTINS
 
 DIGITS = 30
 WORK_DPS = 50
-MODULES = [MPMATH_IMPLEMENTATIONS, "mpmath"]
+MODULES = mpmath_modules()
 
 
 def random_point(model, seed):

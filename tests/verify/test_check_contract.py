@@ -28,7 +28,7 @@ def test_check_json_contract_and_exit_code(tmp_path):
         assert key in doc
     assert doc["verdict"] == "verified"
     assert doc["model"]["state"] == ["s"] and doc["model"]["params"] == ["a", "b", "c"]
-    assert doc["settings"]["dps"] == 30 and doc["settings"]["times"] == ["0.0", "0.5", "1.0"]
+    assert doc["settings"]["dps"] == 30 and doc["settings"]["times"] == ["0", "0.5", "1"]
     assert doc["settings"]["times_exact"] == ["0", "1/2", "1"]
     ids = {c["id"] for c in doc["checks"]}
     assert {"theorem1", "theorem2", "theorem3", "corollary4", "eq24"} <= ids
@@ -53,12 +53,12 @@ def test_check_json_to_stdout():
 @pytest.mark.parametrize("args, message", [
     (["check", "riccati", "--beta-method", "nope"], "invalid choice"),
     (["check", "riccati", "--dps", "5"], "--dps"),
-    (["check", "riccati", "--times", "a,b"], "times: 'a' is not a number"),
-    (["check", "riccati", "--times", "-1"], "times must be >= 0"),
+    (["check", "riccati", "--times", "a,b"], "--times has 'a', which is not a number"),
+    (["check", "riccati", "--times", "-1"], "--times must be >= 0"),
     (["check", "riccati", "--times", ","], "is not a number"),
     (["check", "riccati", "--times", "nan"], "is not a number"),
     (["check", "riccati", "--times", "1/0"], "is not a number"),
-    (["check", "riccati", "--max-directions", "0"], "max_directions must be >= 1"),
+    (["check", "riccati", "--max-directions", "0"], "--max-directions must be an integer >= 1"),
     (["check", "no-such-model"], "no-such-model"),
 ])
 def test_bad_arguments_exit_2(args, message):

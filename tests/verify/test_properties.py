@@ -8,8 +8,9 @@ written as a model file with its settings, so that ``eqprop-verify check
 PATH`` reproduces the failure (the path and the command are in the message).
 
 Profiles (tests/conftest.py): ``ci`` (default) keeps instances small and
-dps = 20; ``thorough`` (``tox -e thorough``) draws >= 200 instances per
-statement over the full size ranges and dps in {20, 30}.
+dps = 20, and runs only the Theorem 3 property (the others are marked
+``slow``); ``thorough`` (``tox -e thorough``) runs them all, >= 200
+instances per statement over the full size ranges and dps in {20, 30}.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ else:  # small models and few times: the whole default suite stays fast
 # statement (small ones, ~1 s each).
 PROPERTY_SETTINGS = settings() if THOROUGH else settings(
     max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+# The default run keeps one statement's property (Theorem 3: EP against RBP) as the fast
+# representative; the others are `slow`, run by `tox -e thorough` (with >= 200 instances each).
+SLOW = pytest.mark.slow
 
 
 @dataclasses.dataclass
@@ -153,6 +157,7 @@ def run_statement(case: Case, statement: str):
     return report
 
 
+@SLOW
 @PROPERTY_SETTINGS
 @given(case=cases())
 def test_theorem1_direct_route_solves_the_cauchy_problem(case):
@@ -160,6 +165,7 @@ def test_theorem1_direct_route_solves_the_cauchy_problem(case):
     run_statement(case, "theorem1")
 
 
+@SLOW
 @PROPERTY_SETTINGS
 @given(case=cases())
 def test_theorem2_ep_gradient_formula(case):
@@ -174,6 +180,7 @@ def test_theorem3_ep_processes_solve_the_cauchy_problem(case):
     run_statement(case, "theorem3")
 
 
+@SLOW
 @PROPERTY_SETTINGS
 @given(case=cases())
 def test_corollary4_eq23_temporal_derivatives_are_error_derivatives(case):
@@ -181,6 +188,7 @@ def test_corollary4_eq23_temporal_derivatives_are_error_derivatives(case):
     run_statement(case, "corollary4-eq23")
 
 
+@SLOW
 @PROPERTY_SETTINGS
 @given(case=cases())
 def test_corollary4_eq24_truncated_ep_is_truncated_rbp(case):
@@ -240,13 +248,14 @@ def test_screening_gradient_is_the_models_dE_ds(family):
     inst = S.GENERATORS[family](S.RandomSource(rng))
     compiled = compile_model(inst.model)
     with mpmath.workdps(20):
-        theta = compiled.theta_values()
+        theta = compiled.theta_values(20)
         for k in range(3):
             s = np.random.default_rng(k).uniform(-1.5, 1.5, inst.model.n)
             exact = [float(v) for v in compiled.dE_ds([mpmath.mpf(float(x)) for x in s], theta)]
             assert np.max(np.abs(inst.gradient(s) - np.array(exact))) < 1e-12 * (1 + np.max(np.abs(exact)))
 
 
+@SLOW
 def test_strongly_coupled_instances_are_drawn():
     """Conditioning up to ~10^2 and several minima occur among drawn instances (not only H ~ identity)."""
     rng = random.Random("coupling")

@@ -15,6 +15,7 @@ import sympy as sp
 
 from symbolic.load import load_model
 from verify.evidence import gather
+from verify.precision import Precision
 
 TIMES = [mpmath.mpf(0), mpmath.mpf(1) / 2, mpmath.mpf(2)]
 
@@ -22,7 +23,7 @@ TIMES = [mpmath.mpf(0), mpmath.mpf(1) / 2, mpmath.mpf(2)]
 def _gather(name, method="complex-step", dps=30):
     model = load_model(name)
     with mpmath.workdps(dps + 10):
-        ev = gather(model, dps=dps, times=[mpmath.mpf(t) for t in TIMES], beta_method=method,
+        ev = gather(model, precision=Precision(dps), times=[mpmath.mpf(t) for t in TIMES], beta_method=method,
                     backend="mpmath", seed=0, max_directions=64, progress=lambda *a, **k: None)
     return model, ev
 

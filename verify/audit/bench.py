@@ -24,13 +24,11 @@ import sympy as sp
 
 from symbolic.load import load_model
 
-from .. import stencil
+from .. import config, pipeline, stencil
 from ..compare import compare_series
-from ..evidence import gather
 from ..fixed_point import FixedPointNotFound, newton
 from ..precision import Precision
 from ..routes import direct
-from ..theorems import statements
 from .findings import Missing, fmt, from_result, worst_point
 
 TIMES = ("0", "1/2", "1", "2")          # second-phase times of the evidence
@@ -60,9 +58,11 @@ class Bench:
         self.name = self.model.name
         self.precision = precision
         self.dps, self.seed = precision.dps, seed
-        self.ev = gather(self.model, dps=self.dps, times=times_of(TIMES), beta_method="symmetric",
-                         backend=backend, seed=seed, max_directions=64,
-                         progress=lambda stage, step=False: progress(f"{self.name}: {stage}", step=step))
+        settings = config.Settings(dps=precision.dps, times=tuple(config.parse_times(TIMES)), beta_method="symmetric",
+                                   backend=backend, seed=seed, max_directions=config.MAX_DIRECTIONS)
+        self.report = pipeline.run(self.model, settings,   # the check's own pipeline; its evidence is reused
+                                   progress=lambda stage, step=False: progress(f"{self.name}: {stage}", step=step))
+        self.ev = self.report.evidence
         self.work = precision.work
         self.c, self.flows, self.theta = self.ev.compiled, self.ev.flows, self.ev.theta
         self.n, self.p = self.c.n, self.c.p
@@ -89,7 +89,7 @@ class Bench:
 
     @cached_property
     def checks(self):
-        return {r.id: r for r in statements(self.ev)}
+        return {r.id: r for r in self.report.checks}
 
     def im(self, values):
         return [mpmath.im(v) / self.h for v in values]
@@ -179,7 +179,7 @@ class Bench:
     @cached_property
     def direct_stencil(self):
         pts = sorted({x for v in self.centers.values() for x in v})
-        res = direct.truncated_objective_gradient(self.c, self.flows, self.s0, self.theta, pts, dps=self.work,
+        res = direct.truncated_objective_gradient(self.c, self.flows, self.s0, self.theta, pts, precision=self.precision,
                                                   max_directions=64, seed=self.seed)
         if not (res.X.full and res.Y.full):
             raise Missing("the direct route used projections (more than 64 components)")
@@ -188,7 +188,8 @@ class Bench:
     # -- nudged fixed points (Eq 19, 37-42) -------------------------------------------------
     def solve_nudged(self, theta, beta, start):
         s, size, steps = newton(lambda v: self.c.extended_field(v, theta, beta),
-                                lambda v: -self.c.extended_hessian(v, theta, beta), start)
+                                lambda v: -self.c.extended_hessian(v, theta, beta), start,
+                                precision=self.precision)
         scale = 1 + max(abs(x) for x in s)
         if size > self.precision.root_tolerance(scale):
             raise FixedPointNotFound(f"nudged fixed point at beta={fmt(beta)} not found: residual {fmt(size)} "

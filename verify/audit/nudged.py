@@ -151,7 +151,7 @@ def _eq40(b):
 def _eq19(b):
     points = [(beta, b.s_beta(beta)) for beta in b.betas_fp[1:]]
     if b.ev.nudged_points:
-        with mpmath.workdps(b.ep.dps if b.ev.ep else b.work):
+        with (b.ep.precision if b.ev.ep else b.precision).context():
             points += [(beta, s) for beta, s in zip(b.ev.plan.betas, b.ev.nudged_points)]
     worst = max(max(abs(x) for x in b.c.extended_field(s, b.theta, beta)) / (1 + max(abs(v) for v in s))
                 for beta, s in points)
@@ -197,7 +197,7 @@ def _eq43(b):
 
 def _readout_44(b):
     ep, c = b.ep, b.c
-    with mpmath.workdps(ep.dps):
+    with ep.precision.context():
         F0 = c.extended_field(ep.s0, ep.theta, 0)
         values, err = ep.readout(lambda beta, s: [(f - f0) / beta for f, f0 in
                                                   zip(c.extended_field(s, ep.theta, beta), F0)])
@@ -259,7 +259,7 @@ def _eq50(b):
     ep = b.ep
     beta = ep.plan.betas[0]
     idx = {t: i for i, t in enumerate(b.ev.ep_times)}
-    with mpmath.workdps(ep.dps):
+    with ep.precision.context():
         row = ep.states[0]
         D, est = b.stencil_d(lambda x: row[idx[x]], b.centers, amplify_err=ep.integration_error * abs(beta))
         rhs = [b.c.extended_field(row[idx[t]], ep.theta, beta) for t in b.centers]

@@ -29,9 +29,10 @@ from ..theorems import check
 def odefun_nudged_solve(model, dps=40, beta="1e-3", t_end=5):
     """Seconds for one mpmath.odefun solve of the nudged flow Eq 18 from s_theta^0 to t_end."""
     compiled = compile_model(model)
-    with mpmath.workdps(dps):
-        theta = compiled.theta_values()
-        s0 = free_fixed_point(compiled, theta).s
+    precision = Precision(dps, guard=0)
+    with precision.context():
+        theta = compiled.theta_values(precision.work)
+        s0 = free_fixed_point(compiled, theta, precision=precision).s
         b = mpmath.mpf(beta)
         start = time.perf_counter()
         sol = mpmath.odefun(lambda t, s: compiled.extended_field(s, theta, b), 0, s0)
@@ -85,16 +86,18 @@ def bench_beta_methods(backend, dps=40, t="1"):
     compiled = compile_model(model)
     flows = Flows(compiled, backend)
     rows = []
-    with mpmath.workdps(dps + 10):
-        theta = compiled.theta_values()
-        s0 = free_fixed_point(compiled, theta).s
+    precision = Precision(dps)
+    with precision.context():
+        theta = compiled.theta_values(precision.work)
+        s0 = free_fixed_point(compiled, theta, precision=precision).s
         X_ref = rbp.closed_form(rbp.cauchy_data(compiled, s0, theta), [mpmath.mpf(t)])[0][0]
-        for method, plans in _custom_plans(Precision(dps)).items():
+        for method, plans in _custom_plans(precision).items():
             for p in plans:
-                with mpmath.workdps(mpmath.mp.dps + p.extra_digits):
-                    th = compiled.theta_values()
-                    s0_hi, _ = refine(compiled, th, s0)
-                    res = ep.nudged_phase(compiled, flows, s0_hi, th, [mpmath.mpf(t)], p, dps=mpmath.mp.dps)
+                high = precision.raised(p.extra_digits)
+                with high.context():
+                    th = compiled.theta_values(high.work)
+                    s0_hi, _ = refine(compiled, th, s0, precision=high)
+                    res = ep.nudged_phase(compiled, flows, s0_hi, th, [mpmath.mpf(t)], p, precision=high)
                 err = max(abs(a - b) for a, b in zip(res.X_tilde[0], X_ref)) / max(abs(x) for x in X_ref)
                 rows.append({"method": method, "integrations": len(p.betas),
                              "digits": round(digits_of_agreement(err), 2)})

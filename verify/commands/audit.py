@@ -38,18 +38,18 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from ..audit import DEFAULT_DPS, DEFAULT_MODELS, audit, html_section, table, to_json
-    from ..cli import UsageError
+    from .. import config
+    from ..errors import EXIT_OK, UsageError
     from ..result import write_atomic
     from .check import Progress
 
-    dps = DEFAULT_DPS if args.dps is None else args.dps
-    if not 10 <= dps <= 1000:
-        raise UsageError(f"--dps must be from 10 to 1000, got {dps}")
+    dps = DEFAULT_DPS if args.dps is None else config.validate("dps", args.dps, "--dps")
+    backend = config.resolve_backend(args.backend)
     models = [m.strip() for item in (args.models or DEFAULT_MODELS) for m in item.split(",") if m.strip()]
     if not models:
         raise UsageError("--models needs at least one model")
     progress = Progress(not args.quiet and not args.json)
-    entries = audit(models=tuple(models), dps=dps, backend=args.backend, progress=progress,
+    entries = audit(models=tuple(models), dps=dps, backend=backend, progress=progress,
                     seed=0 if args.seed is None else args.seed)
     progress.done()
     if args.html:
@@ -59,4 +59,4 @@ def run(args) -> int:
     else:
         print(f"eqprop-verify audit: Eq 1-62 on {', '.join(models)} (dps={dps})")
         print(table(entries, verbose=args.verbose))
-    return 0
+    return EXIT_OK

@@ -8,7 +8,7 @@ HELP = "check Theorems 1, 2, 3 and Corollary 4 numerically on one model"
 
 
 def add_arguments(parser):
-    from ..theorems import DEFAULT_BETA_METHOD
+    from ..config import DEFAULT_BETA_METHOD, MAX_DIRECTIONS
     from ..extrapolate import METHODS
 
     parser.add_argument("model", help="a model file (.toml) or a built-in name (see `eqprop-verify list`)")
@@ -22,7 +22,14 @@ def add_arguments(parser):
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no table")
     parser.add_argument("--max-directions", type=int, default=None,
                         help="the direct route uses all components up to this many per space, "
-                             "else this many seeded random projections (default 64)")
+                             f"else this many seeded random projections (default {MAX_DIRECTIONS})")
+
+
+def config_flags(args) -> dict:
+    """The settings given on the command line (None where not given), for :func:`verify.config.resolve`."""
+    return {"dps": args.dps, "times": None if args.times is None else args.times.split(","),
+            "beta_method": args.beta_method, "backend": args.backend, "seed": args.seed,
+            "max_directions": getattr(args, "max_directions", None)}
 
 
 class Progress:
@@ -50,18 +57,15 @@ class Progress:
 
 
 def run(args) -> int:
-    from ..theorems import MAX_DIRECTIONS, check
-    from ..cli import UsageError
+    from symbolic.load import load_model
+
+    from .. import config, pipeline
     from ..result import dump_json, write_atomic
 
-    times = args.times.split(",") if args.times is not None else None  # checked by parse_times
-    if args.dps is not None and not 10 <= args.dps <= 1000:
-        raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
+    model = load_model(args.model)
+    settings = config.resolve(model, names=config.CLI, **config_flags(args))
     progress = Progress(not args.quiet and args.json != "-")
-    report = check(args.model, dps=args.dps, times=times, beta_method=args.beta_method,
-                   backend=args.backend, seed=args.seed,
-                   max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
-                   progress=progress)
+    report = pipeline.run(model, settings, progress=progress)
     progress.done()
     if args.json == "-":
         sys.stdout.write(dump_json(report) + "\n")

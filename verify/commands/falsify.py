@@ -18,8 +18,10 @@ def add_arguments(parser):
                              "quadratic, all), as `eqprop-verify random` draws them from --seed; repeatable")
     parser.add_argument("--min-cond", type=float, default=1.0, metavar="C",
                         help="drawn instances: Hessian condition number at s_theta^0 at least C")
-    parser.add_argument("--beta-method", default="symmetric", help="beta -> 0 method for the EP route")
-    parser.add_argument("--times", default="0,0.5,1,2", help="comma-separated times")
+    parser.add_argument("--beta-method", default=None,
+                        help="beta -> 0 method for the EP route (default: the model's settings, else symmetric)")
+    parser.add_argument("--times", default=None,
+                        help="comma-separated times (default: the model's settings, else 0,0.5,1,2,5)")
     parser.add_argument("--json", action="store_true", help="print the detection table as JSON")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="one line per variant and instance (on standard error)")
@@ -53,34 +55,29 @@ def _instances(args):
 def run(args) -> int:
     import mpmath
 
-    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK, UsageError
-    from ..evidence import gather
-    from ..extrapolate import METHODS
+    from .. import config, pipeline
+    from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
     from ..statements import VARIANTS, rejected, run_variants
-    from ..theorems import GUARD_DIGITS, resolve_backend, statements
+    from .check import config_flags
 
-    if args.beta_method not in METHODS:
-        raise UsageError(f"--beta-method {args.beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
-    dps = args.dps or 30
-    backend = resolve_backend(args.backend)
-    try:
-        times = [mpmath.mpf(t) for t in args.times.split(",")]
-    except ValueError:
-        raise UsageError(f"--times: '{args.times}' is not a comma-separated list of numbers") from None
+    flags = config_flags(args)
+    for key, value in flags.items():     # flags checked once, before the first model runs
+        if value is not None:
+            config.validate(key, value, config.CLI[key])
     table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
                     "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
     all_true_ok, crashed = True, []
     for name, model in _instances(args):
-        with mpmath.workdps(dps + GUARD_DIGITS):
-            try:
-                ev = gather(model, dps=dps, times=list(times), beta_method=args.beta_method,
-                            backend=backend, seed=args.seed or 0, max_directions=64,
-                            progress=lambda *a, **k: None)
-            except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
-                crashed.append(name)
-                print(f"{name}: the routes crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
-                continue
-            failing = [c.id for c in statements(ev) if c.applicable and not c.passed]
+        settings = config.resolve(model, names=config.CLI, **flags)
+        try:
+            report = pipeline.run(model, settings)
+        except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
+            crashed.append(name)
+            print(f"{name}: the routes crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        ev = report.evidence
+        with ev.precision.context():
+            failing = [c.id for c in report.checks if c.applicable and not c.passed]
             all_true_ok &= not failing
             for variant, result in run_variants(ev):
                 if result is None:

@@ -45,7 +45,7 @@ def add_arguments(parser):
 
 def _variants(args) -> list[str]:
     from symbolic.proofs import VARIANTS
-    from verify.cli import UsageError
+    from verify.errors import UsageError
 
     out = []
     for v in args.variant:

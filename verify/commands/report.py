@@ -30,16 +30,19 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..cli import UsageError
+    from .. import config
+    from ..errors import UsageError
     from ..report import build
     from ..report.atomic import NotAReportDirectory
-    from .check import Progress
+    from .check import Progress, config_flags
 
-    from ..theorems import parse_times
-
-    times = None if args.times is None else [str(t) for t in parse_times(args.times.split(","))]
-    if args.dps is not None and not 10 <= args.dps <= 1000:
-        raise UsageError(f"--dps must be from 10 to 1000, got {args.dps}")
+    # every flag checked here, so that its message names the flag (build takes API arguments)
+    flags = config_flags(args)
+    for key, value in flags.items():
+        if value is not None:
+            config.validate(key, value, config.CLI[key])
+    times = None if args.times is None else [config.decimal_text(t) or str(t)
+                                             for t in config.parse_times(flags["times"], "--times")]
     if args.screenshot:
         from ..report.browser import find_chromium
 

@@ -38,9 +38,10 @@ import gmpy2
 import mpmath
 import numpy as np
 
+from symbolic.functions import JET_FUNCTIONS, gmpy2_functions
+
 from .engine import Backend, JetEngine
 from .errors import IntegrationError
-from .mpmath_backend import _GMPY2_FUNCS
 from .numbers import gmpy2_to_mpmath, is_complex_value, sympy_to_gmpy2, to_gmpy2
 
 try:  # heyoka is an optional extra: this module imports without it
@@ -132,9 +133,7 @@ class _RealBuilder:
             if self.program.nodes[a[0][1]].kind == "sigmoid":
                 return g - g ** 2.0
             return 1.0 - g ** 2.0
-        func = {"exp": hy.exp, "log": hy.log, "sqrt": hy.sqrt, "sin": hy.sin, "cos": hy.cos,
-                "sinh": hy.sinh, "cosh": hy.cosh, "tanh": hy.tanh, "sigmoid": hy.sigmoid}[kind]
-        return func(self.val(a[0]))
+        return getattr(hy, JET_FUNCTIONS[kind].heyoka)(self.val(a[0]))
 
 
 def _cadd(terms):
@@ -392,7 +391,7 @@ class HeyokaEngine(JetEngine):
         self.n = n
         x = [to_gmpy2(v) for v in y0]
         p = [to_gmpy2(v) for v in params]
-        c = backend.constants(p, backend.numbers_at(prec), _GMPY2_FUNCS)
+        c = backend.constants(p, backend.numbers_at(prec), gmpy2_functions())
         self._complex = any(isinstance(v, gmpy2.mpc) for v in x + p + c) or any(
             is_complex_value(v) for v in list(y0) + list(params))
         ta, real_consts = backend.integrator(prec, order, self._complex, c)

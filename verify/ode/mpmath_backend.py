@@ -24,25 +24,12 @@ import operator
 import gmpy2
 import mpmath
 
+from symbolic.functions import gmpy2_functions, mpmath_functions
+
 from .engine import Backend, JetEngine
 from .numbers import gmpy2_to_mpmath, is_complex_value, log2_abs, sympy_to_gmpy2, to_gmpy2
 
-_GMPY2_FUNCS = {name: getattr(gmpy2, name) for name in
-                ("exp", "log", "sqrt", "sin", "cos", "sinh", "cosh", "tanh")}
-
-
-def _gmpy2_sigmoid(u):
-    return 1 / (1 + gmpy2.exp(-u))
-
-
-_GMPY2_FUNCS["sigmoid"] = _gmpy2_sigmoid
-
-
-def _mpmath_funcs():
-    funcs = {name: getattr(mpmath, name) for name in
-             ("exp", "log", "sqrt", "sin", "cos", "sinh", "cosh", "tanh")}
-    funcs["sigmoid"] = lambda u: 1 / (1 + mpmath.exp(-u))
-    return funcs
+_GMPY2_FUNCS = gmpy2_functions()
 
 
 class MpmathBackend(Backend):
@@ -62,7 +49,7 @@ class MpmathBackend(Backend):
             self.funcs = dict(_GMPY2_FUNCS)
             namespace = dict(self.funcs, mul=operator.mul, reversed=reversed, sum=sum, map=map)
         else:
-            self.funcs = _mpmath_funcs()
+            self.funcs = mpmath_functions()
             namespace = dict(self.funcs, fdot=mpmath.fdot, reversed=reversed)
         namespace["ZERO"] = gmpy2.mpfr(0) if numbers == "gmpy2" else mpmath.mpf(0)
         self._namespace = namespace

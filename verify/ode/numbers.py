@@ -127,7 +127,7 @@ def gmpy2_to_mpmath(x):
     if not x:
         return mpmath.mpf(0)
     man, exp = x.as_mantissa_exp()
-    return mpmath.mpf(libmp.from_man_exp(int(man), int(exp), mpmath.mp.prec, "n"))
+    return mpmath.mpf((int(man), int(exp)))   # man * 2^exp, rounded to nearest at the current precision
 
 
 def to_mpmath(x):
@@ -137,14 +137,14 @@ def to_mpmath(x):
     if isinstance(x, (gmpy2.mpfr, gmpy2.mpc)):
         return gmpy2_to_mpmath(x)
     if isinstance(x, fractions.Fraction):
-        return mpmath.mpf(libmp.from_rational(x.numerator, x.denominator, mpmath.mp.prec, "n"))
+        return mpmath.mpf(f"{x.numerator}/{x.denominator}")   # correctly rounded at the current precision
     if hasattr(x, "is_number") and not isinstance(x, (int, float, complex)):  # sympy
         import sympy as sp
 
         x = sp.sympify(x)
         if x.is_Rational:
-            return mpmath.mpf(libmp.from_rational(int(x.p), int(x.q), mpmath.mp.prec, "n"))
-        return mpmath.mpmathify(x.evalf(mpmath.mp.dps + 20))
+            return mpmath.mpf(f"{int(x.p)}/{int(x.q)}")
+        return mpmath.mpmathify(sp.lambdify((), x, "mpmath")())   # evaluated by mpmath at the current precision
     return mpmath.mpmathify(x)
 
 

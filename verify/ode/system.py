@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Sequence
 
 import mpmath
+from mpmath.libmp import dps_to_prec
 
 from symbolic.taylor import TaylorProgram, compile_taylor
 
+from ..precision import Precision
 from .backends import BACKEND_NAMES, auto_backend, backend_class
 from .controller import integrate, pow2
 from .engine import jorba_zou_order
@@ -108,8 +110,9 @@ class System:
         if int(dps) < 1:
             raise ValueError(f"dps={dps} must be a positive integer")
         dps = int(dps)
-        with mpmath.workdps(dps):
-            prec_out = mpmath.mp.prec
+        precision = Precision(dps, guard=0)      # the integrator's digits are the caller's working digits
+        with precision.context():
+            prec_out = dps_to_prec(dps)
             prec = prec_out + GUARD_BITS
             times_out = [to_mpmath(t) for t in times]
             for k, t in enumerate(times_out):
@@ -118,7 +121,7 @@ class System:
                 if k and t < times_out[k - 1]:
                     raise ValueError(f"`times` must be increasing: times[{k - 1}]="
                                      f"{times_out[k - 1]} > times[{k}]={t}")
-            tol_mp = mpmath.mpf(10) ** (-dps) if tol is None else to_mpmath(tol)
+            tol_mp = precision.eps if tol is None else to_mpmath(tol)
             if not (0 < tol_mp < 1):
                 raise ValueError(f"tol={tol} must be in (0, 1)")
             log2_tol = float(mpmath.log(tol_mp, 2))

@@ -10,7 +10,6 @@ report.json, written into a temporary sibling and moved into place
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import shlex
 import signal
@@ -30,8 +29,6 @@ from .bundle import Bundle
 
 DEFAULT_MODEL = "paper-hopfield"
 REPORTS_DIR = "reports"
-#: the report's time grid: the model's times plus about this many evenly spaced ones
-GRID_POINTS = 10
 
 
 @dataclasses.dataclass
@@ -62,27 +59,13 @@ def decimal_text(r: sp.Rational) -> str:
     return ("-" if r < 0 else "") + out
 
 
-def _nice_step(span: float, points: int) -> sp.Rational:
-    raw = span / points
-    exp10 = math.floor(math.log10(raw))
-    for m in (1, 2, sp.Rational(5, 2), 5, 10):
-        step = sp.Rational(m) * sp.Rational(10) ** exp10
-        if step >= raw * (1 - 1e-12):
-            return step
-    return sp.Rational(10) ** (exp10 + 1)
+def report_times(model, times=None) -> list[str] | None:
+    """The report's check times: exactly those of ``check MODEL`` (given, else the model's, else the default).
 
-
-def report_times(model, times=None) -> list[str]:
-    """The check's times for a report: as given, else the model's plus an even grid for the plots."""
-    if times is not None:
-        return [str(t) for t in times]
-    base = [sp.Rational(str(t)) for t in (model.settings.get("times") or DEFAULT_TIMES)]
-    t_max = max(base)
-    grid = set()
-    if t_max > 0:
-        step = _nice_step(float(t_max), GRID_POINTS)
-        grid = {k * step for k in range(int(t_max / step) + 1)}
-    return [decimal_text(t) for t in sorted(set(base) | grid)]
+    The same times as ``check`` so that the report shows the same digits;
+    the plots draw the RBP closed form densely between them anyway.
+    """
+    return None if times is None else [str(t) for t in times]
 
 
 def default_out(model) -> str:
@@ -106,6 +89,43 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True, screensho
         parts.append("--no-audit")
     if screenshot:
         parts.append("--screenshot")
+    return shlex.join(parts)
+
+
+def shell_lines(command: str, width: int = 72) -> str:
+    """A long command as shell lines joined by ``\\``, breaking only between a flag's pairs.
+
+    So a page never wraps a command in the middle of a flag, and what is
+    copied still runs.
+    """
+    words = shlex.split(command)
+    groups, k = [], 0
+    while k < len(words):
+        group = [words[k]]
+        if words[k].startswith("--") and k + 1 < len(words) and not words[k + 1].startswith("--"):
+            group.append(words[k + 1])
+            k += 1
+        groups.append(shlex.join(group))
+        k += 1
+    lines, line = [], ""
+    for g in groups:
+        if line and len(line) + 1 + len(g) > width and g.startswith("--"):
+            lines.append(line)
+            line = "    " + g
+        else:
+            line = f"{line} {g}" if line else g
+    lines.append(line)
+    return " \\\n".join(lines)
+
+
+def check_command(model_arg, settings) -> str:
+    """The ``eqprop-verify check`` command that runs this report's check alone."""
+    parts = ["eqprop-verify", "check", str(model_arg), "--dps", str(settings["dps"]),
+             "--times", ",".join(decimal_text(sp.Rational(t)) for t in settings["times_exact"]),
+             "--beta-method", settings["beta_method"], "--backend", settings["backend"],
+             "--seed", str(settings["seed"])]
+    if settings.get("max_directions", MAX_DIRECTIONS) != MAX_DIRECTIONS:
+        parts += ["--max-directions", str(settings["max_directions"])]
     return shlex.join(parts)
 
 

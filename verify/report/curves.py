@@ -13,8 +13,10 @@
   estimators whose limit Theorem 2 states;
 - each statement's error per time (the check's per-time details).
 
-Everything is computed at the check's working precision (dps + guard digits),
-then handed to the plots as floats.
+Everything comes from the check's own evidence (``report.evidence``: the
+compiled model, s_theta^0 and the Cauchy data): no second compile and no
+second fixed point. It is computed at the check's precision (the ladder at
+its raised precision, as the EP route), then handed to the plots as floats.
 """
 
 from __future__ import annotations
@@ -26,13 +28,10 @@ import re
 import mpmath
 import sympy as sp
 
-from symbolic.compile import compile_model
-
 from ..extrapolate import BetaPlan
+from ..fixed_point import FixedPointNotFound, refine
 from ..numbers import matvec
-from ..fixed_point import FixedPointNotFound, free_fixed_point, refine
 from ..routes import objective, rbp
-from ..theorems import GUARD_DIGITS
 
 #: the beta ladder of the Theorem 2 plot: 10^-1 ... 10^-6 in half decades
 LADDER_EXPONENTS = [k / 2 for k in range(2, 13)]
@@ -134,7 +133,7 @@ def _slope(xs, ys):
     return sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
 
 
-def beta_ladder(compiled, s0, theta, dJ, *, extrapolated=None, plan="") -> Ladder:
+def beta_ladder(compiled, s0, theta, dJ, *, precision, extrapolated=None, plan="") -> Ladder:
     """Theorem 2's estimator g(beta) at real betas, one-sided and symmetric, against dJ/dtheta."""
     betas = [mpmath.mpf(10) ** -e for e in LADDER_EXPONENTS]
     skipped = []
@@ -143,7 +142,8 @@ def beta_ladder(compiled, s0, theta, dJ, *, extrapolated=None, plan="") -> Ladde
     for beta in betas:
         for b in (beta, -beta):
             try:
-                (s,) = objective.nudged_fixed_points(compiled, s0, theta, BetaPlan("ladder", [b], 0, ""))
+                (s,) = objective.nudged_fixed_points(compiled, s0, theta, BetaPlan("ladder", [b], 0, ""),
+                                                     precision=precision)
             except FixedPointNotFound:
                 skipped.append(mpmath.nstr(b, 2))
                 continue
@@ -163,7 +163,7 @@ def beta_ladder(compiled, s0, theta, dJ, *, extrapolated=None, plan="") -> Ladde
     return Ladder(keep, one, sym, slope1, slope2, extrapolated, plan, skipped)
 
 
-def closed_form_dense(data: rbp.CauchyData, times):
+def closed_form_dense(data: rbp.CauchyData, times, *, precision):
     """The RBP closed form (as :func:`verify.routes.rbp.closed_form`) on many times at once.
 
     H is symmetric, so with H = V diag(lambda) V^T:
@@ -175,7 +175,7 @@ def closed_form_dense(data: rbp.CauchyData, times):
     n = data.H.rows
     c = [mpmath.fsum(V[j, i] * data.X0[j] for j in range(n)) for i in range(n)]
     MV = data.M * V
-    tiny = mpmath.eps * 1e6
+    tiny = precision.root_tolerance()
     Xs, Ys = [], []
     for t in times:
         t = mpmath.mpf(t)
@@ -187,9 +187,11 @@ def closed_form_dense(data: rbp.CauchyData, times):
 
 
 def compute(report, *, with_ladder: bool = True) -> Curves:
-    """The plots' curves for a finished check ``report`` (same model and settings)."""
+    """The plots' curves for a finished check ``report``, from its own evidence (``report.evidence``)."""
+    ev = report.evidence
+    if ev is None:
+        raise ValueError("the report carries no evidence: make it with verify.check or verify.pipeline.run")
     model = report.model
-    dps = int(report.settings["dps"])
     names_s, names_p = model.state_names(), model.param_names()
     blocks, k = [], 0
     for b in model.state:
@@ -202,10 +204,9 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
     if not report.fixed_point.get("found"):
         notes.append(f"no fixed point: {report.fixed_point.get('reason')}")
         return curves
-    with mpmath.workdps(dps + GUARD_DIGITS):
-        compiled = compile_model(model)
-        theta = compiled.theta_values()
-        fp = free_fixed_point(compiled, theta)
+    precision = ev.precision
+    with precision.context():
+        compiled, fp = ev.compiled, ev.fixed_point
         s0 = fp.s
         eig = fp.hessian_eigenvalues
         strict = fp.is_strict_minimum
@@ -217,8 +218,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
             t_end = max(t_check, min(12 * math.log(10) / float(eig[0]), 20 * t_check, 200.0))
         t_end = _nice_ceil(t_end)
         grid = sorted(set(dense_grid(t_end)) | set(dense_grid(t_check, 121)) | {mpmath.mpf(t) for t in check_t})
-        data = rbp.cauchy_data(compiled, s0, theta)
-        X, Y = closed_form_dense(data, grid)
+        X, Y = closed_form_dense(ev.cauchy, grid, precision=precision)
         curves.dense_t = [float(t) for t in grid]
         curves.X, curves.Y = _floats(X), _floats(Y)
         if values.get("X_tilde") is not None:
@@ -248,10 +248,12 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
                 t2 = next((c for c in report.checks if c.id == "theorem2"), None)
                 extrapolated = float(mpmath.mpf(t2.max_rel_error)) if t2 and t2.max_rel_error is not None else None
                 extra = int(LADDER_EXPONENTS[-1]) + 2
-                with mpmath.workdps(mpmath.mp.dps + extra):
-                    theta_hi = compiled.theta_values()
-                    s0_hi, _ = refine(compiled, theta_hi, s0)
-                    curves.ladder = beta_ladder(compiled, s0_hi, theta_hi, dJ, extrapolated=extrapolated,
+                high = precision.raised(extra)
+                with high.context():
+                    theta_hi = compiled.theta_values(high.work)
+                    s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
+                    curves.ladder = beta_ladder(compiled, s0_hi, theta_hi, dJ, precision=high,
+                                                extrapolated=extrapolated,
                                                 plan=report.settings.get("beta_plan", ""))
         elif not strict:
             notes.append(f"s_theta^0 is not a strict minimum ({fp.describe()}): "

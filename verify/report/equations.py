@@ -24,6 +24,39 @@ ORDER = ["free_dynamics", "fixed_point_condition", "extended_energy", "extended_
          "mixed_hessian", "ep_gradient", "ep_truncated", "ep_temporal_derivative"]
 #: fallback rows per section at most (large models print entry-wise)
 MAX_FALLBACK_ROWS = 24
+#: rows longer than this (plain-text characters) are split before their last top-level '='
+#: (MathML does not wrap lines; a longer row would need a horizontal scrollbar at the page's width)
+WRAP_AT = 140
+
+
+def _top_level_equals(latex: str) -> list[int]:
+    """Positions of '=' outside every brace and \\left/\\right pair."""
+    depth, out = 0, []
+    for k, ch in enumerate(latex):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif latex.startswith("\\left", k):
+            depth += 1
+        elif latex.startswith("\\right", k):
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            out.append(k)
+    return out
+
+
+def split_long(row: "Row") -> list["Row"]:
+    """A row longer than WRAP_AT as two: ``lhs = middle`` and an indented ``= rest``."""
+    if row.latex is None or row.text is None or len(row.text) <= WRAP_AT:
+        return [row]
+    equals = _top_level_equals(row.latex)
+    if len(equals) < 2:
+        return [row]
+    cut = equals[-1]
+    head, tail = row.latex[:cut].rstrip(), row.latex[cut:]
+    return [Row(to_mathml(head), head, row.text, row.tag, row.aligned),
+            Row(to_mathml(tail), tail, None, None, None, continued=True)]
 
 
 @dataclasses.dataclass
@@ -33,6 +66,7 @@ class Row:
     text: str | None
     tag: str | None
     aligned: str | None = None      # the LaTeX row with its '&' alignment point
+    continued: bool = False         # the second half of a row split at '=' (drawn indented)
 
 
 @dataclasses.dataclass
@@ -73,9 +107,9 @@ def _from_display(model, notes):
         latex_rows = align_rows(obj.get("latex", ""))
         aligned = [r for r, _ in align_rows(obj.get("latex", ""), keep_ampersand=True)]
         try:
-            rows = [Row(to_mathml(latex), latex, text_rows[k] if k < len(text_rows) else None, tag,
-                        aligned[k] if k < len(aligned) else None)
-                    for k, (latex, tag) in enumerate(latex_rows)]
+            rows = [part for k, (latex, tag) in enumerate(latex_rows)
+                    for part in split_long(Row(to_mathml(latex), latex, text_rows[k] if k < len(text_rows) else None,
+                                               tag, aligned[k] if k < len(aligned) else None))]
         except UnsupportedLatex as exc:
             notes.append(f"{obj['name']}: the vector form could not be converted to MathML ({exc}); "
                          "shown component-wise")

@@ -49,7 +49,7 @@ def proofs(model) -> Extra:
     for ob in obligations:
         eqs = getattr(ob, "equations", ()) or ()
         rows.append({
-            "obligation": _value(getattr(ob, "id", getattr(ob, "obligation", "?"))),
+            "obligation": ob_id(ob),
             "equations": [str(e) for e in eqs],
             "statement": _value(getattr(ob, "statement", "")),
             "outcome": _value(getattr(ob, "outcome", "UNDECIDED")),
@@ -58,8 +58,50 @@ def proofs(model) -> Extra:
             "method": _value(getattr(ob, "method", "")),
             "applicable": bool(getattr(ob, "applicable", True)),
             "reason": _value(getattr(ob, "reason", None)),
+            "numeric_only": bool(getattr(ob, "numeric_only", False)),
+            "note": _theta_free_cost_note(model) if ob_id(ob) in THETA_FREE_COST_ONLY else None,
         })
     return Extra(True, rows, seconds=time.perf_counter() - started)
+
+
+def ob_id(ob) -> str:
+    return str(_value(getattr(ob, "id", getattr(ob, "obligation", "?"))))
+
+
+#: misprints of the paper that hold exactly when the cost does not depend on theta
+THETA_FREE_COST_ONLY = {"eq61-as-printed"}
+#: proof obligation -> the numeric statement of ``check`` that covers it
+CHECK_OF = {"theorem1": "theorem1", "theorem2": "theorem2", "theorem3": "theorem3",
+            "corollary4-eq23": "corollary4", "corollary4-eq24": "eq24", "eq10": "eq10-limit"}
+
+
+def _theta_free_cost_note(model) -> str | None:
+    theta = {x for b in model.params for x in b.symbols()}
+    if model.cost.free_symbols & theta:
+        return None
+    return ("holds on this model only because its cost does not depend on θ (then Y₀ = ∂C/∂θ = 0); "
+            "false as printed for a cost that does (e.g. paper-hopfield-readout)")
+
+
+def proof_outcome(row: dict, checks) -> tuple[str, str, str]:
+    """(badge class, outcome shown, note) of a proofs row, read together with the report's numeric check.
+
+    A theorem with no closed form on this model is "numeric only", and says
+    whether ``check`` verified it; a misprint that holds only by accident of
+    the model says so.
+    """
+    if row.get("numeric_only"):
+        check = {c.id: c for c in checks}.get(CHECK_OF.get(row["obligation"]))
+        if check is None:
+            return "INFO", "NUMERIC ONLY", "no closed-form flow on this model; a step of the appendix proofs"
+        if check.applicable and check.passed:
+            return ("PASS", "NUMERIC ONLY",
+                    f"no closed-form flow on this model: verified numerically by {check.id} above "
+                    f"({check.digits} digits)")
+        return "NA", "NUMERIC ONLY", f"no closed-form flow on this model; the numeric check {check.id} above: {check.status}"
+    if row.get("kind") == "misprint" and row.get("outcome") == "PROVED" and row.get("note"):
+        return "NA", "HOLDS HERE ONLY", row["note"]
+    return row.get("outcome", "UNDECIDED"), row.get("outcome", "UNDECIDED"), row.get("reason") or ""
 
 
 def audit(model, *, dps=None, backend=None, seed=None, progress=None) -> Extra:

@@ -14,6 +14,11 @@ from importlib import resources
 import mpmath
 
 from .bundle import VERDICT_WORDS, Bundle
+from .extras import proof_outcome
+from .notation import html_math
+
+#: significant digits of the gradient table (HTML and Markdown alike)
+GRADIENT_DIGITS = 22
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 PAPER = ("B. Scellier and Y. Bengio, “Equivalence of Equilibrium Propagation and Recurrent "
@@ -61,19 +66,19 @@ def statements_table(b: Bundle) -> str:
     rows = []
     for c in b.report.checks:
         status = f'<span class="status {_status_class(c.status)}">{_e(c.status)}</span>'
-        name = f"<strong>{_e(c.id)}</strong><br><span class='small'>{_e(c.title)}</span>"
+        name = f"<strong>{_e(c.id)}</strong><br><span class='small'>{html_math(c.title)}</span>"
         eqs = ", ".join(_e(e) for e in c.equations)
         sides = c.compared + ["", ""]
-        compared = (f"<div><span class='side'>side A</span> {_e(sides[0])}</div>"
-                    f"<div><span class='side'>side B</span> {_e(sides[1])}</div>")
+        compared = (f"<div><span class='side'>side A</span> {html_math(sides[0])}</div>"
+                    f"<div><span class='side'>side B</span> {html_math(sides[1])}</div>")
         if c.worst:
-            compared += f"<div class='muted'>largest error at {_e(c.worst)}</div>"
+            compared += f"<div class='muted'>largest error at {html_math(c.worst)}</div>"
         if not c.applicable:
-            compared += f"<div><strong>not applicable:</strong> {_e(c.reason)}</div>"
+            compared += f"<div><strong>not applicable:</strong> {html_math(c.reason)}</div>"
         elif c.reason:
-            compared += f"<div><strong>note:</strong> {_e(c.reason)}</div>"
+            compared += f"<div><strong>note:</strong> {html_math(c.reason)}</div>"
         tol = (f"<span class='num'>{num(c.tolerance)}</span><br><span class='small muted'>"
-               f"{_e(c.tolerance_origin)}</span>") if c.tolerance is not None else "–"
+               f"{html_math(c.tolerance_origin)}</span>") if c.tolerance is not None else "–"
         digits = f"<span class='digits'>{c.digits}</span>" if c.digits is not None else "–"
         rows.append([status, name, eqs, compared, f"<span class='num'>{num(c.max_abs_error)}</span>",
                      f"<span class='num'>{num(c.max_rel_error)}</span>", tol, digits])
@@ -86,7 +91,7 @@ def plots_section(b: Bundle) -> str:
     for fname, title, caption in b.plot_list():
         data = base64.b64encode(b.plots[fname]).decode("ascii")
         out.append(f'<figure id="plot-{_e(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
-                   f'alt="{_e(title)}"><figcaption><strong>{_e(title)}.</strong> {_e(caption)}</figcaption>'
+                   f'alt="{_e(title)}"><figcaption><strong>{html_math(title)}.</strong> {html_math(caption)}</figcaption>'
                    "</figure>")
     if b.curves is not None and b.curves.notes:
         out.append("<p class='muted small'>" + "<br>".join(_e(n) for n in b.curves.notes) + "</p>")
@@ -119,13 +124,14 @@ def gradient_section(b: Bundle) -> str:
     rows = []
     for k, n in enumerate(names):
         dj, ep, yl = v["dJ_dtheta"][k], v["ep_gradient"][k], v["Y_limit"][k]
-        rows.append([f"<code>{_e(n)}</code>", f"<span class='num'>{num(dj, 22)}</span>",
-                     f"<span class='num'>{num(ep, 22)}</span>", f"<span class='num'>{num(yl, 22)}</span>"])
+        rows.append([f"<code>{_e(n)}</code>", f"<span class='num'>{num(dj, GRADIENT_DIGITS)}</span>",
+                     f"<span class='num'>{num(ep, GRADIENT_DIGITS)}</span>",
+                     f"<span class='num'>{num(yl, GRADIENT_DIGITS)}</span>"])
     return ("<p>The gradient of the objective J(θ) = C<sub>θ</sub>(s<sub>θ</sub><sup>0</sup>) (Eq 3) by three "
             "routes: re-solving the fixed point at perturbed θ (J route), Equilibrium Propagation's formula "
             "Eq 20 from nudged fixed points extrapolated to β → 0 (Theorem 2), and the limit t → ∞ of "
-            "Recurrent Backpropagation's Y<sub>t</sub> (Eq 10). 22 significant digits shown.</p>"
-            + _table(["θ component", "∂J/∂θ (J route)", "EP, Eq 20 (β → 0)", "RBP, lim Y_t (Eq 10)"], rows,
+            f"Recurrent Backpropagation's Y<sub>t</sub> (Eq 10). {GRADIENT_DIGITS} significant digits shown.</p>"
+            + _table(["θ component", "∂J/∂θ (J route)", "EP, Eq 20 (β → 0)", "RBP, lim Yₜ (Eq 10)"], rows,
                      right=(1, 2, 3)))
 
 
@@ -149,7 +155,7 @@ def values_section(b: Bundle) -> str:
             names = [f"projection {i}" for i in range(len(v[key][0]))]
         rows = [[f"<code>{_e(n)}</code>"] + [f"<span class='num'>{num(v[key][k][i], 16)}</span>"
                                               for k in range(len(times))] for i, n in enumerate(names)]
-        out.append(f"<details><summary>{_e(title)}</summary>"
+        out.append(f"<details><summary>{html_math(title)}</summary>"
                    + _table(["component"] + [f"t = {_e(t)}" for t in times], rows,
                             right=tuple(range(1, len(times) + 1))) + "</details>")
     return "\n".join(out)
@@ -167,15 +173,16 @@ def equations_section(b: Bundle) -> str:
         rows = []
         for row in sec.rows:
             tag = f"<span class='tag'>({_e(row.tag)})</span>" if row.tag else "<span class='tag'></span>"
-            rows.append(f"<div class='eq-row'><div class='math'>{row.mathml}</div>{tag}</div>")
+            cls = "eq-row continued" if getattr(row, "continued", False) else "eq-row"
+            rows.append(f"<div class='{cls}'><div class='math'>{row.mathml}</div>{tag}</div>")
         if not sec.rows:
             rows.append("<p class='muted small'>(every entry is zero)</p>")
         notes = list(sec.notes)
         if sec.omitted:
             notes.append(f"{sec.omitted} more nonzero entries not shown")
-        note_html = "".join(f"<p class='eq-notes'>{_e(n)}</p>" for n in notes)
+        note_html = "".join(f"<p class='eq-notes'>{html_math(n)}</p>" for n in notes)
         out.append(f"<div class='eq-section' id='eq-{_e(sec.name)}'><h3><span class='eqno'>Eq {_e(eqs)}</span>"
-                   f"{_e(sec.title)} <span class='muted small'>— {_e(sec.description)}</span></h3>"
+                   f"{_e(sec.title)} <span class='muted small'>— {html_math(sec.description)}</span></h3>"
                    + "".join(rows) + note_html + "</div>")
     return "\n".join(out)
 
@@ -186,21 +193,22 @@ def proofs_section(b: Bundle) -> str:
         return "<p class='muted'>Not run (<code>--no-proofs</code>).</p>"
     if not p.available:
         return f"<p class='muted'>Not available: {_e(p.reason)}</p>"
-    rows = []
+    rows, counts = [], {}
     for r in p.rows:
-        outcome = r["outcome"]
-        rows.append([f"<span class='status {_e(outcome)}'>{_e(outcome)}</span>", f"<code>{_e(r['obligation'])}</code>",
-                     _e(", ".join(r["equations"])), _e(r["kind"]), _e(r["statement"]),
-                     f"<span class='small'>{_e(r['method'])}</span>",
-                     f"<code class='small'>{_e(r['residual'])}</code>"])
-    counts = {}
-    for r in p.rows:
-        counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+        badge, outcome, note = proof_outcome(r, b.report.checks)
+        counts[outcome] = counts.get(outcome, 0) + 1
+        residual = f"<code class='small'>{_e(r['residual'])}</code>" if r["residual"] else ""
+        rows.append([f"<span class='status {_e(badge)}'>{_e(outcome)}</span>", f"<code>{_e(r['obligation'])}</code>",
+                     _e(", ".join(r["equations"])), _e(r["kind"]),
+                     html_math(r["statement"]) + (f"<div class='small muted'>{_e(note)}</div>" if note else ""),
+                     f"<span class='small'>{html_math(r['method'])}</span>", residual])
     tally = ", ".join(f"{n} {o}" for o, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return (f"<p>Symbolic proof obligations (<code>eqprop-verify prove {_e(b.model_arg)}</code>), decided "
             f"three-valued, as sympy's <code>Expr.equals</code>: PROVED, REFUTED or UNDECIDED (could not decide, "
-            f"never counted as proved). Misprints are the paper's equations as printed; variants are deliberately "
-            f"false statements the prover must refute. {_e(tally)} ({p.seconds:.1f} s).</p>"
+            f"never counted as proved). NUMERIC ONLY: the model has no closed-form flow, so the statement is "
+            f"not proved symbolically here; the numeric check above verifies it. Misprints are the paper's "
+            f"equations as printed; variants are deliberately false statements the prover must refute. "
+            f"{_e(tally)}.</p>"
             + _table(["outcome", "obligation", "Eq", "kind", "statement", "method", "residual"], rows))
 
 
@@ -213,14 +221,13 @@ def audit_section(b: Bundle) -> str:
     badge = {"holds": "PASS", "fails-as-printed": "FAIL"}
     rows = [[_e(r.get("equation")), _e(r.get("class")),
              f"<span class='status {badge.get(r.get('verdict'), 'NA')}'>{_e(r.get('verdict'))}</span>",
-             _e(r.get("evidence")), _e(r.get("corrected"))] for r in a.rows]
+             html_math(r.get("evidence")), html_math(r.get("corrected"))] for r in a.rows]
     counts = {}
     for r in a.rows:
         counts[r.get("verdict")] = counts.get(r.get("verdict"), 0) + 1
     tally = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return ("<p>Every numbered equation of the paper, read as printed, classified and checked on this model "
-            f"(<code>eqprop-verify audit</code> runs it on several models): {_e(tally)} "
-            f"({a.seconds:.1f} s).</p>"
+            f"(<code>eqprop-verify audit</code> runs it on several models): {_e(tally)}.</p>"
             + _table(["Eq", "class", "verdict", "evidence", "corrected"], rows))
 
 
@@ -229,9 +236,9 @@ def reproduce_section(b: Bundle) -> str:
     s = r.settings
     settings = [("dps (requested precision)", _e(s.get("dps"))),
                 ("guard digits", _e(s.get("guard_digits"))),
-                ("times", _e(", ".join(s.get("times", [])))),
+                ("times", _e(", ".join(s.get("times_exact", s.get("times", []))))),
                 ("β method", _e(s.get("beta_method"))),
-                ("β plan", _e(s.get("beta_plan"))),
+                ("β plan", html_math(s.get("beta_plan"))),
                 ("ODE backend", _e(s.get("backend"))),
                 ("seed", _e(s.get("seed"))),
                 ("max directions (direct route)", _e(s.get("max_directions"))),
@@ -240,10 +247,12 @@ def reproduce_section(b: Bundle) -> str:
     timings = dict(r.timings)
     timings.update(b.timings)
     t_rows = [(k, f"{v:.2f} s") for k, v in timings.items() if isinstance(v, (int, float))]
-    check_cmd = (f"eqprop-verify check {b.model_arg} --dps {s.get('dps')} --times {','.join(s.get('times', []))} "
-                 f"--beta-method {s.get('beta_method')} --backend {s.get('backend')} --seed {s.get('seed')}")
-    return (f"<p>This report is regenerated (same numbers, same settings) by</p><pre>{_e(b.command)}</pre>"
-            f"<p>and its check alone by</p><pre>{_e(check_cmd)}</pre>"
+    from .builder import check_command, shell_lines
+
+    check_cmd = check_command(b.model_arg, s)
+    return (f"<p>This report is regenerated (same numbers, same settings) by</p><pre>{_e(shell_lines(b.command))}</pre>"
+            f"<p>and its check alone (the same check: same settings and times, so the same digits) by</p>"
+            f"<pre>{_e(shell_lines(check_cmd))}</pre>"
             f"<p class='small muted'>Model source: {_e(r.model.source)}</p>"
             "<h3>Settings</h3>" + _kv(settings) + "<h3>Environment</h3>" + _kv(env)
             + "<h3>Run time</h3>" + _kv(t_rows))

@@ -7,7 +7,9 @@ equations as GitHub ``math`` blocks (LaTeX), and the command that regenerates it
 from __future__ import annotations
 
 from .bundle import VERDICT_WORDS, Bundle
-from .html import PAPER, num
+from .extras import proof_outcome
+from .html import GRADIENT_DIGITS, PAPER, num
+from .notation import unicode_math
 
 
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_~<>[]|"})
@@ -54,19 +56,20 @@ def render(b: Bundle) -> str:
            "## Verdict", ""]
     rows = []
     for c in r.checks:
-        rows.append([f"**{c.status}**", f"`{c.id}` {_md(c.title)}", ", ".join(c.equations),
+        rows.append([f"**{c.status}**", f"`{c.id}` {_md(unicode_math(c.title))}", ", ".join(c.equations),
                      num(c.max_abs_error), num(c.max_rel_error), num(c.tolerance),
                      "" if c.digits is None else f"{c.digits}"])
     out += _table(["status", "statement", "Eq", "max \\|diff\\|", "max rel", "tolerance", "digits"], rows)
     out += ["", "What was compared with what:", ""]
     for c in r.checks:
         sides = c.compared + ["", ""]
-        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {_md(sides[0])} **vs** {_md(sides[1])}.")
+        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {_md(unicode_math(sides[0]))} **vs** "
+                   f"{_md(unicode_math(sides[1]))}.")
         if c.applicable:
-            out.append(f"  Tolerance {num(c.tolerance)} = {_md(c.tolerance_origin)}."
-                       + (f" Largest error at {_md(c.worst)}." if c.worst else ""))
+            out.append(f"  Tolerance {num(c.tolerance)} = {_md(unicode_math(c.tolerance_origin))}."
+                       + (f" Largest error at {_md(unicode_math(c.worst))}." if c.worst else ""))
         if c.reason:
-            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {_md(c.reason)}")
+            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {_md(unicode_math(c.reason))}")
     out += ["", "## Plots", ""]
     for fname, title, caption in b.plot_list():
         out += [f"### {_md(title)}", "", f"![{_md(title)}]({fname})", "", _md(caption), ""]
@@ -83,33 +86,43 @@ def render(b: Bundle) -> str:
     if v.get("dJ_dtheta") is not None:
         out += ["", "## The gradient ∂J/∂θ", "",
                 "J route (fixed point re-solved at perturbed θ), EP (Eq 20, β → 0) and RBP (lim Y\\_t, Eq 10); "
-                "18 significant digits.", ""]
+                f"{GRADIENT_DIGITS} significant digits.", ""]
         out += _table(["θ", "∂J/∂θ (J route)", "EP, Eq 20", "RBP, Eq 10"],
-                      [[f"`{n}`", num(v["dJ_dtheta"][k], 18), num(v["ep_gradient"][k], 18),
-                        num(v["Y_limit"][k], 18)] for k, n in enumerate(m.param_names())])
+                      [[f"`{n}`", num(v["dJ_dtheta"][k], GRADIENT_DIGITS),
+                        num(v["ep_gradient"][k], GRADIENT_DIGITS), num(v["Y_limit"][k], GRADIENT_DIGITS)]
+                       for k, n in enumerate(m.param_names())])
     out += ["", "## Derived equations", ""]
     out += [_md(n) for n in b.equation_notes]
     for sec in b.sections:
         out += ["", f"**Eq {', '.join(sec.equations)}** — {_md(sec.title)}: {_md(sec.description)}", ""]
-        aligned = [row.aligned or row.latex for row in sec.rows]
-        if sec.rows and all(aligned):
+        whole = [row for row in sec.rows if not getattr(row, "continued", False)]   # the page splits long rows
+        aligned = [row.aligned or row.latex for row in whole]
+        if whole and all(aligned):
             out += ["```math", "\\begin{aligned}", " \\\\\n".join(aligned), "\\end{aligned}", "```"]
         else:
-            for row in sec.rows:
+            for row in whole:
                 out += ["```", row.text or "", "```"]
         out += [f"_({_md(note)})_" for note in sec.notes]
     out += ["", "## Symbolic proofs", ""]
+    def proof_row(x):
+        _, outcome, note = proof_outcome(x, r.checks)
+        return [f"**{outcome}**", _code(x["obligation"]), ", ".join(x["equations"]), _md(x["kind"]),
+                _md(unicode_math(x["statement"])) + (f" — _{_md(note)}_" if note else ""), _code(x["residual"])]
+
     _extra(out, b.proofs, "--no-proofs", ["outcome", "obligation", "Eq", "kind", "statement", "residual"],
-           lambda x: [f"**{x['outcome']}**", _code(x["obligation"]), ", ".join(x["equations"]), _md(x["kind"]),
-                      _md(x["statement"]), _code(x["residual"])])
+           proof_row)
     out += ["", "## Audit of the paper's equations", ""]
     _extra(out, b.audit, "--no-audit", ["Eq", "class", "verdict", "evidence", "corrected"],
            lambda x: [_md(x.get("equation")), _md(x.get("class")), f"**{_md(x.get('verdict'))}**",
                       _md(x.get("evidence")), _md(x.get("corrected"))])
-    out += ["", "## Reproduce", "", "```sh", b.command, "```", ""]
+    from .builder import check_command, shell_lines
+
+    out += ["", "## Reproduce", "", "This report:", "", "```sh", shell_lines(b.command), "```", "",
+            "Its check alone (same settings and times, so the same digits):", "", "```sh",
+            shell_lines(check_command(b.model_arg, s)), "```", ""]
     out += _table(["setting", "value"],
-                  [["dps", s.get("dps")], ["times", ", ".join(s.get("times", []))],
-                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(s.get("beta_plan"))],
+                  [["dps", s.get("dps")], ["times", ", ".join(s.get("times_exact", s.get("times", [])))],
+                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(unicode_math(s.get("beta_plan")))],
                    ["backend", _md(s.get("backend"))], ["seed", s.get("seed")]])
     out += [""]
     out += _table(["environment", "version"], [[_md(k), _md(v)] for k, v in r.environment.items()])

@@ -21,6 +21,8 @@ import re
 import xml.etree.ElementTree as ET
 from html import escape
 
+from symbolic.functions import mathml_operators
+
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
 
@@ -45,8 +47,10 @@ OPERATORS = {
 }
 BINARY = {"odot", "cdot", "times", "pm", "mp", "circ", "ast", "star", "otimes", "oplus", "setminus"}
 IDENTIFIERS = {"top": "⊤", "partial": "∂", "infty": "∞", "nabla": "∇", "ell": "ℓ", "emptyset": "∅"}
-FUNCTIONS = {"exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "tan", "det", "max", "min",
-             "sup", "inf", "arg", "dim", "ker"}
+# LaTeX operator commands shown as upright names: the model's elementwise functions
+# (symbolic.functions) and the other operators a report's text may use.
+FUNCTIONS = {**{name: name for name in ("ln", "tan", "det", "max", "min", "sup", "inf", "arg",
+                                        "dim", "ker")}, **mathml_operators()}
 LARGE = {"lim": "lim", "sum": "∑", "prod": "∏", "int": "∫", "limsup": "lim sup", "liminf": "lim inf"}
 ACCENTS = {"tilde": "~", "hat": "^", "bar": "¯", "dot": "˙", "ddot": "¨", "vec": "→",
            "widetilde": "~", "widehat": "^", "overline": "¯"}
@@ -240,7 +244,7 @@ class _Parser:
         if value in IDENTIFIERS:
             return _mi(IDENTIFIERS[value]), False
         if value in FUNCTIONS:
-            return _mi(value), False
+            return _mi(FUNCTIONS[value]), False
         if value in LARGE:
             return _mo(LARGE[value], movablelimits="false" if value == "lim" else "true"), True
         if value in SPACES:

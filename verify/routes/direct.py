@@ -68,15 +68,15 @@ def directions_for(size: int, max_directions: int, seed: int):
     return dirs, False
 
 
-def truncated_objective_gradient(compiled, flows, s0, theta, times, *, dps,
+def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision,
                                  max_directions=64, seed=0, progress=None) -> DirectResult:
-    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9."""
+    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``)."""
     n, p = compiled.n, compiled.p
     # the complex step's truncation error is ~ (h/R)^2, R the distance to the nearest singularity
     # in s or theta, which is at most the size of the smallest nonzero entry (a fold at theta = 0,
-    # e.g. E = s^3/3 - a s with a = 1e-39): h is 10^-(dps+10) of that size
+    # e.g. E = s^3/3 - a s with a = 1e-39): h is the complex step scaled to that size
     sizes = [abs(x) for x in list(s0) + list(theta) if x != 0]
-    h = mpmath.mpf(10) ** -(dps + 10) * min([mpmath.mpf(1)] + sizes)
+    h, dps = precision.complex_step * min([mpmath.mpf(1)] + sizes), precision.work
     err = {"X": mpmath.mpf(0), "Y": mpmath.mpf(0)}
 
     def run(theta_c, D0, block):

@@ -21,6 +21,7 @@ import dataclasses
 import mpmath
 
 from ..extrapolate import BetaPlan
+from ..precision import Precision
 
 
 @dataclasses.dataclass
@@ -36,13 +37,18 @@ class EPResult:
     states: list          # states[b][k] = S^beta_b(s0, times[k])
     s0: list
     theta: list
-    dps: int
+    precision: Precision  # the route's (raised by the plan's extra digits)
     extrapolation_error_X: mpmath.mpf = None   # of X~ alone (Eq 23 compares only X~)
     extrapolation_error_Y: mpmath.mpf = None   # of Y~ alone (Eq 24)
 
+    @property
+    def dps(self) -> int:
+        """The working digits the route ran at."""
+        return self.precision.work
+
     def readout(self, fn):
         """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
-        with mpmath.workdps(self.dps):
+        with self.precision.context():
             per_beta = [[fn(beta, s) for s in row] for beta, row in zip(self.plan.betas, self.states)]
             out, err = [], mpmath.mpf(0)
             for k in range(len(self.states[0])):
@@ -63,8 +69,9 @@ def parameter_readout(compiled, s0, theta):
     return lambda beta, s: [(e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
 
 
-def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, dps, progress=None) -> EPResult:
-    """X-tilde_t, Y-tilde_t of Theorem 3 from nudged flows (Eq 18) at the plan's betas."""
+def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision, progress=None) -> EPResult:
+    """X-tilde_t, Y-tilde_t of Theorem 3 from nudged flows (Eq 18) at the plan's betas, at ``precision``."""
+    dps = precision.work
     states = []
     integ_err = mpmath.mpf(0)
     for beta in plan.betas:
@@ -73,7 +80,7 @@ def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, dps, prog
         integ_err = max(integ_err, traj.error_estimate / abs(beta))
         if progress:
             progress()
-    result = EPResult(None, None, mpmath.mpf(0), integ_err, len(plan.betas), plan, states, s0, theta, dps)
+    result = EPResult(None, None, mpmath.mpf(0), integ_err, len(plan.betas), plan, states, s0, theta, precision)
     result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
     result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
     result.extrapolation_error = max(ex, ey)

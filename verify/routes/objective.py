@@ -15,10 +15,9 @@ import mpmath
 from ..extrapolate import BetaPlan
 from ..fixed_point import FixedPointNotFound, converged, newton, term_sizes
 from ..numbers import FactoredMatrix
-from ..precision import GUARD_DIGITS, Precision
 
 
-def objective_gradient(compiled, s0, theta, precision: Precision | None = None) -> list:
+def objective_gradient(compiled, s0, theta, *, precision) -> list:
     """dJ/dtheta (Eq 3) by complex step on fixed points re-solved at perturbed theta.
 
     The perturbed fixed point solves dE/ds(s, theta + i h e_k) = 0 by chord
@@ -29,19 +28,18 @@ def objective_gradient(compiled, s0, theta, precision: Precision | None = None) 
     own terms (:func:`perturbed_residual_scales`): near a fold ds0/dtheta is
     huge (1e19 and more) and so are the imaginary parts of s.
     """
-    precision = precision or Precision(mpmath.mp.dps - GUARD_DIGITS)
     H = FactoredMatrix(compiled.H(s0, theta))
     s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p):
         h = precision.complex_step
-        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h)
+        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
         moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
         if moved > 1:
             # ds0/dtheta_k is huge (near a fold): the truncation error (h/R)^2 of the complex step
             # grows with it; shrink h so that s moves by complex_step of its own size
             h = h / moved
-            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h)
+            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
@@ -55,10 +53,11 @@ def objective_gradient(compiled, s0, theta, precision: Precision | None = None) 
     return out
 
 
-def _perturbed_fixed_point(compiled, H, s0, theta, k, h):
+def _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision):
     theta_c = list(theta)
     theta_c[k] = mpmath.mpc(theta[k], h)
-    return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0])
+    return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0],
+                                 precision=precision)
 
 
 def perturbed_residual_scales(compiled, s, theta, h, k):
@@ -73,7 +72,7 @@ def perturbed_residual_scales(compiled, s, theta, h, k):
             term_sizes(H, M, [mpmath.im(x) for x in s], [h if k == j else 0 for j in range(len(theta))]))
 
 
-def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
+def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200):
     """Solve residual(s) = 0 by chord iterations with a fixed factored Jacobian.
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
@@ -81,7 +80,7 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
     precision relative to the iterate, in the real and (separately) the
     imaginary parts.
     """
-    eps = mpmath.mpf(10) ** (-mpmath.mp.dps)
+    eps = precision.eps
     for _ in range(max_steps):
         delta = jacobian.solve(residual(s))
         before = s
@@ -92,13 +91,12 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, max_steps=200):
     return s
 
 
-def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, precision: Precision | None = None) -> list:
+def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, *, precision) -> list:
     """s_theta^beta (Eq 19) for each beta of the plan, from s_theta^0 (chord iterations).
 
     A point is accepted when its residual is at rounding level of the terms
     dE^beta/ds sums (those of dE/ds at s_theta^0, plus beta dC/ds).
     """
-    precision = precision or Precision(mpmath.mp.dps - GUARD_DIGITS)
     points = []
     H0, HC0 = compiled.H(s0, theta), compiled.cost_hessian(s0, theta)
     terms = term_sizes(H0, compiled.M(s0, theta), s0, theta)
@@ -107,12 +105,13 @@ def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, precision: Precisio
         tolerance = precision.root_tolerance(terms + abs(beta) * nudge)
         start = [mpmath.mpc(x) for x in s0] if isinstance(beta, mpmath.mpc) else list(s0)
         J = FactoredMatrix(H0 + beta * HC0)
-        s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start)
+        s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start,
+                        precision=precision)
         size = max(abs(x) for x in compiled.extended_field(s, theta, beta))
         if not size <= tolerance:
             # chord iterations contract only for small beta/lambda_min: fall back to Newton
             s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                                lambda v: -compiled.extended_hessian(v, theta, beta), start)
+                                lambda v: -compiled.extended_hessian(v, theta, beta), start, precision=precision)
         if not size <= tolerance:
             raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
                                      f"(residual {mpmath.nstr(size, 3)} against terms of size "
@@ -121,12 +120,12 @@ def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, precision: Precisio
     return points
 
 
-def ep_fixed_point_gradient(compiled, s0, theta, plan: BetaPlan, points=None, factor=1):
+def ep_fixed_point_gradient(compiled, s0, theta, plan: BetaPlan, points=None, factor=1, *, precision):
     """The EP gradient formula Eq 20 from nudged fixed points; returns (value, error estimate).
 
     ``factor`` multiplies 1/beta (1 is the paper's formula; a false variant uses 1/2).
     """
-    points = nudged_fixed_points(compiled, s0, theta, plan) if points is None else points
+    points = nudged_fixed_points(compiled, s0, theta, plan, precision=precision) if points is None else points
     dE0 = compiled.dE_dtheta(s0, theta)
     rows = [[factor * (e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
             for beta, s in zip(plan.betas, points)]

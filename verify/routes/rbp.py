@@ -61,8 +61,8 @@ def limit(data: CauchyData) -> tuple[list, list]:
     return [mpmath.mpf(0)] * data.H.rows, Y
 
 
-def by_ode(flows, data: CauchyData, times, *, dps):
-    """(X_t, Y_t) by integrating Eq 13-14 from Eq 11-12; also the integrator's error estimate."""
-    traj = flows.solve_cauchy(data.H, data.M, data.X0, data.Y0, times, dps=dps)
+def by_ode(flows, data: CauchyData, times, *, precision):
+    """(X_t, Y_t) by integrating Eq 13-14 from Eq 11-12 at ``precision.work`` digits; also the integrator's error estimate."""
+    traj = flows.solve_cauchy(data.H, data.M, data.X0, data.Y0, times, dps=precision.work)
     n = data.H.rows
     return [st[:n] for st in traj.states], [st[n:] for st in traj.states], traj

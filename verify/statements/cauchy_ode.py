@@ -15,7 +15,7 @@ def _cauchy_ode(rec, ev):
 
 
 def _eq14_sign_flipped_ode(rec, ev):
-    Xo, Yo, traj = rbp.by_ode(ev.flows, dataclasses.replace(ev.cauchy, M=-ev.cauchy.M), ev.times, dps=ev.work)
+    Xo, Yo, traj = rbp.by_ode(ev.flows, dataclasses.replace(ev.cauchy, M=-ev.cauchy.M), ev.times, precision=ev.precision)
     return rec.compare(ev, joined(Xo, Yo), joined(ev.X, ev.Y), ev.times, ev.names_s + ev.names_p,
                        [(traj.error_estimate, "integrator")])
 

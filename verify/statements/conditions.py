@@ -12,14 +12,14 @@ import mpmath
 
 def small(ev):
     """Below this a quantity counts as zero: 10^(-dps/2) of the problem's size."""
-    return mpmath.mpf(10) ** (-ev.dps / 2) * ev.scale_floor
+    return ev.precision.inconclusive_above * ev.scale_floor
 
 
 def _varying_hessian(ev):
     from ..fixed_point import initial_state
 
     s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
-    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > mpmath.mpf(10) ** (-ev.dps / 2)
+    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > ev.precision.inconclusive_above
 
 
 def _truncation_matters(ev):
@@ -58,7 +58,7 @@ def _rate_visible(ev):
     centres = ev.stencil_points or {}
     size = max((abs(v) for k, t in enumerate(ev.times) if t in centres for v in matvec(ev.cauchy.H, ev.X[k])),
                default=0)
-    return size > mpmath.mpf(10) ** (-ev.dps / 2) * ev.rate_scale
+    return size > ev.precision.inconclusive_above * ev.rate_scale
 
 
 CONDITIONS = {

@@ -34,9 +34,9 @@ def _on_flow(statement):
 
 def _on_fixed_points(rec, ev):
     """Eq 20 on the nudged fixed points, the difference quotient halved."""
-    with mpmath.workdps(ev.ep.dps):
+    with ev.ep.precision.context():
         g, err = objective.ep_fixed_point_gradient(ev.compiled, ev.ep.s0, ev.ep.theta, ev.plan,
-                                                   ev.nudged_points, factor=HALF)
+                                                   ev.nudged_points, factor=HALF, precision=ev.ep.precision)
     return rec.compare(ev, [g], [ev.dJ], [mpmath.inf], ev.names_p, [(err, "extrapolation")])
 
 

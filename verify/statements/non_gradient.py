@@ -57,11 +57,11 @@ def _non_gradient(rec, ev):
     ng = NonGradient(ev.compiled, ev.fixed_point.s, sp.Rational(1, 2), seed=7)
     flows = Flows(ng, ev.flows.backend)
     s0, theta = ev.fixed_point.s, ev.theta
-    truth = direct.truncated_objective_gradient(ng, flows, s0, theta, ev.times, dps=ev.work,
+    truth = direct.truncated_objective_gradient(ng, flows, s0, theta, ev.times, precision=ev.precision,
                                                 max_directions=min(ng.n, 16), seed=0)
-    with mpmath.workdps(ev.ep.dps):
+    with ev.ep.precision.context():
         ng.s0 = ev.ep.s0
-        res = ep.nudged_phase(ng, flows, ev.ep.s0, ev.ep.theta, ev.times, ev.plan, dps=ev.ep.dps)
+        res = ep.nudged_phase(ng, flows, ev.ep.s0, ev.ep.theta, ev.times, ev.plan, precision=ev.ep.precision)
     return rec.compare(ev, truth.X.values, truth.X.project(res.X_tilde), ev.times,
                        direction_names(truth.X, ev.names_s),
                        [(res.extrapolation_error, "extrapolation"), (res.integration_error, "integrator (EP)"),

@@ -54,7 +54,8 @@ class Statement:
         fmt = {"backend": ev.flows.backend, "beta": ev.plan.description if ev.plan else "",
                "order": 2 * ev.stencil_order if ev.ep is not None else 0,
                "delta": mpmath.nstr(ev.stencil_delta, 2) if ev.ep is not None else 0}
-        return [side.format(**fmt) for side in self.compared]
+        a, b = (side.format(**fmt) for side in self.compared)
+        return [a + projection_note(self.of or self.id, ev), b]
 
     def missing(self, ev) -> str | None:
         """Why the evidence cannot support this statement, or None when it can."""
@@ -95,6 +96,23 @@ class Statement:
 
 
 # -- helpers shared by the records ----------------------------------------------------------------
+
+#: which direct-route spaces a statement compares (s: dL/ds, theta: dL/dtheta)
+PROJECTED_SPACES = {"theorem1": ("s", "theta"), "corollary4": ("s",), "eq24": ("theta",)}
+
+
+def projection_note(statement_id, ev) -> str:
+    """The note on the direct side when it compared random projections, not components (max_directions)."""
+    if ev.direct is None:
+        return ""
+    spaces = {"s": (ev.direct.X, len(ev.names_s)), "theta": (ev.direct.Y, len(ev.names_p))}
+    parts = [f"{len(d.directions)} seeded random projections of {space} ({size} components)"
+             for space, (d, size) in spaces.items()
+             if space in PROJECTED_SPACES.get(statement_id, ()) and not d.full]
+    if not parts:
+        return ""
+    return f"; both sides compared on {' and '.join(parts)}, not per component"
+
 
 def joined(A, B):
     """[a; b] per time: X and Y side by side (Theorem 1, 3 compare both)."""

@@ -1,200 +1,22 @@
-"""Taylor-mode (jet) compilation of an autonomous vector field ds/dt = F(s; p).
-
-This is the bridge from a sympy field (Eq 1, Eq 18 specialised to a model) to
-numbers for the Taylor-series integrator of ``verify.ode``.  Given the field
-``F`` it builds a :class:`TaylorProgram`:
-
-* an intermediate representation (IR) of the field as a DAG of *jet nodes*,
-  each one an elementary operation whose Taylor coefficients follow from a
-  standard recurrence (Cauchy product, division, exp, log, pow, sqrt, the
-  sin/cos and sinh/cosh pairs, tanh, sigmoid), after the algebraic
-  clean-up described below;
-* the *constants*: every sub-expression that does not depend on the state
-  (parameters, exact numbers such as 2/5 or exp(-1/2), products of them);
-  they are evaluated once per solve, at the working precision;
-* Python source for both (:func:`jet_source`, ``constant_source``), executed on
-  gmpy2 or mpmath numbers by :mod:`verify.ode`.  The source can be printed
-  (``program.jet_source()``) and read like the recurrences in a textbook.
-
-Exactness: the IR keeps every number exact (sympy ``Integer``/``Rational``,
-symbolic constants such as ``E``); numbers are only produced by the backends,
-at the precision of the solve.
-
-The clean-up before ``sympy.cse``: a sum whose terms share a state-dependent
-factor is rewritten ``a*b + a*c -> a*(b + c)`` (greedily, the most shared
-factor first).  Each such factor saved is one Cauchy product (O(order^2)
-operations) per Taylor step; on the paper's Hopfield field it cuts the work
-by a factor of about three.  It changes only how rounding errors fall, not the
-function.
-
-The recurrences (Jorba & Zou 2005, "A software package for the numerical
-integration of ODEs by means of high-order Taylor methods"; Griewank &
-Walther, "Evaluating Derivatives", ch. 13), for jets a, b, c with
-coefficients a_k:
-
-=============  ==============================================================
-c = a * b      c_k = sum_{j=0..k} a_j b_{k-j}
-c = a / b      c_k = (a_k - sum_{j=1..k} b_j c_{k-j}) / b_0
-c = exp(a)     c_k = (1/k) sum_{j=1..k} j a_j c_{k-j}
-c = log(a)     c_k = (k a_k - sum_{j=1..k-1} j c_j a_{k-j}) / (k a_0)
-c = a**e       c_k = (e sum_{j=0..k-1} (k-j) a_{k-j} c_j - sum_{j=1..k-1} j c_j a_{k-j}) / (k a_0)
-c = sqrt(a)    c_k = (a_k - sum_{j=1..k-1} c_j c_{k-j}) / (2 c_0)
-s, c = sin, cos  s_k = (1/k) sum j a_j c_{k-j},  c_k = -(1/k) sum j a_j s_{k-j}
-sinh, cosh     same with both signs +
-tanh(a) = t    t_k = (1/k) sum j a_j d_{k-j},  d = 1 - t^2
-sigmoid(a) = g g_k = (1/k) sum j a_j d_{k-j},  d = g - g^2
-=============  ==============================================================
-"""
+"""sympy -> jet IR: :func:`compile_taylor` (rewrites, common-factor extraction, cse, the node builder)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from typing import Sequence
 
 import sympy as sp
 
-from .functions import sigmoid, softplus
-
-__all__ = ["TaylorCompileError", "TaylorProgram", "JetNode", "compile_taylor"]
-
-
-class TaylorCompileError(ValueError):
-    """The field cannot be compiled to Taylor recurrences (unsupported function, free symbol...)."""
-
-
-# A reference to a value: ("j", i) the i-th jet node, ("c", i) the i-th constant,
-# ("i", n) the exact Python integer n (used for small integer weights).
-Ref = tuple
-
-
-@dataclasses.dataclass
-class JetNode:
-    """One elementary operation on jets.
-
-    ``kind`` and ``args`` (references):
-
-    - ``var``: ``args = (i,)``, the i-th state variable.
-    - ``lin``: ``args = ((w, a), ...)`` and ``const``: sum of w*a plus a constant
-      (w a constant/integer reference or None for 1; a a jet reference).
-    - ``mul``: ``args = (a, b)``, ``weight``: weight * a * b.
-    - ``sqr``: ``args = (a,)``: a * a.
-    - ``div``: ``args = (num, den)``, num a jet or constant, ``weight``: weight * num / den.
-    - ``exp``, ``log``, ``sqrt``, ``tanh``, ``sigmoid``: ``args = (a,)``.
-    - ``pow``: ``args = (a, e)``, e a constant reference: a**e.
-    - ``sin``/``cos`` and ``sinh``/``cosh``: ``args = (a,)``; ``partner`` is the index of
-      the other node of the pair (always adjacent, the sin/sinh node first).
-    - ``aux``: ``args = (g,)``, the auxiliary jet of a ``sigmoid`` node g (g - g**2,
-      that is sigma') or of a ``tanh`` node (1 - g**2); computed with g, free.
-    """
-
-    kind: str
-    args: tuple
-    weight: Ref | None = None
-    const: Ref | None = None
-    partner: int | None = None
-
-
-@dataclasses.dataclass
-class TaylorProgram:
-    """A vector field compiled to jet recurrences; see the module docstring.
-
-    Attributes
-    ----------
-    n, n_params : int
-        Number of state variables and of parameters.
-    numbers : list of sympy numbers
-        Exact numbers used by the constants (converted per precision).
-    constants : list of (str, tuple)
-        Constant DAG in evaluation order: ``("param", (i,))``, ``("number", (i,))``,
-        ``("add", refs)``, ``("mul", refs)``, ``("pow", (base, exp))``, or a
-        function name with one argument.
-    nodes : list of JetNode
-        The jet DAG in evaluation order (variables first).
-    outputs : list of Ref
-        The field component i is ``outputs[i]`` (a jet or constant reference).
-    """
-
-    n: int
-    n_params: int
-    numbers: list
-    constants: list
-    nodes: list
-    outputs: list
-
-    # -- statistics ----------------------------------------------------------
-    def convolution_count(self) -> int:
-        """Number of O(order) convolutions per Taylor order (the cost driver)."""
-        per_kind = {"mul": 1, "sqr": 1, "div": 1, "exp": 1, "log": 1, "pow": 2, "sqrt": 1,
-                    "sin": 1, "cos": 1, "sinh": 1, "cosh": 1, "tanh": 2, "sigmoid": 2}
-        return sum(per_kind.get(node.kind, 0) for node in self.nodes)
-
-    def derivative_lists_needed(self) -> set[int]:
-        """Jet nodes whose list of j*a_j is needed by a later recurrence."""
-        need = set()
-        for node in self.nodes:
-            if node.kind in ("exp", "sin", "cos", "sinh", "cosh", "tanh", "sigmoid"):
-                need.add(node.args[0][1])
-            elif node.kind == "pow":
-                need.add(node.args[0][1])
-        return need
-
-    # -- generated source ------------------------------------------------------
-    def constant_source(self) -> str:
-        """Python source of ``constants(P, N, F)``: the constant values from params P.
-
-        ``N`` holds the numbers converted at the working precision and ``F`` the
-        scalar functions (``exp``, ``log``, ...) of the number type used.
-        """
-        lines = ["def constants(P, N, F):"]
-        used_funcs = sorted({kind for kind, _ in self.constants
-                             if kind not in ("param", "number", "add", "mul", "pow")})
-        for name in used_funcs:
-            lines.append(f"    {name} = F[{name!r}]")
-        lines.append(f"    C = [None] * {len(self.constants)}")
-        for i, (kind, args) in enumerate(self.constants):
-            if kind == "param":
-                expr = f"P[{args[0]}]"
-            elif kind == "number":
-                expr = f"N[{args[0]}]"
-            elif kind == "add":
-                expr = " + ".join(_cref(a) for a in args)
-            elif kind == "mul":
-                expr = " * ".join(_cref(a) for a in args)
-            elif kind == "pow":
-                expr = f"{_cref(args[0])} ** {_cref(args[1])}"
-            else:
-                expr = f"{kind}({_cref(args[0])})"
-            lines.append(f"    C[{i}] = {expr}")
-        lines.append("    return C")
-        return "\n".join(lines) + "\n"
-
-    def jet_source(self, flavor: str = "gmpy2") -> str:
-        """Python source of ``jet(X, C, P)``: the Taylor coefficients 0..P of the solution.
-
-        ``X`` are the initial values, ``C`` the constants (from ``constants``) and
-        ``P`` the order; the result is a list (per state variable) of lists of
-        P + 1 coefficients y_0 = X, y_1, ..., y_P.  ``flavor`` is ``"gmpy2"``
-        (dot products as ``sum(map(mul, ...))`` on gmpy2 numbers) or
-        ``"mpmath"`` (``fdot`` on mpmath numbers).
-        """
-        return _JetSourceWriter(self, flavor).source()
-
-
-def _cref(ref: Ref) -> str:
-    if ref[0] == "c":
-        return f"C[{ref[1]}]"
-    if ref[0] == "i":
-        return f"({ref[1]})"
-    raise AssertionError(ref)
+from ..functions import FUNCTIONS, JET_FUNCTIONS, REWRITES, rewrite_for_taylor, sigmoid
+from .program import JetNode, Ref, TaylorCompileError, TaylorProgram, refs_of
 
 
 # ---------------------------------------------------------------------------
 # sympy -> IR
 # ---------------------------------------------------------------------------
 
-_UNARY = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.sinh: "sinh",
-          sp.cosh: "cosh", sp.tanh: "tanh", sigmoid: "sigmoid"}
+# sympy function class -> jet kind (sqrt is a Pow in sympy, handled by _pow)
+_UNARY = {f.sympy: kind for kind, f in JET_FUNCTIONS.items() if isinstance(f.sympy, type)}
 
 
 def compile_taylor(field: Sequence, variables: Sequence, parameters: Sequence,
@@ -258,7 +80,7 @@ def _eliminate_dead_nodes(nodes, outputs, n):
         node = nodes[i]
         if node.partner is not None and node.partner not in live:
             stack.append(node.partner)
-        stack.extend(r[1] for r in _refs_of(node) if r[0] == "j" and r[1] not in live)
+        stack.extend(r[1] for r in refs_of(node) if r[0] == "j" and r[1] not in live)
     order = sorted(live)
     index = {old: new for new, old in enumerate(order)}
 
@@ -281,15 +103,15 @@ def _eliminate_dead_nodes(nodes, outputs, n):
 
 
 def _preprocess(expr):
-    """Rewrite softplus as log(1 + exp(u)) and 1/(1 + exp(u)) as sigmoid(-u).
+    """Rewrite functions without a recurrence (softplus, logcosh: their registry
+    ``rewrite``) and 1/(1 + exp(u)) as sigmoid(-u).
 
     ``to_elementary`` writes sigmoid(u) as 1/(1 + exp(-u)) (an exp and a
     division, two convolutions per order); the native sigmoid recurrence costs
     one and a half, and its auxiliary jet sigma - sigma**2 is sigma'(u), which
     the gradient flows of sigmoid networks need (Eq 4's rho').
     """
-    if expr.has(softplus):
-        expr = expr.replace(softplus, lambda a: sp.log(1 + sp.exp(a)))
+    expr = rewrite_for_taylor(expr)
     if expr.has(sp.exp):
         expr = expr.replace(_is_logistic, lambda e: sigmoid(-_logistic_exp(e).args[0]))
     return expr
@@ -448,8 +270,8 @@ class _Builder:
             if e == sp.Rational(1, 2):
                 return self._const("sqrt", (self.const_ref(base),))
             return self._const("pow", (self.const_ref(base), self.const_ref(e)))
-        if isinstance(expr, softplus):
-            return self.const_ref(sp.log(1 + sp.exp(expr.args[0])))
+        if expr.func in REWRITES:
+            return self.const_ref(REWRITES[expr.func](expr.args[0]))
         for func, name in _UNARY.items():
             if isinstance(expr, func):
                 return self._const(name, (self.const_ref(expr.args[0]),))
@@ -494,14 +316,14 @@ class _Builder:
             return self._mul(expr.args)
         if expr.is_Pow:
             return self._pow(*expr.args)
-        if isinstance(expr, softplus):
-            return self.ref(sp.log(1 + sp.exp(expr.args[0])))
+        if expr.func in REWRITES:
+            return self.ref(REWRITES[expr.func](expr.args[0]))
         for func, name in _UNARY.items():
             if isinstance(expr, func):
                 return self._unary(name, self.ref(expr.args[0]))
         raise TaylorCompileError(
             f"no Taylor recurrence for {expr.func} in {expr}; supported: +, -, *, /, powers, "
-            "exp, log, sqrt, sin, cos, sinh, cosh, tanh, sigmoid, softplus")
+            + ", ".join(FUNCTIONS))
 
     def _unary(self, name, a: Ref) -> Ref:
         if a[0] != "j":  # pragma: no cover - constants are caught before
@@ -635,217 +457,3 @@ class _Builder:
         return self.ref(sp.exp(e * sp.log(base)))
 
 
-# ---------------------------------------------------------------------------
-# IR -> Python source
-# ---------------------------------------------------------------------------
-
-class _JetSourceWriter:
-    """Straight-line Python for each jet node: one block for order 0, one loop body."""
-
-    def __init__(self, program: TaylorProgram, flavor: str):
-        if flavor not in ("gmpy2", "mpmath"):
-            raise ValueError(f"flavor={flavor!r}: expected 'gmpy2' or 'mpmath'")
-        self.p = program
-        self.flavor = flavor
-        self.need_d = program.derivative_lists_needed()
-
-    def dot(self, a: str, b: str) -> str:
-        if self.flavor == "gmpy2":
-            return f"sum(map(mul, {a}, {b}))"
-        return f"fdot({a}, {b})"
-
-    @staticmethod
-    def w(ref) -> str:
-        if ref is None:
-            return ""
-        if ref[0] == "i":
-            if ref[1] in (1, -1):
-                return "" if ref[1] == 1 else "-"
-            return f"{ref[1]}*" if ref[1] >= 0 else f"({ref[1]})*"
-        return f"C{ref[1]}*"
-
-    @staticmethod
-    def val(ref, k: str) -> str:
-        """Coefficient k of a reference (constants have only coefficient 0)."""
-        if ref[0] == "j":
-            return f"J{ref[1]}[{k}]"
-        return _cname(ref)
-
-    def source(self) -> str:
-        p = self.p
-        out = ["def jet(X, C, P):"]
-        const_used = set()
-        for node in p.nodes:
-            for r in _refs_of(node):
-                if r[0] == "c":
-                    const_used.add(r[1])
-        for o in p.outputs:
-            if o[0] == "c":
-                const_used.add(o[1])
-        for c in sorted(const_used):
-            out.append(f"    C{c} = C[{c}]")
-        # order 0
-        for i, node in enumerate(p.nodes):
-            out.extend("    " + s for s in self.init(i, node))
-        out.extend("    " + s for s in self.update_vars("0", init=True))
-        out.append("    for k in range(1, P):")
-        out.append("        m = (k + 1) >> 1")
-        out.append("        h = k >> 1")
-        out.append("        even = not (k & 1)")
-        body = []
-        for i, node in enumerate(p.nodes):
-            body.extend(self.step(i, node))
-        body.extend(self.update_vars("k", init=False))
-        out.extend("        " + s for s in body)
-        out.append("    return [" + ", ".join(f"J{i}" for i in range(p.n)) + "]")
-        return "\n".join(out) + "\n"
-
-    def update_vars(self, k: str, init: bool) -> list[str]:
-        """y_{k+1} = F_k / (k + 1), and the list of j*y_j (= F_{j-1}) when needed."""
-        lines = []
-        for v, o in enumerate(self.p.outputs):
-            if o[0] == "j":
-                fk = f"J{o[1]}[{k}]"
-            elif init:
-                fk = f"({_cname(o)} + ZERO)"
-            else:
-                fk = "ZERO"
-            lines.append(f"J{v}.append({fk})" if init else f"J{v}.append({fk} / (k + 1))")
-            if v in self.need_d:
-                lines.append(f"D{v}.append({fk})")
-        return lines
-
-    def init(self, i: int, node: JetNode) -> list[str]:
-        kind = node.kind
-        J = f"J{i}"
-        lines = []
-        if kind == "var":
-            lines.append(f"{J} = [X[{node.args[0]}]]")
-        elif kind == "lin":
-            terms = [f"{self.w(w)}{self.val(a, '0')}" for w, a in node.args]
-            if node.const is not None:
-                terms.append(_cname(node.const))
-            lines.append(f"{J} = [{' + '.join(terms)}]")
-        elif kind == "mul":
-            a, b = node.args
-            lines.append(f"{J} = [{self.w(node.weight)}({self.val(a, '0')} * {self.val(b, '0')})]")
-        elif kind == "sqr":
-            a = node.args[0]
-            lines.append(f"{J} = [{self.val(a, '0')} * {self.val(a, '0')}]")
-        elif kind == "div":
-            n, d = node.args
-            lines.append(f"{J} = [{self.w(node.weight)}{self.val(n, '0')} / {self.val(d, '0')}]")
-        elif kind in ("exp", "log", "sqrt", "sin", "cos", "sinh", "cosh", "tanh"):
-            a = node.args[0]
-            lines.append(f"{J} = [{kind}({self.val(a, '0')})]")
-        elif kind == "sigmoid":
-            a = node.args[0]
-            lines.append(f"{J} = [1 / (1 + exp(-{self.val(a, '0')}))]")
-        elif kind == "aux":
-            lines.append(f"{J} = A{node.args[0][1]}")
-        elif kind == "pow":
-            a, e = node.args
-            lines.append(f"{J} = [{self.val(a, '0')} ** {_cname(e)}]")
-            lines.append(f"E{i} = {_cname(e)}")
-        else:  # pragma: no cover
-            raise AssertionError(kind)
-        if kind == "tanh":
-            lines.append(f"A{i} = [1 - {J}[0] * {J}[0]]")
-        elif kind == "sigmoid":
-            lines.append(f"A{i} = [{J}[0] - {J}[0] * {J}[0]]")
-        if i in self.need_d or kind in ("log", "pow"):
-            lines.append(f"D{i} = []")
-        return lines
-
-    def step(self, i: int, node: JetNode) -> list[str]:
-        kind = node.kind
-        J = f"J{i}"
-        dot = self.dot
-        if kind == "var":
-            return []
-        if kind == "aux":
-            return self._dlist(i)
-        if kind == "lin":
-            terms = [f"{self.w(w)}{self.val(a, 'k')}" for w, a in node.args]
-            line = f"{J}.append({' + '.join(terms)})"
-        elif kind == "mul":
-            a, b = (f"J{r[1]}" for r in node.args)
-            line = f"{J}.append({self.w(node.weight)}{dot(a, f'reversed({b})')})"
-        elif kind == "sqr":
-            a = f"J{node.args[0][1]}"
-            s = dot(f"{a}[:m]", f"{a}[k:k-m:-1]")
-            line = f"_s = {s}; {J}.append(_s + _s + {a}[h] * {a}[h] if even else _s + _s)"
-        elif kind == "div":
-            n, d = node.args
-            D = f"J{d[1]}"
-            conv = dot(f"{D}[1:]", f"reversed({J})")
-            if n[0] == "j":
-                line = f"{J}.append(({self.w(node.weight)}J{n[1]}[k] - {conv}) / {D}[0])"
-            else:
-                line = f"{J}.append(-{conv} / {D}[0])"
-        elif kind == "exp":
-            a = node.args[0][1]
-            line = f"{J}.append({dot(f'D{a}', f'reversed({J})')} / k)"
-        elif kind in ("sin", "sinh"):
-            a = node.args[0][1]
-            P = f"J{node.partner}"
-            sign = "-" if kind == "sin" else ""
-            line = (f"_s = {dot(f'D{a}', f'reversed({P})')} / k; "
-                    f"_c = {sign}{dot(f'D{a}', f'reversed({J})')} / k; "
-                    f"{J}.append(_s); {P}.append(_c)")
-        elif kind in ("cos", "cosh"):
-            return self._dlist(i)  # computed with its partner
-        elif kind == "log":
-            a = f"J{node.args[0][1]}"
-            line = (f"{J}.append((k * {a}[k] - {dot(f'D{i}', f'reversed({a}[1:k])')})"
-                    f" / (k * {a}[0]))")
-            return [line, f"D{i}.append(k * {J}[k])"] + ([] if i not in self.need_d else [])
-        elif kind == "pow":
-            a = node.args[0][1]
-            A = f"J{a}"
-            line = (f"{J}.append((E{i} * {dot(f'reversed(D{a})', J)} - "
-                    f"{dot(f'D{i}', f'reversed({A}[1:k])')}) / (k * {A}[0]))")
-            return [line, f"D{i}.append(k * {J}[k])"]
-        elif kind == "sqrt":
-            a = f"J{node.args[0][1]}"
-            line = f"{J}.append(({a}[k] - {dot(f'{J}[1:]', f'{J}[:0:-1]')}) / (2 * {J}[0]))"
-        elif kind in ("tanh", "sigmoid"):
-            a = node.args[0][1]
-            s = dot(f"{J}[:m]", f"{J}[k:k-m:-1]")
-            sq = f"(_s + _s + {J}[h] * {J}[h] if even else _s + _s)"
-            aux = f"-{sq}" if kind == "tanh" else f"{J}[k] - {sq}"
-            lines = [f"{J}.append({dot(f'D{a}', f'reversed(A{i})')} / k)",
-                     f"_s = {s}; A{i}.append({aux})"]
-            return lines + self._dlist(i)
-        else:  # pragma: no cover
-            raise AssertionError(kind)
-        return [line] + self._dlist(i)
-
-    def _dlist(self, i):
-        if i in self.need_d and self.p.nodes[i].kind not in ("var", "log", "pow"):
-            return [f"D{i}.append(k * J{i}[k])"]
-        return []
-
-
-def _cname(ref) -> str:
-    if ref[0] == "c":
-        return f"C{ref[1]}"
-    if ref[0] == "i":
-        return f"({ref[1]})"
-    raise AssertionError(ref)
-
-
-def _refs_of(node: JetNode):
-    if node.kind == "lin":
-        for w, a in node.args:
-            if w is not None:
-                yield w
-            yield a
-        if node.const is not None:
-            yield node.const
-    elif node.kind == "var":
-        return
-    else:
-        yield from (a for a in node.args if isinstance(a, tuple))
-    if node.weight is not None:
-        yield node.weight
