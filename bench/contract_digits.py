@@ -38,7 +38,7 @@ def record(models=None, dps_list=DPS) -> dict:
     rows = {}
     for name in models or list(BUILTINS):
         for dps in dps_list:
-            doc = verify.check(name, dps=dps).to_json()
+            doc = verify.check(name, dps=dps).to_dict()
             rows[f"{name}@{dps}"] = {
                 "verdict": doc["verdict"],
                 "checks": [[c["id"], c["passed"], c["applicable"], c["digits"]] for c in doc["checks"]],

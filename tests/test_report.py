@@ -202,7 +202,7 @@ def test_refuses_to_replace_a_directory_that_is_not_a_report(tmp_path, capsys):
 
 RICCATI_AT_MAXIMUM = """
 name = "riccati-maximum"
-description = "the riccati energy with the free phase started beyond its local maximum"
+description = "the riccati energy (c = 0) with the free phase started at its local maximum s = a/b"
 [state]
 s = 0
 [params]
@@ -217,9 +217,9 @@ cost = "(s - y)**2/2"
 [values]
 a = 2
 b = "1/2"
-c = "1/2"
+c = 0
 [settings]
-initial_state = 3.75
+initial_state = 4
 """
 
 

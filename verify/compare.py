@@ -14,7 +14,9 @@ where rounding = 10^(3 - dps) (1000 ulps of the requested precision; the
 routes compute with guard digits beyond it) times the condition number of H
 when a side solves with H. A tolerance above 10^(-dps/2) makes the check
 inconclusive: not passed, not applicable, with the reason (a check that could
-not fail would prove nothing).
+not fail would prove nothing). Two sides that are both 0 to working precision
+(relative to the problem's natural size) compared nothing: vacuous, not
+applicable, digits null (DESIGN.md, "Vacuous comparisons").
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import mpmath
 from .numbers import norm_inf
 from .precision import Precision
 from .result import CheckResult
+
+
+VACUOUS = "both sides are 0 to working precision"
 
 
 def _policy(dps) -> Precision:
@@ -67,6 +72,10 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
                            max_abs_error=mpmath.inf, max_rel_error=mpmath.inf, tolerance=policy.rounding(),
                            passed=False, reason="a side has a value that is not finite")
+    if max(abs(x) for x in values) <= policy.zero_below(scale_floor or 1):
+        return CheckResult(id=check_id, title=title, equations=equations, compared=compared, passed=False,
+                           applicable=False, vacuous=True, reason=VACUOUS,
+                           max_abs_error=max_abs, max_rel_error=max_abs / scale, tolerance=None)
     rnd = policy.rounding(condition)
     tol = policy.tolerance(condition, [mpmath.mpf(e) / scale for e, _ in error_terms])
     origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
@@ -84,6 +93,7 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
                        max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
                        tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
                        applicable=applicable, worst=worst, details=details,
+                       digits_cap=float(policy.dps + policy.guard),
                        per_component=(list(names), table))
 
 

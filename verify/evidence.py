@@ -17,7 +17,7 @@ from symbolic.compile import compile_model
 
 from . import stencil
 from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan
-from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine
+from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine, term_sizes
 from .flows import Flows
 from .ode import IntegrationError
 from .precision import Precision
@@ -85,14 +85,51 @@ class Evidence:
     def scale_floor(self):
         """The natural size of the derivatives compared: max |X_0|, |Y_0| (Eq 11, 12).
 
-        When the cost's gradient vanishes at s_theta^0 (to rounding), every
-        compared quantity is zero, and 1 is the scale (absolute comparison).
+        When the cost's gradient vanishes at s_theta^0 to working precision
+        (relative to the size of its terms, ||d2C/ds2|| |s_theta^0|), every
+        compared quantity is zero: the scale is infinite and every comparison
+        is vacuous (:func:`verify.compare.compare_series`).
         """
         if self.cauchy is None:
             return 0
         size = max(abs(x) for x in list(self.cauchy.X0) + list(self.cauchy.Y0))
-        rounding = self.precision.scale_rounding(max(abs(x) for x in self.fixed_point.s))
-        return size if size > rounding else 1
+        s0 = self.fixed_point.s
+        terms = (mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf)
+                 * max(abs(x) for x in s0)) if s0 else 0
+        if size > self.precision.zero_below(terms):
+            return size
+        # every compared quantity is a linear image of (X_0, Y_0) (Eq 11-14, 10, 21-24), which vanish:
+        # all of them are 0 relative to the problem's scale, whatever rounding noise they carry
+        return mpmath.inf
+
+    @property
+    def scale_floor_X(self):
+        """The natural size of dL/ds (Eq 15, 23) alone: |X_0|, unless X_0 vanishes (then the common floor).
+
+        X and Y have different units (dC/ds, dC/dtheta): a large Y_0 must not make X look like 0.
+        """
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        size = max(abs(x) for x in self.cauchy.X0)
+        s0 = self.fixed_point.s
+        terms = mpmath.mnorm(self.compiled.cost_hessian(s0, self.theta), mpmath.inf) * max(abs(x) for x in s0)
+        return size if size > self.precision.zero_below(terms) else floor
+
+    @property
+    def rate_scale(self):
+        """The natural size of the time derivatives dX/dt = -H X, dY/dt = -M X (Eq 13, 14) at X_0.
+
+        Rates are compared against it (theorem3-ode), not against the size
+        of X and Y: with a slow time scale (||H|| t ~ 1 only at t ~ 1e20) the
+        rates are tiny next to the values and would all look like zero.
+        """
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        X0 = max(abs(x) for x in self.cauchy.X0)
+        H, M = self.cauchy.H, self.cauchy.M
+        return max(mpmath.mnorm(H, mpmath.inf), mpmath.mnorm(M, mpmath.inf) if M.rows else 0) * X0
 
     @property
     def X_tilde(self):
@@ -101,6 +138,18 @@ class Evidence:
     @property
     def Y_tilde(self):
         return [self.ep_at(t)[1] for t in self.times]
+
+
+def cancellation_digits(ev) -> int:
+    """Digits the EP readouts lose beyond log10(1/beta): Eq 20-22 take differences of dE/ds and
+    dE/dtheta, whose terms have size ~terms, to get quantities of the size of X_0, Y_0."""
+    floor = ev.scale_floor
+    if not floor or not mpmath.isfinite(floor):
+        return 0
+    s0, theta = ev.fixed_point.s, ev.theta
+    terms = max([term_sizes(ev.cauchy.H, ev.cauchy.M, s0, theta)]
+                + [abs(x) for x in ev.compiled.dE_dtheta(s0, theta)])
+    return max(0, int(mpmath.ceil(mpmath.log10(terms / floor)))) if terms > floor else 0
 
 
 def _mpf(t):
@@ -144,11 +193,12 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
     ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
-    high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     lap("fixed_point")
 
     progress("RBP route")
     ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
+    ev.plan = dataclasses.replace(ev.plan, extra_digits=ev.plan.extra_digits + cancellation_digits(ev))
+    high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
     try:
         ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, precision=precision)
@@ -183,11 +233,16 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.theorem2_error = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
 
     progress("EP route")
-    delta = mpmath.mpf(10) ** -3
+    # the stencil step in t: 10^-3 of the fastest relaxation time 1/||H||, and short enough for
+    # a stencil to fit before the first positive time
+    rate = mpmath.mnorm(ev.cauchy.H, mpmath.inf) or mpmath.mpf(1)
+    delta = mpmath.mpf(10) ** -3 / rate
+    if any(t > 0 for t in times):
+        delta = min(delta, min(t for t in times if t > 0) / (stencil.order_for(work, mpmath.mpf(10) ** -3) + 1))
     with high.context():
         theta_hi = compiled.theta_values(high.work)
         s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
-        m = stencil.order_for(work, delta)
+        m = stencil.order_for(work, delta * rate)
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})

@@ -147,8 +147,61 @@ def _report(model, settings: config.Settings, ev, checks, started) -> Report:
     if ev.dJ is not None:
         values.update(dJ_dtheta=vec_str(ev.dJ), ep_gradient=vec_str(ev.ep_gradient),
                       Y_limit=vec_str(rbp.limit(ev.cauchy)[1]))
+    values["status"] = value_status(ev, checks, values)
     meta["integrations"] = {"direct": ev.direct.integrations if ev.direct else 0,
                             "ep": ev.ep.integrations if ev.ep else 0}
     meta["beta_plan"] = ev.plan.description if ev.plan else None
     timings = dict(ev.timings, total=_time.perf_counter() - started)
     return Report(model, meta, environment(), fixed, checks, values, timings, evidence=ev)
+
+
+# values key -> (the statements that compare it with an independent route)
+VALUE_CHECKS = {
+    "X": ("theorem1", "cauchy-ode"), "Y": ("theorem1", "cauchy-ode"), "Y_limit": ("eq10-limit",),
+    "dL_ds": ("theorem1", "corollary4"), "dL_dtheta": ("theorem1", "eq24"),
+    "X_tilde": ("theorem3", "corollary4"), "Y_tilde": ("theorem3", "eq24"),
+    "dJ_dtheta": ("theorem2", "eq10-limit"), "ep_gradient": ("theorem2",),
+}
+
+
+def value_status(ev, checks, values) -> dict:
+    """values.status[KEY] = {"digits", "reason"} for each series (DESIGN.md, "untrusted values").
+
+    digits: from the route's own error estimate (relative to the series' size;
+    rounding times cond(H) for the closed forms). When a statement comparing
+    the series with an independent route failed or was inconclusive, the
+    series is not vouched for: digits fall to the agreement observed there,
+    and the reason names the statement (unless another statement comparing it passed).
+    """
+    precision = ev.precision
+    rounding = precision.rounding(ev.cond)
+    own = {"X": 0, "Y": 0, "Y_limit": 0, "dJ_dtheta": 0}
+    if ev.direct is not None:
+        own.update(dL_ds=ev.direct.error_estimate_X, dL_dtheta=ev.direct.error_estimate_Y)
+    if ev.ep is not None:
+        own.update(X_tilde=ev.ep.extrapolation_error_X + ev.ep.integration_error,
+                   Y_tilde=ev.ep.extrapolation_error_Y + ev.ep.integration_error)
+    if ev.ep_gradient is not None:
+        own["ep_gradient"] = ev.ep_gradient_error
+    results = {c.id: c for c in checks}
+    status = {}
+    for key, cids in VALUE_CHECKS.items():
+        series = values.get(key)
+        if series is None:
+            reason = next((results[c].reason for c in cids if c in results and results[c].reason),
+                          "the route did not run")
+            status[key] = {"digits": None, "reason": reason}
+            continue
+        rows = series if series and isinstance(series[0], list) else [series]
+        size = max((abs(mpmath.mpf(x)) for row in rows for x in row), default=mpmath.mpf(0))
+        digits = max(0.0, precision.digits(rounding + (mpmath.mpf(own.get(key, 0)) / size if size else 0)))
+        reason = None
+        vouched = any(c in results and results[c].applicable and results[c].passed for c in cids)
+        for cid in cids:
+            c = results.get(cid)
+            if vouched or c is None or c.vacuous or c.max_rel_error is None:
+                continue
+            digits = min(digits, max(0.0, precision.digits(c.max_rel_error)))
+            reason = f"{cid} {'failed' if c.applicable else 'not applicable'}: {c.reason or 'a discrepancy'}"
+        status[key] = {"digits": digits, "reason": reason}
+    return status

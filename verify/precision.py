@@ -34,7 +34,9 @@ The numbers (unchanged from the policy the statements were verified with):
   estimates``, rounding = ``10^(3 - dps) * max(1, cond(H))`` (1000 ulps of the
   requested precision);
 - a tolerance above ``10^(-dps/2)`` is inconclusive (not a pass);
-- digits of agreement are capped at ``work`` (no comparison can show more).
+- digits of agreement are capped at ``dps + guard`` (no comparison can show more);
+- a quantity below ``10^(5 - work)`` of its natural scale is zero to working
+  precision (a comparison of two such sides is vacuous).
 """
 
 from __future__ import annotations
@@ -124,9 +126,9 @@ class Precision:
         """Largest residual accepted for a root (Eq 2, Eq 19) of size ``scale``: 10^(6-work) * scale."""
         return mpmath.mpf(10) ** (6 - self.work) * scale
 
-    def scale_rounding(self, scale=1):
-        """Rounding level of quantities computed from a point of size ``scale``: 10^(5-work) * max(1, scale)."""
-        return mpmath.mpf(10) ** (5 - self.work) * max(1, scale)
+    def zero_below(self, scale=1):
+        """A quantity at most this (10^(5-work) * scale) is zero to working precision at that scale."""
+        return mpmath.mpf(10) ** (5 - self.work) * scale
 
     def singular_ratio(self):
         """Eigenvalue ratio below which a Hessian counts as singular: 10^floor(-work / 2)."""

@@ -37,12 +37,15 @@ class CheckResult:
     worst: str = ""                 # where the largest error was (time, component)
     details: list = dataclasses.field(default_factory=list)  # per-time rows for --verbose
     per_component: tuple | None = None  # (component names, [(t, relative |diff| per component)])
+    vacuous: bool = False           # both sides are 0 to working precision: nothing was compared
+    digits_cap: float | None = None  # working precision + guard digits: no comparison shows more
 
     @property
     def digits(self) -> float | None:
-        if self.max_rel_error is None:
+        if self.max_rel_error is None or self.vacuous:
             return None
-        return round(digits_of_agreement(self.max_rel_error), 1)
+        digits = digits_of_agreement(self.max_rel_error)
+        return round(digits if self.digits_cap is None else min(digits, self.digits_cap), 1)
 
     @property
     def status(self) -> str:
@@ -60,7 +63,7 @@ class CheckResult:
             "tolerance": None if self.tolerance is None else to_str(self.tolerance, 6),
             "tolerance_origin": self.tolerance_origin,
             "digits": self.digits, "passed": bool(self.passed) if self.applicable else False,
-            "applicable": self.applicable, "reason": self.reason, "worst": self.worst,
+            "applicable": self.applicable, "vacuous": self.vacuous, "reason": self.reason, "worst": self.worst,
         }
 
     def to_json(self) -> str:
@@ -70,7 +73,7 @@ class CheckResult:
     def format(self, dps: int, verbose: bool = False) -> str:
         eqs = ", ".join(self.equations)
         head = f"{self.status:4s} {self.id:12s} (Eq {eqs})  {self.title}"
-        if not self.applicable and self.max_rel_error is None:
+        if not self.applicable and (self.max_rel_error is None or self.vacuous):
             return head + f"\n  not applicable: {self.reason}"
         lines = [head,
                  f"  compared  {self.compared[0]}",
@@ -114,8 +117,8 @@ class Report:
             return "error"
         if any(c.applicable and not c.passed for c in self.checks):
             return "failed"
-        if any(not c.applicable for c in self.checks) or not self.checks:
-            return "hypotheses-not-met"
+        if any(not c.applicable for c in self.checks) or all(c.vacuous for c in self.checks):
+            return "hypotheses-not-met"     # (a verdict of verified needs a non-vacuous statement)
         return "verified"
 
     @property

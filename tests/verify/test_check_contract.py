@@ -114,12 +114,20 @@ def test_hypotheses_not_met_exit_3(tmp_path, text, kind):
     assert doc["verdict"] == "hypotheses-not-met"
     checks = {c["id"]: c for c in doc["checks"]}
     assert not checks["theorem2"]["applicable"] and not checks["theorem2"]["passed"]
-    assert "strict minimum" in checks["theorem2"]["reason"]
-    # the finite-time identities need only a critical point: still checked, and they hold
-    for cid in ("theorem1", "theorem3", "corollary4", "eq24"):
-        assert checks[cid]["applicable"] and checks[cid]["passed"], checks[cid]
     if kind == "diverg":
-        assert "diverge" in doc["fixed_point"]["method"] or "settle" in doc["fixed_point"]["method"]
+        # the free flow from s = 2 blows up: no fixed point is named (Newton from the start would
+        # find the local maximum s = 1, which the flow never reaches)
+        assert not doc["fixed_point"]["found"] and "blows up" in doc["fixed_point"]["reason"]
+        assert all(not c["applicable"] for c in doc["checks"])
+        return
+    assert "strict minimum" in checks["theorem2"]["reason"]
+    assert doc["fixed_point"]["description"].startswith("saddle point of index 1")
+    # the finite-time identities need only a critical point: still checked, and they hold
+    for cid in ("theorem1", "theorem3", "corollary4"):
+        assert checks[cid]["applicable"] and checks[cid]["passed"], checks[cid]
+    # M = 0 at the saddle and dC/dtheta = 0: Y_t = 0 on both sides of Eq 24, nothing compared
+    assert checks["eq24"]["vacuous"] and checks["eq24"]["digits"] is None
+    assert checks["eq24"]["reason"] == "both sides are 0 to working precision"
 
 
 def test_api_restores_precision_and_assert_verified():

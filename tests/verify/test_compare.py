@@ -87,7 +87,12 @@ def test_zero_sides_are_judged_against_the_problems_scale():
     """A quantity that is identically zero is compared against scale_floor, not its own noise."""
     zero = [[mpmath.mpf(0)] * 2 for _ in TIMES]
     tiny = shifted(zero, 0, 0, mpmath.mpf(10) ** -40)
-    assert run(zero, tiny, scale_floor=1).passed
+    # both sides 0 to working precision (10^-40 of the scale 1 at 40 working digits): nothing
+    # was compared (DESIGN.md, "Vacuous comparisons"): not applicable, not a pass, digits null
+    vacuous = run(zero, tiny, scale_floor=1)
+    assert vacuous.vacuous and not vacuous.applicable and not vacuous.passed and vacuous.digits is None
+    small = shifted(zero, 0, 0, mpmath.mpf(10) ** -30)   # above working precision: judged against 1
+    assert run(zero, small, scale_floor=1).passed
     assert not run(zero, tiny).passed           # relative to itself the noise is everything
 
 

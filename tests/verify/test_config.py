@@ -34,7 +34,7 @@ def test_precision_thresholds_follow_the_documented_formulas():
         assert p.root_tolerance(3) == 3 * mpmath.mpf(10) ** -34
         assert p.rounding(7) == 7 * mpmath.mpf(10) ** -27 and p.rounding(0.5) == mpmath.mpf(10) ** -27
         assert p.inconclusive_above == mpmath.mpf(10) ** -15
-        assert p.scale_rounding(0.1) == mpmath.mpf(10) ** -35
+        assert p.zero_below(3) == 3 * mpmath.mpf(10) ** -35
     assert p.raised(7).work == 47 and p.raised(7).dps == 30 and p.raised(7).rounding() == p.rounding()
     assert Precision(31).singular_ratio() == mpmath.mpf(10) ** -21   # 10^floor(-41/2)
     assert p.digits(mpmath.mpf(10) ** -12) == 12.0 and p.digits(0) == 40.0 and p.digits(None) is None

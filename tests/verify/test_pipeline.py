@@ -19,22 +19,22 @@ def test_the_report_curves_are_drawn_from_the_checks_own_evidence(monkeypatch):
     assert ev is not None and ev.precision.dps == 20 and report.to_dict()["settings"]["dps"] == 20
     assert "evidence" not in report.to_dict()
 
-    calls = {"compile": 0, "relax": 0}
-    real_init, real_relax = Compiled.__init__, fixed_point.relax
+    calls = {"compile": 0, "follow": 0}
+    real_init, real_follow = Compiled.__init__, fixed_point.follow
 
     def counting_init(self, *a, **k):
         calls["compile"] += 1
         real_init(self, *a, **k)
 
-    def counting_relax(*a, **k):
-        calls["relax"] += 1
-        return real_relax(*a, **k)
+    def counting_follow(*a, **k):
+        calls["follow"] += 1
+        return real_follow(*a, **k)
 
     monkeypatch.setattr(Compiled, "__init__", counting_init)
-    monkeypatch.setattr(fixed_point, "relax", counting_relax)
+    monkeypatch.setattr(fixed_point, "follow", counting_follow)
     before = mpmath.mp.dps
     drawn = curves.compute(report)
-    assert calls == {"compile": 0, "relax": 0}
+    assert calls == {"compile": 0, "follow": 0}
     assert mpmath.mp.dps == before
     # the dense closed form passes through the check's own values at the check's times
     for t, x in zip(drawn.check_t, report.values["X"]):

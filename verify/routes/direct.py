@@ -51,6 +51,8 @@ class DirectResult:
     error_estimate: mpmath.mpf
     integrations: int
     h: mpmath.mpf
+    error_estimate_X: mpmath.mpf = None   # of the dL/ds directions alone (Eq 23 compares only those)
+    error_estimate_Y: mpmath.mpf = None   # of the dL/dtheta directions alone (Eq 24)
 
 
 def directions_for(size: int, max_directions: int, seed: int):
@@ -70,14 +72,20 @@ def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision
                                  max_directions=64, seed=0, progress=None) -> DirectResult:
     """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``)."""
     n, p = compiled.n, compiled.p
-    h, dps = precision.complex_step, precision.work
-    err = mpmath.mpf(0)
+    # the complex step's truncation error is ~ (h/R)^2, R the distance to the nearest singularity
+    # in s or theta, which is at most the size of the smallest nonzero entry (a fold at theta = 0,
+    # e.g. E = s^3/3 - a s with a = 1e-39): h is the complex step scaled to that size
+    sizes = [abs(x) for x in list(s0) + list(theta) if x != 0]
+    h, dps = precision.complex_step * min([mpmath.mpf(1)] + sizes), precision.work
+    err = {"X": mpmath.mpf(0), "Y": mpmath.mpf(0)}
 
-    def run(theta_c, D0):
-        nonlocal err
+    def run(theta_c, D0, block):
         traj = flows.solve_nudged(s0, theta_c, 0, times, dps=dps, D0=D0)
-        # only the imaginary part carries the derivative (the real part stays at s0)
-        err = max(err, traj.error_estimate_imag / h)
+        # only the imaginary part carries the derivative (the real part stays at s0); its error,
+        # an error in dS/d(direction), reaches dL/d(direction) through dC/ds (chain rule)
+        states = [[mpmath.re(a + b) for a, b in zip(s0, D)] for D in traj.states]
+        dC = max(mpmath.fsum(abs(g) for g in compiled.dC_ds(s, theta)) for s in states)
+        err[block] = max(err[block], traj.error_estimate_imag / h * dC)
         if progress:
             progress()
         return [mpmath.im(compiled.cost([a + b for a, b in zip(s0, D)], theta_c)) / h
@@ -85,8 +93,8 @@ def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision
 
     sdirs, sfull = directions_for(n, max_directions, seed)
     pdirs, pfull = directions_for(p, max_directions, seed + 1)
-    xcols = [run(list(theta), [mpmath.mpc(0, h * uj) for uj in u]) for u in sdirs]
-    ycols = [run([mpmath.mpc(th, h * vk) for th, vk in zip(theta, v)], [0] * n) for v in pdirs]
+    xcols = [run(list(theta), [mpmath.mpc(0, h * uj) for uj in u], "X") for u in sdirs]
+    ycols = [run([mpmath.mpc(th, h * vk) for th, vk in zip(theta, v)], [0] * n, "Y") for v in pdirs]
     X = Directional(sdirs, [[col[k] for col in xcols] for k in range(len(times))], sfull)
     Y = Directional(pdirs, [[col[k] for col in ycols] for k in range(len(times))], pfull)
-    return DirectResult(X, Y, err, len(sdirs) + len(pdirs), h)
+    return DirectResult(X, Y, max(err.values()), len(sdirs) + len(pdirs), h, err["X"], err["Y"])

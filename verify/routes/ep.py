@@ -38,6 +38,8 @@ class EPResult:
     s0: list
     theta: list
     precision: Precision  # the route's (raised by the plan's extra digits)
+    extrapolation_error_X: mpmath.mpf = None   # of X~ alone (Eq 23 compares only X~)
+    extrapolation_error_Y: mpmath.mpf = None   # of Y~ alone (Eq 24)
 
     @property
     def dps(self) -> int:
@@ -82,4 +84,5 @@ def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision
     result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
     result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
     result.extrapolation_error = max(ex, ey)
+    result.extrapolation_error_X, result.extrapolation_error_Y = ex, ey
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 import mpmath
 
 from ..extrapolate import BetaPlan
-from ..fixed_point import FixedPointNotFound, newton
+from ..fixed_point import FixedPointNotFound, converged, newton, term_sizes
 from ..numbers import FactoredMatrix
 
 
@@ -23,23 +23,53 @@ def objective_gradient(compiled, s0, theta, *, precision) -> list:
     The perturbed fixed point solves dE/ds(s, theta + i h e_k) = 0 by chord
     iterations preconditioned with H(s0) (one LU factorisation for all k):
     H only steers the iteration; the converged point is certified by its own
-    residual, so the result does not rest on H being right.
+    residual, so the result does not rest on H being right. The real and the
+    imaginary parts of the residual are each judged against the size of their
+    own terms (:func:`perturbed_residual_scales`): near a fold ds0/dtheta is
+    huge (1e19 and more) and so are the imaginary parts of s.
     """
-    h = precision.complex_step
     H = FactoredMatrix(compiled.H(s0, theta))
+    s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p):
-        theta_c = list(theta)
-        theta_c[k] = mpmath.mpc(theta[k], h)
-        s = chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0], precision=precision)
+        h = precision.complex_step
+        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
+        moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
+        if moved > 1:
+            # ds0/dtheta_k is huge (near a fold): the truncation error (h/R)^2 of the complex step
+            # grows with it; shrink h so that s moves by complex_step of its own size
+            h = h / moved
+            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
-        if size > precision.root_tolerance() or im_size > precision.root_tolerance(h):
-            raise FixedPointNotFound(f"fixed point at theta + i h e_{k} not found (residual "
-                                     f"{mpmath.nstr(size, 3)}, imaginary part {mpmath.nstr(im_size, 3)})")
+        re_scale, im_scale = perturbed_residual_scales(compiled, s, theta, h, k)
+        if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
+            raise FixedPointNotFound(
+                f"fixed point at theta + i h e_{k} not found (residual {mpmath.nstr(size, 3)} against terms of size "
+                f"{mpmath.nstr(re_scale, 3)}, imaginary part {mpmath.nstr(im_size, 3)} against terms of size "
+                f"{mpmath.nstr(im_scale, 3)})")
         out.append(mpmath.im(compiled.cost(s, theta_c)) / h)
     return out
+
+
+def _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision):
+    theta_c = list(theta)
+    theta_c[k] = mpmath.mpc(theta[k], h)
+    return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0],
+                                 precision=precision)
+
+
+def perturbed_residual_scales(compiled, s, theta, h, k):
+    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at a complex s.
+
+    Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h e_k),
+    the imaginary parts of s and of theta through the linearisation.
+    """
+    s_re = [mpmath.re(x) for x in s]
+    H, M = compiled.H(s_re, theta), compiled.M(s_re, theta)
+    return (term_sizes(H, M, s_re, theta),
+            term_sizes(H, M, [mpmath.im(x) for x in s], [h if k == j else 0 for j in range(len(theta))]))
 
 
 def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200):
@@ -47,36 +77,45 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=2
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
     perturbations used here; stops when the step is below the working
-    precision in the real and (separately) the imaginary parts.
+    precision relative to the iterate, in the real and (separately) the
+    imaginary parts.
     """
     eps = precision.eps
     for _ in range(max_steps):
         delta = jacobian.solve(residual(s))
+        before = s
         s = [x - d for x, d in zip(s, delta)]
-        im_scale = max(abs(mpmath.im(x)) for x in s)
-        if (max(abs(mpmath.re(d)) for d in delta) <= 100 * eps * max(1, max(abs(x) for x in s))
-                and max(abs(mpmath.im(d)) for d in delta) <= 100 * eps * im_scale):
+        if all(converged([part(d) for d in delta], [part(x) for x in s], [part(x) for x in before], eps)
+               for part in (mpmath.re, mpmath.im)):
             break
     return s
 
 
 def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, *, precision) -> list:
-    """s_theta^beta (Eq 19) for each beta of the plan, from s_theta^0 (chord iterations)."""
+    """s_theta^beta (Eq 19) for each beta of the plan, from s_theta^0 (chord iterations).
+
+    A point is accepted when its residual is at rounding level of the terms
+    dE^beta/ds sums (those of dE/ds at s_theta^0, plus beta dC/ds).
+    """
     points = []
     H0, HC0 = compiled.H(s0, theta), compiled.cost_hessian(s0, theta)
+    terms = term_sizes(H0, compiled.M(s0, theta), s0, theta)
+    nudge = max((abs(x) for x in compiled.dC_ds(s0, theta)), default=0)
     for beta in plan.betas:
+        tolerance = precision.root_tolerance(terms + abs(beta) * nudge)
         start = [mpmath.mpc(x) for x in s0] if isinstance(beta, mpmath.mpc) else list(s0)
         J = FactoredMatrix(H0 + beta * HC0)
         s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start,
                         precision=precision)
         size = max(abs(x) for x in compiled.extended_field(s, theta, beta))
-        if not size <= precision.root_tolerance():
+        if not size <= tolerance:
             # chord iterations contract only for small beta/lambda_min: fall back to Newton
             s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
                                 lambda v: -compiled.extended_hessian(v, theta, beta), start, precision=precision)
-        if not size <= precision.root_tolerance():
+        if not size <= tolerance:
             raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
-                                     f"(residual {mpmath.nstr(size, 3)})")
+                                     f"(residual {mpmath.nstr(size, 3)} against terms of size "
+                                     f"{mpmath.nstr(terms + abs(beta) * nudge, 3)})")
         points.append(s)
     return points
 

@@ -26,31 +26,32 @@ def cauchy_data(compiled, s0, theta) -> CauchyData:
 
 
 def closed_form(data: CauchyData, times) -> tuple[list, list]:
-    """X_t = expm(-H t) X_0 and Y_t = Y_0 - M H^-1 (I - expm(-H t)) X_0 (Eq 13, 14 solved).
+    """X_t = expm(-H t) X_0 and Y_t = Y_0 - M t phi_1(-H t) X_0 (Eq 13, 14 solved).
 
-    A singular H (a degenerate critical point) uses the integral of expm(-H u)
-    from its eigen-decomposition instead of H^-1.
+    t phi_1(-H t) = int_0^t expm(-H u) du = H^-1 (I - expm(-H t)) when H is
+    invertible, but that form cancels catastrophically when ||H|| t << 1 (it
+    loses log10(1/(||H|| t)) digits) and needs a special case for a singular H.
+    Both blocks come instead from one exponential of the augmented matrix
+
+        expm([[-H t, X_0 t], [0, 0]]) = [[expm(-H t), t phi_1(-H t) X_0], [0, 1]]
+
+    (Van Loan 1978), which has no subtraction and holds for any H.
     """
     n = data.H.rows
-    eye = mpmath.eye(n)
+    X0 = list(data.X0)
+    size = max((abs(x) for x in X0), default=0) or mpmath.mpf(1)   # the column X_0/|X_0| keeps ||A|| ~ ||H t||
     Xs, Ys = [], []
-    try:
-        Hinv = mpmath.inverse(data.H)
-    except ZeroDivisionError:
-        Hinv = None
     for t in times:
         t = mpmath.mpf(t)
-        E = mpmath.expm(-data.H * t)
-        X = matvec(E, data.X0)
-        if Hinv is not None:
-            W = Hinv * (eye - E)
-        else:
-            lam, V = mpmath.eigsy(data.H)
-            phi = [t if abs(l) < mpmath.eps * 1e6 else (1 - mpmath.exp(-l * t)) / l for l in lam]
-            W = V * mpmath.diag(phi) * V.T
-        Y = [y - d for y, d in zip(data.Y0, matvec(data.M * W, data.X0))]
-        Xs.append(X)
-        Ys.append(Y)
+        A = mpmath.zeros(n + 1, n + 1)
+        for i in range(n):
+            for j in range(n):
+                A[i, j] = -data.H[i, j] * t
+            A[i, n] = X0[i] / size * t
+        E = mpmath.expm(A)
+        Xs.append([mpmath.fsum(E[i, j] * X0[j] for j in range(n)) for i in range(n)])
+        WX0 = [E[i, n] * size for i in range(n)]
+        Ys.append([y - d for y, d in zip(data.Y0, matvec(data.M, WX0))])
     return Xs, Ys
 
 

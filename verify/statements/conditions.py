@@ -51,6 +51,16 @@ def omitted_block(ev):
     return H, removed, what
 
 
+def _rate_visible(ev):
+    """H X_t is not 0 (relative to the rates' scale) at some time the stencils are centred on."""
+    from ..numbers import matvec
+
+    centres = ev.stencil_points or {}
+    size = max((abs(v) for k, t in enumerate(ev.times) if t in centres for v in matvec(ev.cauchy.H, ev.X[k])),
+               default=0)
+    return size > ev.precision.inconclusive_above * ev.rate_scale
+
+
 CONDITIONS = {
     "theta-cost": lambda ev: any(x != 0 for x in ev.cauchy.Y0),
     "minimum": lambda ev: ev.dJ is not None,
@@ -66,4 +76,5 @@ CONDITIONS = {
     "truncation-matters": _truncation_matters,
     "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.cauchy.Y0)) > small(ev),
     "coupled-blocks": lambda ev: omitted_block(ev)[1] > small(ev),
+    "visible-rate": _rate_visible,
 }

@@ -7,8 +7,11 @@ from .record import Statement, direct_terms, direction_names, ep_terms
 
 
 def _corollary4(rec, ev):
+    # X~ and dL/ds alone: their own error estimates, on the size of X_0 (a large Y_0 has other units)
+    terms = [(ev.ep.extrapolation_error_X, "extrapolation"), (ev.ep.integration_error, "integrator (EP)"),
+             (ev.direct.error_estimate_X, "integrator (direct)")]
     return rec.compare(ev, ev.direct.X.values, ev.direct.X.project(ev.X_tilde), ev.times,
-                       direction_names(ev.direct.X, ev.names_s), ep_terms(ev) + direct_terms(ev))
+                       direction_names(ev.direct.X, ev.names_s), terms, scale_floor=ev.scale_floor_X)
 
 
 def _eq23_sign_flipped(rec, ev):

@@ -6,8 +6,10 @@ from .record import Statement, at_requested_times, direct_terms, direction_names
 
 
 def _eq24(rec, ev):
+    terms = [(ev.ep.extrapolation_error_Y, "extrapolation"), (ev.ep.integration_error, "integrator (EP)"),
+             (ev.direct.error_estimate_Y, "integrator (direct)")]   # Y~ and dL/dtheta alone
     return rec.compare(ev, ev.direct.Y.values, ev.direct.Y.project(ev.Y_tilde), ev.times,
-                       direction_names(ev.direct.Y, ev.names_p), ep_terms(ev) + direct_terms(ev))
+                       direction_names(ev.direct.Y, ev.names_p), terms)
 
 
 def _eq24_beta_cost_dropped(rec, ev):

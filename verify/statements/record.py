@@ -87,12 +87,13 @@ class Statement:
     def result_title(self) -> str:
         return f"false variant {self.id}" if self.is_variant else self.title
 
-    def compare(self, ev, A, B, times, names, error_terms, *, compared=None):
+    def compare(self, ev, A, B, times, names, error_terms, *, compared=None, scale_floor=None):
         """compare_series of sides A and B at ``times`` with this record's id, title and sides."""
         return compare_series(self.id, self.result_title, list(self.equations),
                               list(compared) if compared is not None else self.sides(ev), A, B, times, names,
                               dps=ev.dps, condition=ev.cond if self.conditioned else 1,
-                              error_terms=error_terms, scale_floor=ev.scale_floor)
+                              error_terms=error_terms,
+                              scale_floor=ev.scale_floor if scale_floor is None else scale_floor)
 
 
 # -- helpers shared by the records ----------------------------------------------------------------

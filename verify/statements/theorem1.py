@@ -64,7 +64,7 @@ RECORDS = [
               "Theorem 1: (dL/ds, dL/dtheta) at s_theta^0 solve the Cauchy problem",
               ("direct: complex step on the free flow Eq 1 (truncated objective Eq 9), no H or M",
                "RBP: Cauchy problem Eq 11-14 in closed form, X_t = expm(-Ht) X_0, "
-               "Y_t = Y_0 - M H^-1 (I - expm(-Ht)) X_0"),
+               "Y_t = Y_0 - M t phi_1(-Ht) X_0"),
               _theorem1, needs=("direct",), order=10, label="Theorem 1 (direct vs RBP)"),
     Statement("hessian-at-initial-state", ("13", "14"),
               "Cauchy problem with H and M at the free phase's initial state instead of s_theta^0",
