@@ -36,7 +36,7 @@ HEAVY_DERIVED_ENTRIES = 20_000
 #: relaxation time 1/lambda (a Hessian of 1e-20 I relaxes by t ~ 1e20), so MAX_TIME only bounds
 #: the size of the number; the integrator's step limit bounds the cost of a late time.
 MAX_TIMES = 1_000
-MAX_TIME = 10**30
+MAX_TIME = 10**100
 HEAVY_TIME = 10**3
 HEAVY_DPS = 200
 #: rough memory of one derived sympy expression entry (bytes), for the estimates

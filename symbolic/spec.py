@@ -400,8 +400,8 @@ def _parse_settings(tab: dict, state: list[Block], source: str, has_energy: bool
             if any(t < 0 for t in times):
                 raise SpecError(source, k, "times must be >= 0")
             if any(t > limits.MAX_TIME for t in times):
-                raise SpecError(source, k, f"times must be <= {limits.MAX_TIME} (the integration cost "
-                                "grows with t; the fixed point is reached long before)")
+                raise SpecError(source, k, f"times must be <= 1e{len(str(limits.MAX_TIME)) - 1} "
+                                "(late is relative to the model's relaxation time; this bounds the number)")
             out[key] = times
         elif key == "initial_state":
             if isinstance(val, dict):

@@ -8,8 +8,15 @@ import pytest
 
 # In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
 # one process: everything a check imports is imported before any run.
+import importlib.util
+
+import scipy.integrate  # noqa: F401 - the free flow's stiff solver (verify.fixed_point), a C extension
 import symbolic.load  # noqa: F401
 import verify.evidence  # noqa: F401
+import verify.pipeline  # noqa: F401
+
+if importlib.util.find_spec("heyoka") is not None:     # the optional backend, imported on first use
+    import heyoka  # noqa: F401
 import verify.falsify  # noqa: F401
 import verify.theorems  # noqa: F401
 from symbolic.zoo.models import builtin_text
