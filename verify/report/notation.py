@@ -18,7 +18,7 @@ WORDS = [
     ("dL/dtheta", "∂L/∂θ"), ("dL/ds", "∂L/∂s"), ("dJ/dtheta", "∂J/∂θ"), ("dX~/dt", "dX̃/dt"),
     ("dY~/dt", "dỸ/dt"), ("X~", "X̃"), ("Y~", "Ỹ"), ("+-", "±"), ("->", "→"), ("infinity", "∞"), ("→ oo", "→ ∞"),
     ("d^2E/ds^2", "∂²E/∂s²"), ("d^2E/dtheta ds", "∂²E/∂θ∂s"), ("dE^beta/ds", "∂E^β/∂s"), ("dE/ds", "∂E/∂s"), ("dC/ds", "∂C/∂s"), ("dC/dtheta", "∂C/∂θ"),
-    ("lim 1/beta", "lim (1/β)"), ("+inf", "+∞"), ("beta", "β"), ("theta", "θ"), (" - ", " − "),
+    ("lim 1/beta", "lim (1/β)"), ("phi_1", "φ₁"), ("+inf", "+∞"), ("beta", "β"), ("theta", "θ"), (" - ", " − "),
 ]
 _SUPER = str.maketrans("0123456789-k", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵏ")
 
