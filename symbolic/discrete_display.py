@@ -15,7 +15,7 @@ import sympy as sp
 
 from .discrete import DiscreteDerivation
 from .display import PLAIN, EntryWise, Leaf, Names, block_form, latex_name, text_name
-from .display.sections import _block_entries, _pair_entries, _slices
+from .display.sections import block_entries, pair_entries, slices
 
 
 class DiscreteRenderer:
@@ -24,8 +24,8 @@ class DiscreteRenderer:
     def __init__(self, d: DiscreteDerivation):
         self.d = d
         self.model = d.model
-        self.state = _slices(self.model.state)
-        self.params = _slices(self.model.params)
+        self.state = slices(self.model.state)
+        self.params = slices(self.model.params)
         self.g_leaves, self.g_syms = [], []
         for b, off in self.state:
             syms = tuple(sp.Dummy("g_t[%d]" % (off + k), real=True) for k in range(b.size))
@@ -36,17 +36,17 @@ class DiscreteRenderer:
         self.names = Names.for_model(self.model, self.g_leaves)
 
     def _state_lines(self, vec, lhs):
-        return [(lhs(b), block_form(_block_entries(vec, b, off), b.shape, self.names, (b.name,) * len(b.shape)))
+        return [(lhs(b), block_form(block_entries(vec, b, off), b.shape, self.names, (b.name,) * len(b.shape)))
                 for b, off in self.state]
 
     def _param_lines(self, vec, lhs):
-        return [(lhs(b), block_form(_block_entries(vec, b, off), b.shape, self.names)) for b, off in self.params]
+        return [(lhs(b), block_form(block_entries(vec, b, off), b.shape, self.names)) for b, off in self.params]
 
     def _pair_lines(self, mat, lhs):
         out = []
         for a, oa in self.state:
             for b, ob in self.state:
-                entries, dims, _ = _pair_entries(mat, a, oa, b, ob)
+                entries, dims, _ = pair_entries(mat, a, oa, b, ob)
                 if all(sp.sympify(e) == 0 for e in entries.values()):
                     continue
                 out.append((lhs(a, b), block_form(entries, dims, self.names)))

@@ -38,7 +38,7 @@ def explicit(value) -> sp.Matrix:
     return sp.Matrix(value.xreplace(subs).doit())
 
 
-def _slices(blocks):
+def slices(blocks):
     out, pos = [], 0
     for b in blocks:
         out.append((b, pos))
@@ -54,11 +54,11 @@ def _positions(b: Block):
     return list(itertools.product(range(b.shape[0]), range(b.shape[1])))
 
 
-def _block_entries(vec, b: Block, offset: int) -> dict:
+def block_entries(vec, b: Block, offset: int) -> dict:
     return {p: vec[offset + k] for k, p in enumerate(_positions(b))}
 
 
-def _pair_entries(mat, a: Block, oa: int, b: Block, ob: int):
+def pair_entries(mat, a: Block, oa: int, b: Block, ob: int):
     """Entries of the (a, b) block of an n x n matrix, with the output dims of that block."""
     if a.shape == () or b.shape == ():
         # a vector (column) or a scalar; a row is returned as a column, flagged
@@ -184,8 +184,8 @@ class Renderer:
     def __init__(self, derivation: Derivation):
         self.d = derivation
         self.model = derivation.model
-        self.state = _slices(self.model.state)
-        self.params = _slices(self.model.params)
+        self.state = slices(self.model.state)
+        self.params = slices(self.model.params)
         self.x_leaves = []
         self.x_syms = []
         for b, off in self.state:
@@ -209,10 +209,10 @@ class Renderer:
         return self._forms[key]
 
     def state_form(self, key, vec, b, off):
-        return self.form((key, b.name), _block_entries(vec, b, off), b.shape, (b.name,) * len(b.shape))
+        return self.form((key, b.name), block_entries(vec, b, off), b.shape, (b.name,) * len(b.shape))
 
     def param_form(self, key, vec, b, off):
-        return self.form((key, b.name), _block_entries(vec, b, off), b.shape)
+        return self.form((key, b.name), block_entries(vec, b, off), b.shape)
 
     @cached_property
     def minus_HX(self):
@@ -326,7 +326,7 @@ class Renderer:
         H = self.d.H
         for i, (a, oa) in enumerate(self.state):
             for b, ob in self.state[i:]:
-                entries, dims, row = _pair_entries(H, a, oa, b, ob)
+                entries, dims, row = pair_entries(H, a, oa, b, ob)
                 labels = [blk.name for blk in (a, b) if blk.shape != ()]
                 t = self.form(("H", a.name, b.name), entries, dims, labels[:len(dims)])
                 if t.is_zero():
@@ -353,7 +353,7 @@ class Renderer:
         for p, op in self.params:
             for (b, ob), xl in zip(self.state, self.x_leaves):
                 sub = M[op:op + p.size, ob:ob + b.size] * sp.Matrix(list(xl.symbols))
-                t = self.form(("M", p.name, b.name), _block_entries(sub, p, 0), p.shape)
+                t = self.form(("M", p.name, b.name), block_entries(sub, p, 0), p.shape)
                 if t.is_zero():
                     zero.append("M[%s,%s]" % (_d_text(p), _d_text(b)))
                     continue
