@@ -40,9 +40,28 @@ class FactoredMatrix:
 
     def __init__(self, A):
         with mpmath.extraprec(10):
-            self._lu, self._p = mpmath.mp.LU_decomp(A.copy())
+            lu, self._p = mpmath.mp.LU_decomp(A.copy())
+        n = lu.rows
+        # rows as lists: the substitutions below are mpmath's L_solve/U_solve operation for
+        # operation (the same roundings), without the matrix's per-entry lookups
+        self._lower = [[lu[i, j] for j in range(i)] for i in range(n)]
+        self._upper = [[lu[i, j] for j in range(i, n)] for i in range(n)]
 
     def solve(self, b):
+        """x with A x = b, as a list."""
         with mpmath.extraprec(10):
-            y = mpmath.mp.L_solve(self._lu, mpmath.matrix(list(b)), self._p)
-            return mpmath.mp.U_solve(self._lu, y)
+            x = [mpmath.mpmathify(v) for v in b]
+            for k, pk in enumerate(self._p):
+                x[k], x[pk] = x[pk], x[k]
+            for i, row in enumerate(self._lower):
+                acc = x[i]
+                for j, lij in enumerate(row):
+                    acc -= lij * x[j]
+                x[i] = acc
+            for i in range(len(x) - 1, -1, -1):
+                row = self._upper[i]
+                acc = x[i]
+                for j in range(1, len(row)):
+                    acc -= row[j] * x[i + j]
+                x[i] = acc / row[0]
+            return x
