@@ -29,6 +29,22 @@ def require_gradient_flow(model: Model) -> None:
                         "`eqprop-verify check` and `derive` handle discrete models (the GDU statements)")
 
 
+def _gradient(expr, symbols) -> list:
+    """[d expr / d x for x in symbols], differentiating only the terms of the sum that contain x.
+
+    The same expressions as ``sp.diff(expr, x)`` (which differentiates every term and drops the
+    zeros), without visiting the whole energy once per variable: O(size) instead of
+    O(size x (n + p)), 16 s for dE/dtheta at n = 66, p = 1,152.
+    """
+    terms = expr.args if isinstance(expr, sp.Add) else (expr,)
+    wanted = set(symbols)
+    having: dict = {x: [] for x in symbols}
+    for term in terms:
+        for x in term.free_symbols & wanted:
+            having[x].append(term)
+    return [sp.diff(sp.Add(*having[x]), x) for x in symbols]
+
+
 def _diff(expr, symbol, free):
     """d expr / d symbol, 0 at once when the symbol is not in ``free`` (expr's free symbols): most
     entries of M and H at size, where sympy's diff costs ~2 ms an entry (20 s for M at n = 34)."""
@@ -64,22 +80,22 @@ class Derivation:
     @cached_property
     def dE_ds(self) -> sp.Matrix:
         """dE/ds, the gradient whose zero is the fixed point (Eq 2)."""
-        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.s])
+        return sp.Matrix(_gradient(self.model.energy, self.model.s))
 
     @cached_property
     def dC_ds(self) -> sp.Matrix:
         """dC/ds: X_0 of the Cauchy problem (Eq 11) at the fixed point."""
-        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.s])
+        return sp.Matrix(_gradient(self.model.cost, self.model.s))
 
     @cached_property
     def dE_dtheta(self) -> sp.Matrix:
         """dE/dtheta, measured at the free and nudged states in EP (Eq 20, 24)."""
-        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.theta])
+        return sp.Matrix(_gradient(self.model.energy, self.model.theta))
 
     @cached_property
     def dC_dtheta(self) -> sp.Matrix:
         """dC/dtheta: Y_0 of the Cauchy problem (Eq 12)."""
-        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.theta])
+        return sp.Matrix(_gradient(self.model.cost, self.model.theta))
 
     @cached_property
     def field(self) -> sp.Matrix:
