@@ -2,7 +2,8 @@
 
 - the nudged flow Eq 18 (beta = 0: the free flow Eq 1) for the displacement
   D = S - s_base, so that tiny displacements keep all their digits;
-- the Cauchy problem Eq 13-14 as a linear ODE with H and M as parameters.
+- the Cauchy problem Eq 13-14 as a linear ODE with H and M as parameters (on the
+  mpmath backend by the linear jet engine of :mod:`verify.ode.linear`).
 """
 
 from __future__ import annotations
