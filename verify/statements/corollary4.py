@@ -17,12 +17,13 @@ def _corollary4(rec, ev):
 def _eq23_sign_flipped(rec, ev):
     Xt = [[-x for x in v] for v in ev.X_tilde]
     return rec.compare(ev, ev.direct.X.values, ev.direct.X.project(Xt), ev.times,
-                       direction_names(ev.direct.X, ev.names_s), ep_terms(ev) + direct_terms(ev))
+                       direction_names(ev.direct.X, ev.names_s), ep_terms(ev, "X") + direct_terms(ev, "X"),
+                       scale_floor=ev.scale_floor_X)
 
 
 def _eq23_time_doubled(rec, ev):
     X2, _ = rbp.closed_form(ev.cauchy, [2 * t for t in ev.times])
-    return rec.compare(ev, ev.X_tilde, X2, ev.times, ev.names_s, ep_terms(ev))
+    return rec.compare(ev, ev.X_tilde, X2, ev.times, ev.names_s, ep_terms(ev, "X"), scale_floor=ev.scale_floor_X)
 
 
 RECORDS = [
