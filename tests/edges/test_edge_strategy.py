@@ -57,19 +57,23 @@ def _falsify(case):
         return run_variants(ev)
 
 
-def test_false_variants_never_pass_on_edge_cases():
-    """The catalogue of false statements on FALSIFY drawn edge cases: 0 passes."""
+def test_false_variants_are_rejected_on_edge_cases():
+    """The catalogue of false statements on FALSIFY drawn edge cases: every variant that applies is
+    rejected (fails by far more than its tolerance; neither passed nor inconclusive nor vacuous)."""
+    from verify.statements import rejected
+
     rng = random.Random("edge-falsify")
-    applied, passes = 0, []
+    applied, missed = 0, []
     for _ in range(FALSIFY):
         case = E.draw_case(RandomSource(rng), kinds=("convex", "fold"), dps=DPS, budget=BUDGET)
         for variant, result in _falsify(case):
             if result is None:
                 continue
             applied += 1
-            if result.applicable and result.passed:
-                passes.append(f"{variant.id} passed on {case!r} (digits {result.digits})")
-    assert not passes, "\n".join(passes)
+            if not rejected(result):
+                missed.append(f"{variant.id} not rejected on {case!r} ({result.status}, digits {result.digits}, "
+                              f"rel {result.max_rel_error}, tolerance {result.tolerance}, {result.reason})")
+    assert not missed, "\n".join(missed)
     assert applied >= FALSIFY          # the variants were exercised, not skipped
 
 
