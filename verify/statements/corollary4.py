@@ -37,5 +37,5 @@ RECORDS = [
     Statement("eq23-time-doubled", ("23", "13"), "X~ at time t compared with X at time 2t",
               ("EP X~ at t", "RBP closed-form X at 2t"),
               _eq23_time_doubled, needs=("ep", "direct"), order=3, of="corollary4",
-              false_when=("positive-time", "moving-X")),
+              false_when=("positive-time", "moving-X", "time-doubling-visible")),
 ]

@@ -50,5 +50,5 @@ RECORDS = [
               "Eq 56 as printed: d/dt dS/dbeta = -H dS/dbeta (drops -dC/ds)",
               ("d/dt of dS^beta/dbeta at beta=0 (EP states)", "-H dS^beta/dbeta (Eq 56 as printed)"),
               _eq56_as_printed, needs=("ep", "direct"), order=3, of="theorem3",
-              false_when=("positive-time", "nonzero-X")),
+              false_when=("positive-time", "nonzero-X", "X0-visible-in-rates")),
 ]
