@@ -89,7 +89,6 @@ def run(args) -> int:
 
     from .. import config
     from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
-    from ..statements import BY_ID, VARIANTS
     from ..sweep.task import falsify_model
     from .check import config_flags
 
@@ -115,12 +114,14 @@ def run(args) -> int:
         _report_instance(args, record)
     records += drawn
 
+    # one row per variant of the catalogues the models ran (the paper's, the discrete GDU ones)
     table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
-                    "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
+                    "instances": 0, "rejected": 0, "max_digits": None}
+             for kind in dict.fromkeys(r.get("dynamics", "continuous") for r in records)
+             for v in catalogue(kind)}
     for record in records:
         for vid, result in record["variants"].items():
-            row = table.setdefault(vid, {"variant": vid, "statement": BY_ID[vid].of, "description": BY_ID[vid].title,
-                                         "instances": 0, "rejected": 0, "max_digits": None})   # discrete variants
+            row = table[vid]
             row["instances"] += 1
             row["rejected"] += int(result["rejected"])
             d = result["digits"]
@@ -129,7 +130,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps([{k: r[k] for k in ("variant", "statement", "instances", "rejected", "max_digits")}
                           for r in rows], indent=2))
-    else:
+    elif rows:
         wv, ws = max(len(r["variant"]) for r in rows) + 2, max(len(r["statement"]) for r in rows)
         print(f"{'variant':{wv}s} {'statement':{ws}s} {'rejected':>9s}  max digits  description")
         for r in rows:
@@ -142,23 +143,31 @@ def run(args) -> int:
     if unexercised:
         print(f"falsify: not exercised on these models (no instance where the variant is false): "
               f"{', '.join(unexercised)}", file=sys.stderr)
+    if not rows:
+        print("falsify: no false variant applies to these models (continuous [field] models have none: "
+              "see docs/discrete.md)", file=sys.stderr)
     if not (all_rejected and all_true_ok):
         return EXIT_FAILED
     if crashed:
         return EXIT_INTERNAL
-    return EXIT_HYPOTHESES if unexercised else EXIT_OK
+    return EXIT_HYPOTHESES if unexercised or not rows else EXIT_OK
+
+
+def catalogue(dynamics: str) -> tuple:
+    """The false variants a model of these dynamics runs: the paper's, the discrete (GDU) ones, or none."""
+    from ..statements import DISCRETE_VARIANTS, VARIANTS
+
+    return {"continuous": VARIANTS, "discrete": DISCRETE_VARIANTS}.get(dynamics, ())
 
 
 def _report_instance(args, record: dict):
     """Standard error: the instance's true statements, and with --verbose every variant's outcome."""
-    from ..statements import VARIANTS
-
     name = record["name"]
     if record["verdict"] == "error":
         print(f"{name}: the routes crashed: {record['error']}", file=sys.stderr)
         return
     if args.verbose:
-        for variant in VARIANTS:
+        for variant in catalogue(record.get("dynamics", "continuous")):
             result = record["variants"].get(variant.id)
             if result is None:
                 print(f"  {name}: {variant.id}: does not apply", file=sys.stderr)

@@ -35,6 +35,8 @@ from . import fixed_point
 from .check import asymmetry
 
 RELAX_STEP = sp.Rational(1, 2)     # the Euler map s + h f(s) that finds s* (same fixed points)
+#: each flow is integrated twice, at the working precision and at this many more digits (:func:`twice`)
+CHECK_DIGITS = 5
 DEFAULT_TIMES = ("0", "1/2", "1", "2")
 
 
@@ -45,9 +47,28 @@ def _as_map(model, h=None):
 
 
 def _flow(fn, s0, times):
-    """S_t(s0) at ``times`` by mpmath.odefun (Taylor series at the working precision)."""
+    """S_t(s0) at ``times`` by mpmath.odefun (Taylor series at the current working precision)."""
     sol = mpmath.odefun(lambda t, y: fn(list(y)), 0, list(s0))
     return [list(sol(t)) if t > 0 else list(s0) for t in times]
+
+
+def twice(prec: Precision, compute):
+    """``compute()`` at ``prec`` and again at CHECK_DIGITS more digits (both results).
+
+    odefun's own step control is not an error bound (its radius is capped, its
+    degree fixed by the precision), so the integration's error is measured:
+    the difference to the same integration at a higher precision.
+    """
+    with prec.context():
+        first = compute()
+    with prec.raised(CHECK_DIGITS).context():
+        second = compute()
+    return first, second
+
+
+def _gap(a, b):
+    """max |a - b| over two equally shaped lists of vectors."""
+    return max((abs(x - y) for u, v in zip(a, b) for x, y in zip(u, v)), default=mpmath.mpf(0))
 
 
 def routes(model, prec: Precision, times, beta_method, max_directions=64, seed=0):
@@ -60,25 +81,34 @@ def routes(model, prec: Precision, times, beta_method, max_directions=64, seed=0
     g0 = f.dC_ds(s, theta)
     h = prec.complex_step
     dirs, full = directions_for(len(s), max_directions, seed)
-    cols = []
-    for u in dirs:
-        path = _flow(lambda y: f.F(y, theta), [mpmath.mpc(x, h * a) for x, a in zip(s, u)], times)
-        cols.append([mpmath.im(f.cost(y, theta)) / h for y in path])
+
+    def direct_columns():
+        return [[mpmath.im(f.cost(y, theta)) / h for y in
+                 _flow(lambda y: f.F(y, theta), [mpmath.mpc(x, h * a) for x, a in zip(s, u)], times)]
+                for u in dirs]
+
+    cols, cols_check = twice(prec, direct_columns)
+    direct_error = _gap(cols, cols_check)
     direct = Directional(dirs, [[c[k] for c in cols] for k in range(len(times))], full)
     bp = beta_plan(beta_method, prec.dps)
     hi = prec.raised(bp.extra_digits)
     with hi.context():
         s_hi = fixed_point.polish(relax_map, theta, s, hi)
-        rows = []
-        for beta in bp.betas:
-            path = _flow(lambda y, b=beta: f.nudged(y, theta, b), s_hi, times)
-            rows.append([-v / beta for y in path for v in f.nudged(y, theta, beta)])
+
+    def nudged_rows():
+        return [[-v / beta for y in _flow(lambda y, b=beta: f.nudged(y, theta, b), s_hi, times)
+                 for v in f.nudged(y, theta, beta)] for beta in bp.betas]
+
+    rows, rows_check = twice(hi, nudged_rows)
+    with hi.context():
         flat, err = bp.combine(rows)
+        ep_integration_error = _gap([flat], [bp.combine(rows_check)[0]])
     n = len(s)
     ep = [[mpmath.mpf(v) for v in flat[k * n:(k + 1) * n]] for k in range(len(times))]
     naive = [matvec(mpmath.expm(J * t), g0) for t in times]
     adjoint = [matvec(mpmath.expm(J.T * t), g0) for t in times]
-    return fp, J, direct, ep, err, bp.description, naive, adjoint
+    errors = {"extrapolation": err, "ep_integration": ep_integration_error, "direct_integration": direct_error}
+    return fp, J, direct, ep, errors, bp.description, naive, adjoint
 
 
 def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max_directions=64,
@@ -95,8 +125,8 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
                     "times_exact": [str(t) for t in times_exact], "dynamics": "continuous", "map": "field",
                     "beta_method": beta_method, "backend": "mpmath odefun", "guard_digits": prec.guard}
         try:
-            fp, J, direct, ep, err, plan_text, naive, adjoint = routes(model, prec, tt, beta_method,
-                                                                       max_directions, seed or 0)
+            fp, J, direct, ep, errors, plan_text, naive, adjoint = routes(model, prec, tt, beta_method,
+                                                                          max_directions, seed or 0)
         except fixed_point.FixedPointError as exc:
             checks = [not_applicable(cid, title, eqs, list(sides), f"no fixed point of the field: {exc}")
                       for cid, title, eqs, sides in STATEMENTS]
@@ -106,7 +136,10 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
         asym = asymmetry(J)
         symmetric = asym <= prec.rounding()
         scale = max(abs(v) for v in adjoint[0]) or mpmath.mpf(1)
-        terms = [(err * scale, "extrapolation (EP)"), (prec.eps * 100 * scale, "integrator (direct)")]
+        looser = f"difference to the integration at {CHECK_DIGITS} more digits"
+        direct_terms = [(errors["direct_integration"], f"integrator (direct, {looser})")]
+        ep_terms = [(errors["extrapolation"], "extrapolation (EP)"),
+                    (errors["ep_integration"], f"integrator (EP, {looser})")]
         disc = _discrepancy(direct.project(ep), direct.values)
         reason = (f"not a gradient map: asymmetry ||J - J^T||/||J|| = {mpmath.nstr(asym, 3)} at s* "
                   f"(J = df/ds); EP's X~ differs from the true gradient by up to "
@@ -121,6 +154,7 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
                 continue
             else:
                 A = direct.project(ep if cid == "field-ep" else naive)
+            terms = direct_terms + (ep_terms if cid == "field-ep" else [])
             checks.append(compare_series(cid, title, eqs, [x.replace("{beta}", plan_text) for x in sides],
                                          direct.values, A, tt, dn,
                                          dps=dps, error_terms=terms, scale_floor=scale))

@@ -80,7 +80,8 @@ def falsify_model(model, **given) -> dict:
 
     ``given`` are settings for :func:`verify.config.resolve` (None: the model's
     ``[settings]``, else the defaults). Returns ``{"verdict", "failing",
-    "variants": {id: {"rejected", "digits", "rel", "tolerance"}}}``; a variant
+    "variants": {id: {"rejected", "digits", "rel", "tolerance"}}, "dynamics"}``
+    (the catalogue run: :func:`dynamics_of`); a variant
     that does not apply to the model is absent; a crash of the routes is
     ``verdict: "error"`` with its message.
     """
@@ -89,26 +90,44 @@ def falsify_model(model, **given) -> dict:
     from .. import config, pipeline
     from ..statements import rejected, run_variants
 
+    dynamics = dynamics_of(model)
     try:
-        if model.dynamics == "discrete":   # the GDU statements and their variants (verify/statements/gdu.py)
+        if dynamics == "discrete":   # the GDU statements and their variants (verify/statements/gdu.py)
             from ..discrete.check import check_discrete
 
             report = check_discrete(model, dps=given.get("dps"), beta_method=given.get("beta_method"),
                                     seed=given.get("seed"))
+        elif dynamics == "field":    # continuous [field]: its statements have no false variants of their own
+            from ..discrete.continuous_field import check_field
+
+            report = check_field(model, dps=given.get("dps"), times=given.get("times"),
+                                 beta_method=given.get("beta_method"), seed=given.get("seed"))
         else:
             report = pipeline.run(model, config.resolve(model, names=config.CLI, **given))
     except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
-        return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {}}
+        return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {},
+                "dynamics": dynamics}
+    failing = [c.id for c in report.checks if c.applicable and not c.passed]
+    if dynamics == "field":
+        return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": {},
+                "dynamics": dynamics}
     ev = report.evidence
     with ev.precision.context():
-        failing = [c.id for c in report.checks if c.applicable and not c.passed]
         variants = {}
         for variant, result in run_variants(ev):
             if result is not None:
                 variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
                                         "rel": mpmath.nstr(result.max_rel_error, 3),
                                         "tolerance": mpmath.nstr(result.tolerance, 3)}
-    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants}
+    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants,
+            "dynamics": dynamics}
+
+
+def dynamics_of(model) -> str:
+    """Which catalogue of statements a model gets: "continuous" (the paper's), "discrete" or "field"."""
+    if model.dynamics == "discrete":
+        return "discrete"
+    return "continuous" if model.is_gradient_flow else "field"
 
 
 def falsify_instance(task: dict) -> dict:
