@@ -22,8 +22,8 @@ def add_arguments(parser):
                         help="model files or built-in names (default: paper-hopfield, "
                              "paper-hopfield-readout, quadratic, riccati, unless --random is given)")
     parser.add_argument("--random", action="append", default=[], metavar="FAMILY:N",
-                        help="also N drawn instances of FAMILY (hopfield, hopfield-readout, polynomial, "
-                             "quadratic, all), as `eqprop-verify random` draws them from --seed; repeatable")
+                        help="also N drawn instances of FAMILY (a family of `eqprop-verify random --family`, "
+                             "or all, dynamics), as `random` draws them from --seed; repeatable")
     parser.add_argument("--min-cond", type=float, default=1.0, metavar="C",
                         help="drawn instances: Hessian condition number at s_theta^0 at least C")
     parser.add_argument("--beta-method", default=None,
@@ -44,14 +44,15 @@ DEFAULT_MODELS = ["paper-hopfield", "paper-hopfield-readout", "quadratic", "ricc
 
 def _random_specs(args) -> list[tuple[str, int]]:
     from ..errors import UsageError
-    from ..strategies import FAMILIES
+    from ..strategies import GROUPS, REGISTRY
 
+    choices = list(REGISTRY) + list(GROUPS)
     specs = []
     for spec in args.random:
         family, _, count = spec.partition(":")
-        if family not in FAMILIES + ("all",) or not count.isdigit() or int(count) < 1:
+        if family not in choices or not count.isdigit() or int(count) < 1:
             raise UsageError(f"--random {spec!r}: expected FAMILY:N with FAMILY one of "
-                             f"{', '.join(FAMILIES + ('all',))} and N >= 1")
+                             f"{', '.join(choices)} and N >= 1")
         specs.append((family, int(count)))
     return specs
 

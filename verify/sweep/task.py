@@ -17,10 +17,11 @@ ATTEMPTS = 2  # an instance that raises this many times for reasons of its own i
 
 
 def family_of(family: str, index: int) -> str:
-    """The family of instance ``index``: ``all`` takes the families in turn."""
-    from ..strategies import FAMILIES
+    """The family of instance ``index``: a group (``all``, ``dynamics``) takes its families in turn."""
+    from ..strategies import GROUPS
 
-    return FAMILIES[index % len(FAMILIES)] if family == "all" else family
+    group = GROUPS.get(family)
+    return group[index % len(group)] if group else family
 
 
 def instance_for(family: str, seed: int, index: int, *, min_cond: float = 1.0, times=None, beta_method=None):
@@ -53,12 +54,16 @@ def check_instance(task: dict) -> dict:
     inst, times, method, rejected = instance_for(task["family"], task["seed"], task["index"],
                                                  min_cond=task["min_cond"], times=_fractions(task["times"]),
                                                  beta_method=task["beta_method"])
+    if inst.model.dynamics == "discrete":
+        times = None             # a discrete model compares steps ([settings] steps), not times
     out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
-           "times": [str(t) for t in times], "beta_method": method, "cond": inst.screening.cond,
-           "rejected_draws": rejected, "description": inst.model.description}
+           "times": None if times is None else [str(t) for t in times], "beta_method": method,
+           "cond": inst.screening.cond, "rejected_draws": rejected, "description": inst.model.description}
+    if inst.expected is not None:
+        out["expected"] = inst.expected.verdict
     try:
-        report = theorems.check(inst.model, dps=task["dps"], times=[str(t) for t in times], beta_method=method,
-                                backend=task["backend"])
+        report = theorems.check(inst.model, dps=task["dps"], times=None if times is None else [str(t) for t in times],
+                                beta_method=method, backend=task["backend"])
     except Exception as exc:  # noqa: BLE001 - a crash on a valid instance is a finding, reported as such
         out.update(verdict="error", error=f"{type(exc).__name__}: {exc}", checks={}, table=None)
     else:
@@ -70,9 +75,20 @@ def check_instance(task: dict) -> dict:
                    checks={c.id: {"status": c.status, "digits": c.digits,
                                   "reason": None if c.applicable else c.reason} for c in report.checks},
                    table=report.table() if report.verdict != "verified" else None)
-    if out["verdict"] != "verified":
+        if inst.expected is not None:      # other dynamics: held to the outcome the family built in
+            out["unexpected"] = inst.expected.mismatches(report)
+    if not as_expected(out):
         out["model_file"] = inst.to_toml(dps=task["dps"], times=times, beta_method=method, backend=task["backend"])
     return out
+
+
+def as_expected(record: dict) -> bool:
+    """The instance gave the outcome its family expects (verified, or its known N/A reasons exactly)."""
+    if record["verdict"] == "error":
+        return False
+    if "expected" in record:
+        return not record.get("unexpected")
+    return record["verdict"] == "verified"
 
 
 def falsify_model(model, **given) -> dict:
@@ -136,10 +152,11 @@ def falsify_instance(task: dict) -> dict:
     out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
            "cond": inst.screening.cond,
            "name": f"random-{inst.family}#{task['index']} (cond {inst.screening.cond:.3g})"}
-    out.update(falsify_model(inst.model, dps=task["dps"], times=list(task["times"]), beta_method=task["beta_method"],
-                             backend=task["backend"], seed=task["seed"]))
+    times = None if inst.model.dynamics == "discrete" else task["times"]
+    out.update(falsify_model(inst.model, dps=task["dps"], times=None if times is None else list(times),
+                             beta_method=task["beta_method"], backend=task["backend"], seed=task["seed"]))
     if out["verdict"] != "verified":
-        out["model_file"] = inst.to_toml(dps=task["dps"], times=task["times"],
+        out["model_file"] = inst.to_toml(dps=task["dps"], times=times,
                                          beta_method=task["beta_method"], backend=task["backend"])
     return out
 
