@@ -27,14 +27,15 @@ def load(text):
     return load_model_text(HEAD + text, "m.toml")
 
 
-def test_the_four_example_models_load_with_their_dynamics():
+def test_the_example_models_load_with_their_dynamics():
     kinds = {}
     for path in sorted(MODELS.glob("*.toml")):
         model = load_model_text(path.read_text(), str(path))
         kinds[path.stem] = ("primitive" if model.primitive is not None else
                             "field" if model.field is not None else "energy")
     assert kinds == {"hopfield-step": "energy", "hopfield-primitive": "primitive",
-                     "sigma-update": "field", "sigma-primitive": "primitive", "field-pair": "field"}
+                     "sigma-update": "field", "sigma-primitive": "primitive", "field-pair": "field",
+                     "pair-update": "field"}
 
 
 def test_step_is_exact_and_steps_an_int():
