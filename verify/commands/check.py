@@ -89,24 +89,18 @@ def run(args) -> int:
 
 
 def _run_other(args, model) -> int:
-    """Discrete maps and continuous fields (verify/discrete/)."""
-    from ..config import MAX_DIRECTIONS
+    """Discrete maps and continuous fields (verify/discrete/); the flags resolved as every setting is."""
+    from .. import config
     from ..discrete.check import check_other_dynamics
     from ..errors import UsageError
     from ..pipeline import environment
-    from ..precision import validate_dps
 
-    if args.dps is not None:
-        validate_dps(args.dps, "--dps")
     if model.is_gradient_flow:
         raise UsageError("--steps applies to discrete models ([settings] dynamics = \"discrete\")")
-    if args.times is not None and model.dynamics == "discrete":
-        raise UsageError("--times applies to continuous models; a discrete model compares steps (--steps)")
     report = check_other_dynamics(
         model, dps=args.dps, times=args.times.split(",") if args.times is not None else None, steps=args.steps,
-        beta_method=args.beta_method, seed=args.seed,
-        max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
-        environment=environment())
+        beta_method=args.beta_method, seed=args.seed, max_directions=args.max_directions,
+        environment=environment(), names=config.CLI)
     return _output(args, report)
 
 

@@ -42,7 +42,7 @@ def run(args) -> int:
     from .check import Progress, config_flags
 
     # every flag checked here, so that its message names the flag (build takes API arguments)
-    flags = config_flags(args)
+    flags = {**config_flags(args), "steps": args.steps}
     for key, value in flags.items():
         if value is not None:
             config.validate(key, value, config.CLI[key])

@@ -28,7 +28,7 @@ from symbolic.discrete_compile import compile_discrete
 from ..compare import compare_series, not_applicable
 from ..extrapolate import plan as beta_plan
 from ..numbers import matvec, vec_str
-from ..precision import DEFAULT_DPS, Precision
+from ..precision import Precision
 from ..result import Report
 from ..routes.direct import Directional, directions_for
 from . import fixed_point
@@ -37,7 +37,7 @@ from .check import asymmetry
 RELAX_STEP = sp.Rational(1, 2)     # the Euler map s + h f(s) that finds s* (same fixed points)
 #: each flow is integrated twice, at the working precision and at this many more digits (:func:`twice`)
 CHECK_DIGITS = 5
-DEFAULT_TIMES = ("0", "1/2", "1", "2")
+DEFAULTS = {"times": ("0", "1/2", "1", "2"), "beta_method": "complex-step"}   # this check's (verify.config.resolve)
 
 
 def _as_map(model, h=None):
@@ -111,22 +111,30 @@ def routes(model, prec: Precision, times, beta_method, max_directions=64, seed=0
     return fp, J, direct, ep, errors, bp.description, naive, adjoint
 
 
-def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max_directions=64,
-                environment=None) -> Report:
-    """The paper's finite-time statements (Theorem 1 with J^T, Corollary 4) on a continuous [field] model."""
-    dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
-    beta_method = beta_method or model.settings.get("beta_method") or "complex-step"
-    times_exact = sorted({sp.Rational(str(t)) for t in (times or model.settings.get("times") or DEFAULT_TIMES)})
+def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max_directions=None,
+                environment=None, names=None) -> Report:
+    """The paper's finite-time statements (Theorem 1 with J^T, Corollary 4) on a continuous [field] model.
+
+    Settings through the one resolver (verify/config.py; ``names``: API or CLI), with this check's own
+    defaults for the times and the beta method (odefun's cost grows with t; one nudged flow per beta).
+    """
+    from .. import config
+
+    resolved = config.resolve(model, names=names or config.API, defaults=DEFAULTS, dps=dps, times=times,
+                              beta_method=beta_method, seed=seed, max_directions=max_directions)
+    dps, beta_method, times_exact = resolved.dps, resolved.beta_method, list(resolved.times)
+    seed, max_directions = resolved.seed, resolved.max_directions
     prec = Precision(dps)
     names = model.state_names()
     with prec.context():
         tt = [mpmath.mpf(t.p) / t.q for t in times_exact]
         settings = {"dps": dps, "times": [mpmath.nstr(t, prec.work) for t in tt],
                     "times_exact": [str(t) for t in times_exact], "dynamics": "continuous", "map": "field",
-                    "beta_method": beta_method, "backend": "mpmath odefun", "guard_digits": prec.guard}
+                    "beta_method": beta_method, "backend": "mpmath odefun", "guard_digits": prec.guard,
+                    "seed": seed, "max_directions": max_directions}
         try:
             fp, J, direct, ep, errors, plan_text, naive, adjoint = routes(model, prec, tt, beta_method,
-                                                                          max_directions, seed or 0)
+                                                                          max_directions, seed)
         except fixed_point.FixedPointError as exc:
             checks = [not_applicable(cid, title, eqs, list(sides), f"no fixed point of the field: {exc}")
                       for cid, title, eqs, sides in STATEMENTS]

@@ -199,7 +199,7 @@ def commands(model_arg, out, s, screenshot) -> tuple[str, str]:
 def build_other(model, model_arg, out, *, dps=None, times=None, steps=None, beta_method=None, seed=None,
                 max_directions=None, screenshot=False, say=lambda *a, **k: None, started=None):
     """Check a discrete or field model and write its report directory; returns (bundle, files, out dir)."""
-    from ..discrete.check import MAX_DIRECTIONS, check_other_dynamics
+    from ..discrete.check import check_other_dynamics
     from ..pipeline import environment
 
     started = started or time.perf_counter()
@@ -207,14 +207,12 @@ def build_other(model, model_arg, out, *, dps=None, times=None, steps=None, beta
 
     def check(m):
         return check_other_dynamics(m, dps=dps, times=times, steps=steps, beta_method=beta_method, seed=seed,
-                                    max_directions=max_directions or MAX_DIRECTIONS, environment=environment())
+                                    max_directions=max_directions, environment=environment())
 
     with AtomicDirectory(out) as target:
         clock = time.perf_counter()
         say("check")
         report = check(model)
-        report.settings.setdefault("seed", seed)
-        report.settings.setdefault("max_directions", max_directions or MAX_DIRECTIONS)
         timings["report: check"] = time.perf_counter() - clock
         target.write("report.json", dump_json(report) + "\n")
         clock = time.perf_counter()
