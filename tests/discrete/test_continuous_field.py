@@ -41,12 +41,12 @@ def test_the_integrator_error_is_measured_not_assumed_and_bounds_the_observed_er
     """Each flow is integrated again at CHECK_DIGITS more digits; the difference is the integrator's term."""
     from verify.discrete.continuous_field import CHECK_DIGITS
 
-    report = check_field(field_model(0), dps=20, times=["0", "1/2", "1"])
+    report = check_field(field_model(0), dps=16, times=["0", "1/2"])
     checks = {c.id: c for c in report.checks}
     for cid in ("field-rbp-adjoint", "field-ep"):
         origin = checks[cid].tolerance_origin
         assert f"difference to the integration at {CHECK_DIGITS} more digits" in origin
         term = mpmath.mpf(origin.split("more digits) ")[1].split()[0])
-        assert 0 < term < mpmath.mpf(10) ** -25            # measured: near the working precision, not zero
+        assert 0 < term < mpmath.mpf(10) ** -21            # measured: near the working precision (26), not zero
         # the closed form expm(J^T t) dC/ds shares nothing with the integrator: its gap to the flow
-        assert checks[cid].max_rel_error <= 10 * term + mpmath.mpf(10) ** -28
+        assert checks[cid].max_rel_error <= 10 * term + mpmath.mpf(10) ** -24
