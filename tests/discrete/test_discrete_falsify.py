@@ -42,7 +42,22 @@ def test_falsify_verbose_lists_the_discrete_catalogue_for_discrete_models(run_cl
     assert out.returncode == 3          # two variants need Phi: not exercised on this model alone
 
 
-def test_falsify_on_a_continuous_field_has_no_variant_to_run_and_says_so(run_cli):
-    out = run_cli("falsify", str(MODELS / "field-pair.toml"), "--dps", "16", "--times", "0,1/2")
-    assert "true statements verified" in out.stderr
-    assert "no false variant applies" in out.stderr and out.returncode == 3
+def test_the_field_statements_keep_false_variants_that_are_rejected(run_cli):
+    from verify.discrete.continuous_field import STATEMENTS, VARIANTS as FIELD_VARIANTS
+
+    assert {v.of for v in FIELD_VARIANTS} == {cid for cid, *_ in STATEMENTS}     # one per statement at least
+    out = run_cli("falsify", str(MODELS / "field-pair.toml"), "--dps", "16", "--times", "0,1/2", "-v")
+    assert "true statements verified" in out.stderr and out.returncode == 0
+    for v in FIELD_VARIANTS:
+        assert f"{v.id}: rejected" in out.stderr
+
+
+def test_on_a_skew_field_only_the_adjoints_variant_applies():
+    from verify.discrete.continuous_field import check_field
+    from symbolic.spec import load_model_text
+
+    text = (MODELS / "field-pair.toml").read_text().replace("alpha = 0\n", 'alpha = "1/4"\n')
+    report = check_field(load_model_text(text, "skew.toml"), dps=16, times=["0", "1/2"])
+    outcomes = {v.id: r for v, r in report.variants}
+    assert rejected(outcomes["field-rbp-adjoint-sign-flipped"])
+    assert outcomes["field-ep-sign-flipped"] is None and outcomes["field-rbp-naive-time-doubled"] is None

@@ -166,6 +166,14 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
             checks.append(compare_series(cid, title, eqs, [x.replace("{beta}", plan_text) for x in sides],
                                          direct.values, A, tt, dn,
                                          dps=dps, error_terms=terms, scale_floor=scale))
+        variants = []
+        for v in VARIANTS:
+            A = v.side(direct, ep, naive, adjoint, J, g0=adjoint[0], times=tt)
+            applies = (symmetric or v.of == "field-rbp-adjoint") and (v.of == "field-ep" or max(tt) > 0)
+            result = None if A is None or not applies else compare_series(
+                v.id, f"FALSE VARIANT of {v.of}: {v.title}", [], list(v.compared), direct.values, A, tt, dn,
+                dps=dps, error_terms=direct_terms + (ep_terms if v.of == "field-ep" else []), scale_floor=scale)
+            variants.append((v, result))
         fixed = {"found": True, "s": vec_str(fp.s, prec.work), "residual": mpmath.nstr(fp.residual, 5),
                  "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fixed_point.eigenvalues(J), prec.work),
                  "asymmetry": mpmath.nstr(asym, 10), "method": "relaxation of s + f(s)/2 + newton",
@@ -175,7 +183,9 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
                   "X_rbp_JT": [vec_str(v, prec.work) for v in adjoint],
                   "discrepancy": [{"time": settings["times"][k], "relative_error": mpmath.nstr(rel, 6),
                                    "cosine": None if cos is None else mpmath.nstr(cos, 12)} for k, rel, cos in disc]}
-    return Report(model, settings, environment or {}, fixed, checks, values)
+    report = Report(model, settings, environment or {}, fixed, checks, values)
+    report.variants = variants      # the false variants on the same routes (eqprop-verify falsify)
+    return report
 
 
 def _discrepancy(ep, true):
@@ -197,4 +207,41 @@ STATEMENTS = (
      ("direct: dL_t/ds by complex step on the nonlinear flow", "EP: nudged flow ds/dt = f - beta dC/ds, {beta}")),
     ("field-rbp-naive", "Eq 13 with -H replaced by J: dL_t/ds = expm(J t) dC/ds", ["13"],
      ("direct: dL_t/ds by complex step on the nonlinear flow", "RBP as naively written: expm(J t) dC/ds(s*)")),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldVariant:
+    """A deliberately false variant of a field statement, computed from the same routes; must be rejected.
+
+    ``side(direct, ep, naive, adjoint, J, g0, times)`` is the false side B (projected like the true one).
+    It applies where its statement does and where it is false: some t > 0 (at t = 0 every side is dC/ds).
+    """
+
+    id: str
+    of: str
+    title: str
+    compared: tuple
+    side: object
+
+
+def _adjoint_sign_flipped(direct, ep, naive, adjoint, J, g0, times):
+    return direct.project([matvec(mpmath.expm(-J.T * t), g0) for t in times])
+
+
+def _ep_sign_flipped(direct, ep, naive, adjoint, J, g0, times):
+    return direct.project([[-x for x in row] for row in ep])
+
+
+def _naive_time_doubled(direct, ep, naive, adjoint, J, g0, times):
+    return direct.project([matvec(mpmath.expm(J * (2 * t)), g0) for t in times])
+
+
+VARIANTS = (
+    FieldVariant("field-rbp-adjoint-sign-flipped", "field-rbp-adjoint", "the adjoint with -J^T: expm(-J^T t) dC/ds",
+                 ("direct dL_t/ds on the flow", "expm(-J^T t) dC/ds (wrong sign)"), _adjoint_sign_flipped),
+    FieldVariant("field-ep-sign-flipped", "field-ep", "EP's X~ with the sign flipped",
+                 ("direct dL_t/ds on the flow", "-X~_t (wrong sign)"), _ep_sign_flipped),
+    FieldVariant("field-rbp-naive-time-doubled", "field-rbp-naive", "expm(J t) dC/ds read at time 2t",
+                 ("direct dL_t/ds at t", "expm(2 J t) dC/ds (wrong time)"), _naive_time_doubled),
 )

@@ -11,9 +11,9 @@ derived objects (``eqprop-verify derive``) and how to reproduce the report.
 from __future__ import annotations
 
 from .bundle import VERDICT_WORDS
-from .html import CSP, _css, _e, _kv, _table, num, plots_section, statements_table
-from .markdown import _md
-from .markdown import _table as md_table
+from .html import CSP, css, esc, kv_table, num, plots_section, statements_table, table
+from .markdown import md_table_rows as md_table
+from .markdown import md_text
 from .notation import html_math, unicode_math
 
 ERNOULT = ("M. Ernoult, J. Grollier, D. Querlioz, Y. Bengio and B. Scellier, “Updates of Equilibrium Prop Match "
@@ -104,10 +104,10 @@ def _values_html(b) -> str:
             if not rows_t:
                 continue
             comp = names if len(rows_t[0]) == len(names) else [f"projection {i}" for i in range(len(rows_t[0]))]
-            rows = [[f"<code>{_e(n)}</code>"] + [f"<span class='num'>{num(rows_t[k][i], 16)}</span>"
+            rows = [[f"<code>{esc(n)}</code>"] + [f"<span class='num'>{num(rows_t[k][i], 16)}</span>"
                                                   for k in range(len(rows_t))] for i, n in enumerate(comp)]
-            out.append(f"<details><summary>{_e(title)}</summary>"
-                       + _table(["component"] + [f"t = {k}" for k in range(len(rows_t))], rows,
+            out.append(f"<details><summary>{esc(title)}</summary>"
+                       + table(["component"] + [f"t = {k}" for k in range(len(rows_t))], rows,
                                 right=tuple(range(1, len(rows_t) + 1))) + "</details>")
     else:
         names = b.report.model.state_names()
@@ -116,10 +116,10 @@ def _values_html(b) -> str:
                            ("X_rbp_JT", "RBP with Jᵀ"), ("X_rbp_J", "RBP with J (naive)")):
             if not v.get(key):
                 continue
-            rows = [[f"<code>{_e(n)}</code>"] + [f"<span class='num'>{num(v[key][k][i], 16)}</span>"
+            rows = [[f"<code>{esc(n)}</code>"] + [f"<span class='num'>{num(v[key][k][i], 16)}</span>"
                                                   for k in range(len(times))] for i, n in enumerate(names)]
-            out.append(f"<details><summary>{_e(title)}</summary>"
-                       + _table(["component"] + [f"t = {_e(t)}" for t in times], rows,
+            out.append(f"<details><summary>{esc(title)}</summary>"
+                       + table(["component"] + [f"t = {esc(t)}" for t in times], rows,
                                 right=tuple(range(1, len(times) + 1))) + "</details>")
     return "\n".join(out) or "<p class='muted'>No values: the fixed point was not found.</p>"
 
@@ -129,29 +129,29 @@ def html(b) -> str:
     m = r.model
     word = VERDICT_WORDS.get(b.verdict, b.verdict.upper())
     fp = r.fixed_point
-    fixed = (_kv([(k, _e(v)) for k, v in fixed_point_rows(b)]) if fp.get("found")
-             else f"<p><strong>No usable fixed point:</strong> {_e(fp.get('reason'))}</p>")
+    fixed = (kv_table([(k, esc(v)) for k, v in fixed_point_rows(b)]) if fp.get("found")
+             else f"<p><strong>No usable fixed point:</strong> {esc(fp.get('reason'))}</p>")
     disc = discrepancy_rows(b)
     unit = "step t" if _discrete(b) else "time t"
-    disc_html = (_table([unit, "relative error ‖EP − true‖/‖true‖", "cosine(EP, true)"], disc, right=(1, 2))
+    disc_html = (table([unit, "relative error ‖EP − true‖/‖true‖", "cosine(EP, true)"], disc, right=(1, 2))
                  if disc else "<p class='muted'>Not measured here: for a map with a primitive Φ (or an energy) "
                  "∂F/∂s is symmetric and the statements above compare EP with BPTT directly.</p>")
     sweep = ""
     if b.sweep:
         sweep = ("<h3>Asymmetry sweep</h3><p>The model re-checked with its input <code>alpha</code> set to each "
                  "value (same settings; <code>sweep.json</code> has the numbers).</p>"
-                 + _table(["α", "asymmetry", "EP's largest relative error", "smallest cosine", "EP statement"],
+                 + table(["α", "asymmetry", "EP's largest relative error", "smallest cosine", "EP statement"],
                           sweep_rows(b), right=(1, 2, 3)))
-    derivation = (f"<p>The derived objects (<code>eqprop-verify derive {_e(b.model_arg)}</code>):</p>"
-                  f"<pre>{_e(b.derivation)}</pre>" if b.derivation else
+    derivation = (f"<p>The derived objects (<code>eqprop-verify derive {esc(b.model_arg)}</code>):</p>"
+                  f"<pre>{esc(b.derivation)}</pre>" if b.derivation else
                   "<p class='muted'><code>derive</code> prints the objects of energies and discrete maps; a continuous "
                   "[field] is used as written:</p><pre>"
-                  + _e("\n".join(f"d{k}/dt = {v}" for k, v in m.field_texts.items())) + "</pre>")
+                  + esc("\n".join(f"d{k}/dt = {v}" for k, v in m.field_texts.items())) + "</pre>")
     toc = [("statements", "Verdict"), ("plots", "Plots"), ("fixed-point", "Fixed point"),
            ("discrepancy", "EP vs true gradient"), ("derivation", "Derivation"), ("values", "Values"),
            ("reproduce", "Reproduce")]
     nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in toc)
-    env = [(k, _e(v)) for k, v in r.environment.items()]
+    env = [(k, esc(v)) for k, v in r.environment.items()]
     timings = {**r.timings, **b.timings}
     t_rows = [(k, f"{v:.2f} s") for k, v in timings.items() if isinstance(v, (int, float))]
     from .. import __version__
@@ -163,22 +163,22 @@ def html(b) -> str:
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>eqprop-verify report: {_e(m.name)} — {_e(word)}</title>
+<title>eqprop-verify report: {esc(m.name)} — {esc(word)}</title>
 <style>
-{_css()}</style>
+{css()}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>Equilibrium Propagation against BPTT on <code>{_e(m.name)}</code></h1>
-<p class="subtitle">{_e(m.description)}<br>{_e(kind_text(b))}<br>Statements from {_e(ERNOULT if _discrete(b) else PAPER)}.</p>
+<h1>Equilibrium Propagation against BPTT on <code>{esc(m.name)}</code></h1>
+<p class="subtitle">{esc(m.description)}<br>{esc(kind_text(b))}<br>Statements from {esc(ERNOULT if _discrete(b) else PAPER)}.</p>
 </header>
-<div class="banner {_e(b.verdict)}"><div class="word">{_e(word)}</div><p>{_e(b.summary())}</p></div>
+<div class="banner {esc(b.verdict)}"><div class="word">{esc(word)}</div><p>{esc(b.summary())}</p></div>
 <nav class="toc">{nav}</nav>
 
 <section id="statements">
 <h2>Verdict, statement by statement</h2>
-<p>{_e(intro(b))} Errors are relative to the size of the compared quantity; the tolerance is derived from the
+<p>{esc(intro(b))} Errors are relative to the size of the compared quantity; the tolerance is derived from the
 precision and the routes' own error estimates, never tuned. “digits” is −log<sub>10</sub> of the relative error.</p>
 {statements_table(b)}
 </section>
@@ -212,15 +212,15 @@ precision and the routes' own error estimates, never tuned. “digits” is −l
 
 <section id="reproduce">
 <h2>Reproduce</h2>
-<p>This report is regenerated (same numbers, same settings) by</p><pre>{_e(shell_lines(b.command))}</pre>
-<p>and its check alone by</p><pre>{_e(shell_lines(b.check_command))}</pre>
-<p class='small muted'>Model source: {_e(r.model.source)}</p>
-<h3>Settings</h3>{_kv([(k, html_math(str(v))) for k, v in settings_rows(b)])}
-<h3>Environment</h3>{_kv(env)}
-<h3>Run time</h3>{_kv(t_rows)}
+<p>This report is regenerated (same numbers, same settings) by</p><pre>{esc(shell_lines(b.command))}</pre>
+<p>and its check alone by</p><pre>{esc(shell_lines(b.check_command))}</pre>
+<p class='small muted'>Model source: {esc(r.model.source)}</p>
+<h3>Settings</h3>{kv_table([(k, html_math(str(v))) for k, v in settings_rows(b)])}
+<h3>Environment</h3>{kv_table(env)}
+<h3>Run time</h3>{kv_table(t_rows)}
 </section>
 
-<footer>Generated by eqprop-verify {_e(__version__)}. Files: <a href="report.md">report.md</a>,
+<footer>Generated by eqprop-verify {esc(__version__)}. Files: <a href="report.md">report.md</a>,
 <a href="report.json">report.json</a> (the <code>check --json</code> result, every number at full precision).
 </footer>
 </main>
@@ -234,26 +234,26 @@ def markdown(b) -> str:
     r = b.report
     m = r.model
     word = VERDICT_WORDS.get(b.verdict, b.verdict.upper())
-    out = [f"# eqprop-verify report: `{m.name}`", "", _md(m.description), "", _md(kind_text(b)), "",
-           f"Statements from {_md(ERNOULT if _discrete(b) else PAPER)}.", "",
-           f"**{word}** — {_md(b.summary())}", "", "## Verdict", "", _md(intro(b)), ""]
+    out = [f"# eqprop-verify report: `{m.name}`", "", md_text(m.description), "", md_text(kind_text(b)), "",
+           f"Statements from {md_text(ERNOULT if _discrete(b) else PAPER)}.", "",
+           f"**{word}** — {md_text(b.summary())}", "", "## Verdict", "", md_text(intro(b)), ""]
     out += md_table(["status", "statement", "Eq", "max \\|diff\\|", "max rel", "tolerance", "digits"],
-                    [[f"**{c.status}**", f"`{c.id}` {_md(unicode_math(c.title))}", ", ".join(c.equations),
+                    [[f"**{c.status}**", f"`{c.id}` {md_text(unicode_math(c.title))}", ", ".join(c.equations),
                       num(c.max_abs_error), num(c.max_rel_error), num(c.tolerance),
                       "" if c.digits is None else f"{c.digits}"] for c in r.checks])
     out += [""]
     for c in r.checks:
         sides = c.compared + ["", ""]
-        out.append(f"- **{c.id}**: {_md(unicode_math(sides[0]))} **vs** {_md(unicode_math(sides[1]))}.")
+        out.append(f"- **{c.id}**: {md_text(unicode_math(sides[0]))} **vs** {md_text(unicode_math(sides[1]))}.")
         if c.reason:
-            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {_md(unicode_math(c.reason))}")
+            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {md_text(unicode_math(c.reason))}")
     out += ["", "## Plots", ""]
     for fname, title, caption in b.plot_list():
-        out += [f"### {_md(title)}", "", f"![{_md(title)}]({fname})", "", _md(caption), ""]
+        out += [f"### {md_text(title)}", "", f"![{md_text(title)}]({fname})", "", md_text(caption), ""]
     out += ["## The free fixed point s*", ""]
     rows = fixed_point_rows(b)
-    out += md_table(["", ""], [[_md(k), _md(v)] for k, v in rows]) if rows else \
-        [f"No usable fixed point: {_md(r.fixed_point.get('reason'))}"]
+    out += md_table(["", ""], [[md_text(k), md_text(v)] for k, v in rows]) if rows else \
+        [f"No usable fixed point: {md_text(r.fixed_point.get('reason'))}"]
     disc = discrepancy_rows(b)
     if disc:
         out += ["", "## EP against the true gradient", ""]
@@ -268,7 +268,7 @@ def markdown(b) -> str:
 
     out += ["", "## Reproduce", "", "```sh", shell_lines(b.command), "```", "", "Its check alone:", "", "```sh",
             shell_lines(b.check_command), "```", ""]
-    out += md_table(["setting", "value"], [[_md(k), _md(v)] for k, v in settings_rows(b)])
+    out += md_table(["setting", "value"], [[md_text(k), md_text(v)] for k, v in settings_rows(b)])
     out += ["", "Every number at full precision: [report.json](report.json). "
             "The same report as one self-contained page: [index.html](index.html).", ""]
     return "\n".join(out)

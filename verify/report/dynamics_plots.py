@@ -15,9 +15,8 @@ The figures reuse :mod:`.plots`' canvas and style (Agg, no pyplot state, no time
 
 from __future__ import annotations
 
-import math
 
-from .plots import COLORS, DASHES, MARKERS, _figure, _label, _png, _style
+from .plots import COLORS, DASHES, MARKERS, figure, math_label, png_bytes, style
 
 #: components drawn per panel (those with the largest values; the title says how many of how many)
 COMPONENTS = 6
@@ -41,7 +40,7 @@ def _compare_panel(ax, ks, truth, ep, names, truth_label, ep_label, xlabel):
     for j, i in enumerate(idx):
         color = COLORS[j % len(COLORS)]
         ax.plot(ks, [row[i] for row in truth], color=color, linewidth=1.2, marker=".", markersize=4,
-                label=_label(names[i]))
+                label=math_label(names[i]))
         ax.plot(ks, [row[i] for row in ep], linestyle="none", marker="o", markersize=7, markerfacecolor="none",
                 markeredgecolor=color, markeredgewidth=1.1)
     ax.axhline(0, color="#999999", linewidth=0.6)
@@ -84,10 +83,10 @@ def _errors_panel(ax, series, xlabel, dps):
 def per_step(ks, bptt_s, ep_s, names_s, bptt_theta, ep_theta, names_p, errors, dps, ep_is_estimate) -> bytes:
     """Discrete maps: BPTT vs EP per step t for the state (and theta), and the errors per step."""
     panels = 3 if bptt_theta else 2
-    fig = _figure(4.3 * panels + 1.2, 4.4)
+    fig = figure(4.3 * panels + 1.2, 4.4)
     axes = fig.subplots(1, panels)
     for ax in axes:
-        _style(ax)
+        style(ax)
     ep_label = "EP's $\\Delta^{EP}_s(t)$" + (" (not a gradient map: an estimate)" if ep_is_estimate else "")
     _compare_panel(axes[0], ks, bptt_s, ep_s, names_s, "BPTT $-\\partial L_t/\\partial s(s^*)$", ep_label,
                    "step $t$")
@@ -105,19 +104,19 @@ def per_step(ks, bptt_s, ep_s, names_s, bptt_theta, ep_theta, names_p, errors, d
     fig.suptitle("GDU property (Ernoult et al. 2019): EP's updates of the second phase against BPTT, step by step",
                  fontsize=9)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def field_routes(ts, direct, ep, naive, adjoint, names, errors, dps) -> bytes:
     """Continuous fields: dL_t/ds (direct) against EP's X~_t, expm(J t) g and expm(J^T t) g."""
-    fig = _figure(10.6, 4.4)
+    fig = figure(10.6, 4.4)
     left, right = fig.subplots(1, 2)
     for ax in (left, right):
-        _style(ax)
+        style(ax)
     idx = _largest(direct)
     for j, i in enumerate(idx):
         color = COLORS[j % len(COLORS)]
-        left.plot(ts, [row[i] for row in direct], color=color, linewidth=1.3, marker=".", label=_label(names[i]))
+        left.plot(ts, [row[i] for row in direct], color=color, linewidth=1.3, marker=".", label=math_label(names[i]))
         left.plot(ts, [row[i] for row in ep], linestyle="none", marker="o", markersize=7, markerfacecolor="none",
                   markeredgecolor=color)
         left.plot(ts, [row[i] for row in naive], linestyle="none", marker="x", markersize=6, color=color)
@@ -129,7 +128,7 @@ def field_routes(ts, direct, ep, naive, adjoint, names, errors, dps) -> bytes:
     _errors_panel(right, errors, "$t$", dps)
     right.set_title("relative error per time, beside the derived tolerance (dashed)", fontsize=8)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _log_floor(*series):
@@ -140,9 +139,9 @@ def _log_floor(*series):
 
 def discrepancy(xs, rel, cos, xlabel, asymmetry) -> bytes:
     """EP's relative error and 1 - cosine against the true gradient, per step or time (zeros as ▼)."""
-    fig = _figure(7.4, 3.8)
+    fig = figure(7.4, 3.8)
     ax = fig.subplots()
-    _style(ax)
+    style(ax)
     one_minus = [None if c is None else max(1 - c, 0.0) for c in cos]
     floor = _log_floor(rel, one_minus)
     for values, marker, color, label in ((rel, "o", COLORS[1], "relative error ‖EP − true‖/‖true‖"),
@@ -160,7 +159,7 @@ def discrepancy(xs, rel, cos, xlabel, asymmetry) -> bytes:
     if all(float(x).is_integer() for x in xs):
         ax.set_xticks(list(xs))
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def sweep(alphas, worst, asym, status, model_alpha) -> bytes:
@@ -169,9 +168,9 @@ def sweep(alphas, worst, asym, status, model_alpha) -> bytes:
     ``status`` is the EP statement's status per alpha: PASS where the dynamics
     are a gradient (its error is then at rounding level, written beside it).
     """
-    fig = _figure(7.4, 3.9)
+    fig = figure(7.4, 3.9)
     ax = fig.subplots()
-    _style(ax)
+    style(ax)
     ax.plot(alphas, worst, marker="o", color=COLORS[1], label="EP's largest relative error against the true gradient")
     ax.plot(alphas, asym, marker="s", markerfacecolor="none", color=COLORS[0], label="asymmetry ‖J − Jᵀ‖/‖J‖ at s*")
     for a, w, st in zip(alphas, worst, status):
@@ -187,14 +186,14 @@ def sweep(alphas, worst, asym, status, model_alpha) -> bytes:
                  "statement)", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def bridge(eps, gap_bptt, gap_ep, order_bptt, order_ep, tolerance) -> bytes:
     """The Euler bridge: both gaps against eps, log-log, with the fitted orders and a slope-1 guide."""
-    fig = _figure(7.0, 3.9)
+    fig = figure(7.0, 3.9)
     ax = fig.subplots()
-    _style(ax)
+    style(ax)
     ax.loglog(eps, gap_bptt, marker="o", color=COLORS[0],
               label=f"|BPTT ∂L_k/∂s − X_t| (RBP), fitted order {order_bptt:.3f}")
     ax.loglog(eps, gap_ep, marker="s", markerfacecolor="none", color=COLORS[1],
@@ -207,4 +206,4 @@ def bridge(eps, gap_bptt, gap_ep, order_bptt, order_ep, tolerance) -> bytes:
                  fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)

@@ -113,7 +113,7 @@ def falsify_model(model, **given) -> dict:
 
             report = check_discrete(model, dps=given.get("dps"), beta_method=given.get("beta_method"),
                                     seed=given.get("seed"))
-        elif dynamics == "field":    # continuous [field]: its statements have no false variants of their own
+        elif dynamics == "field":    # continuous [field]: its statements and their variants (continuous_field.py)
             from ..discrete.continuous_field import check_field
 
             report = check_field(model, dps=given.get("dps"), times=given.get("times"),
@@ -124,17 +124,18 @@ def falsify_model(model, **given) -> dict:
         return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {},
                 "dynamics": dynamics}
     failing = [c.id for c in report.checks if c.applicable and not c.passed]
-    if dynamics == "field":
-        return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": {},
-                "dynamics": dynamics}
-    ev = report.evidence
-    with ev.precision.context():
-        variants = {}
-        for variant, result in run_variants(ev):
-            if result is not None:
-                variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
-                                        "rel": mpmath.nstr(result.max_rel_error, 3),
-                                        "tolerance": mpmath.nstr(result.tolerance, 3)}
+    if dynamics == "field":        # its variants ran with the check, on the same routes
+        outcomes = report.variants
+    else:
+        ev = report.evidence
+        with ev.precision.context():
+            outcomes = run_variants(ev)
+    variants = {}
+    for variant, result in outcomes:
+        if result is not None:
+            variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
+                                    "rel": mpmath.nstr(result.max_rel_error, 3),
+                                    "tolerance": mpmath.nstr(result.tolerance, 3)}
     return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants,
             "dynamics": dynamics}
 
