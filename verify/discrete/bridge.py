@@ -31,6 +31,7 @@ from .fixed_point import FixedPointError
 LADDER = (8, 16, 32, 64, 128)      # 1/eps
 ORDER_TOLERANCE = 0.1
 FIT_RUNGS = 3                      # the finest rungs enter the fit
+FALSE_VARIANT = "euler-bridge-time-doubled"   # the discrete side read at k = 2t/eps: the suite must reject it
 BRIDGE_METHOD = "complex-step"     # one nudged sequence per eps
 
 
@@ -73,8 +74,12 @@ def fitted_order(eps, gaps) -> float:
     return float(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs))
 
 
-def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
-    """The gaps between the discrete quantities at each eps and the continuous ``report``'s X, X~."""
+def euler_bridge(model, report, dps: int, ladder=LADDER, *, time_factor: int = 1) -> BridgeResult:
+    """The gaps between the discrete quantities at each eps and the continuous ``report``'s X, X~.
+
+    ``time_factor=2`` is the false variant FALSE_VARIANT: the discrete side at step k = 2t/eps is
+    compared with X_t, X~_t, a gap that does not vanish with eps (fitted order near 0).
+    """
     times = [sp.Rational(t) for t in report.settings["times_exact"]]
     keep = [i for i, t in enumerate(times) if t > 0 and all((t * m).is_integer for m in ladder)]
     if not keep or report.values.get("X") is None or report.values.get("X_tilde") is None:
@@ -88,7 +93,7 @@ def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
         eps_list, gap_b, gap_e = [], [], []
         for m in ladder:
             eps = sp.Rational(1, m)
-            ks = [int(times[i] * m) for i in keep]
+            ks = [int(times[i] * m) * time_factor for i in keep]
             discrete = dataclasses.replace(model, dynamics="discrete",
                                            settings={**model.settings, "step": eps, "steps": max(ks) + 1})
             cm = compile_discrete(discrete)

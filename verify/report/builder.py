@@ -22,7 +22,7 @@ import sympy as sp
 from symbolic.load import load_model
 
 from ..result import dump_json
-from ..theorems import DEFAULT_TIMES, MAX_DIRECTIONS, check
+from ..theorems import MAX_DIRECTIONS, check
 from . import curves as curves_mod
 from . import equations, extras, html, markdown, plots
 from .atomic import AtomicDirectory, check_target
