@@ -56,18 +56,19 @@ class MPBackend:
                                  .reshape(node.shape))
         return self._consts[key][1]
 
-    def apply(self, fn, x):
-        """f, f' and f'' of ``fn`` at every entry of ``x``."""
-        if fn not in self._fns:
+    def apply(self, fn, x, order=2):
+        """f, f' (and f'' for ``order`` 2, else None) of ``fn`` at every entry of ``x``."""
+        key = (fn, order)
+        if key not in self._fns:
             body = fn.body
-            self._fns[fn] = sp.lambdify(U, [body, sp.diff(body, U), sp.diff(body, U, 2)], modules=_MP_MODULES,
-                                        cse=True)
-        f = self._fns[fn]
-        out = [np.empty(x.shape, dtype=object) for _ in range(3)]
+            self._fns[key] = sp.lambdify(U, [sp.diff(body, U, k) for k in range(order + 1)], modules=_MP_MODULES,
+                                         cse=True)
+        f = self._fns[key]
+        out = [np.empty(x.shape, dtype=object) for _ in range(order + 1)]
         for idx, u in np.ndenumerate(x):
             for k, value in enumerate(f(u)):
                 out[k][idx] = value if isinstance(value, (mpmath.mpf, mpmath.mpc)) else mpmath.mpf(value)
-        return out
+        return out + [None] * (2 - order)
 
     def ones(self, shape):
         return np.full(shape, mpmath.mpf(1), dtype=object)
@@ -95,7 +96,7 @@ class FloatBackend:
             self._consts[id(node)] = (node, np.array([float(sp.N(v, 20)) for v in node.data]).reshape(node.shape))
         return self._consts[id(node)][1]
 
-    def apply(self, fn, x):
+    def apply(self, fn, x, order=2):
         if fn not in self._fns:
             body = fn.body
             self._fns[fn] = sp.lambdify(U, [body, sp.diff(body, U), sp.diff(body, U, 2)],
@@ -127,6 +128,18 @@ class Program:
         self.root = root
         self.order = topological(root)
         self.leaves = [n for n in self.order if n.op == "LEAF"]
+        self._parents: dict = {}
+        for node in self.order:
+            for a in node.args:
+                self._parents.setdefault(id(a), []).append(node)
+
+    def products_only(self, name) -> bool:
+        """Block ``name`` enters only matrix products that sum (directly or transposed): never elementwise."""
+        def ok(node):
+            return all((p.op == "MATMUL" and p.args[0].shape[1] > 2) or (p.op == "T" and ok(p))
+                       for p in self._parents.get(id(node), []))
+
+        return all(ok(leaf) for leaf in self.leaves if leaf.data[1].name == name)
 
     def _forward(self, env, be):
         vals, derivs = {}, {}
@@ -151,7 +164,7 @@ class Program:
                 out = Dual(x.v.T, None if x.t is None else x.t.T)
             elif op == "APPLY":
                 x = vals[id(a[0])]
-                f, f1, f2 = be.apply(node.data, x.v)
+                f, f1, f2 = be.apply(node.data, x.v, 1 if x.t is None else 2)
                 out = Dual(f, None if x.t is None else f1 * x.t)
                 derivs[id(node)] = Dual(f1, None if x.t is None else f2 * x.t)
             elif op == "TRACE":

@@ -143,18 +143,24 @@ def reciprocal(node: Node) -> Node:
     return apply(Function("reciprocal", 1 / U), node)
 
 
-def apply(fn: Function, arg) -> Node:
+def apply(fn: Function, arg, memo=None) -> Node:
+    """fn(arg) elementwise; ``memo`` shares one node between repeated calls on the same operand (rho(s1) twice)."""
     arg = Node.wrap(arg)
     if arg.op == "CONST":     # e.g. rho(x) of an input: folded exactly
         return Node("CONST", (), arg.shape, arg.data.applyfunc(lambda v: fn.body.subs(U, v)), ())
-    return Node("APPLY", (arg,), arg.shape, fn)
+    if memo is None:
+        return Node("APPLY", (arg,), arg.shape, fn)
+    key = (fn.name, id(arg))
+    if key not in memo:
+        memo[key] = (arg, Node("APPLY", (arg,), arg.shape, fn))
+    return memo[key][1]
 
 
-def _function(fn: Function):
+def _function(fn: Function, memo: dict):
     def call(*args):
         if len(args) != 1:
             raise NotBlockForm(f"{fn.name}() takes one argument")
-        return apply(fn, args[0])
+        return apply(fn, args[0], memo)
 
     return call
 
@@ -197,7 +203,8 @@ def functions(model) -> dict:
 def parse_blocks(text: str, model) -> Node:
     """The scalar expression ``text`` of ``model`` as a block tree (NotBlockForm if it has none here)."""
     local = dict(leaves(model))
-    local.update({name: _function(fn) for name, fn in functions(model).items()})
+    memo: dict = {}
+    local.update({name: _function(fn, memo) for name, fn in functions(model).items()})
     local["trace"], local["sum"] = _trace, _sum
     try:
         check_tokens(text, set(local))

@@ -18,8 +18,26 @@ from functools import cached_property
 import mpmath
 import numpy as np
 
+from mpmath.libmp import from_man_exp
+
 from .block_eval import Dual, FloatBackend, MPBackend, Program
 from .discrete import DiscreteDerivation
+from .exact_matmul import integer_form, register
+
+
+class ThetaStep:
+    """theta + i h u, a complex step in theta with u = ints * 2^exponent, its imaginary parts kept as integers.
+
+    For a model of p ~ 10^5 parameters, building p mpc numbers per direction
+    would cost more than the map itself; the imaginary part h * u is exact
+    here (h's mantissa times integers).
+    """
+
+    def __init__(self, theta, h, ints, exponent):
+        self.theta, self.h, self.ints, self.exponent = theta, h, ints, exponent
+
+    def __len__(self):
+        return len(self.theta)
 
 
 class BlockCompiled:
@@ -53,12 +71,41 @@ class BlockCompiled:
         env.update(self._blocks(self.model.state, s, be, tangent))
         return env
 
+    def theta_step(self, theta, h, ints, exponent) -> ThetaStep:
+        """theta + i h (ints * 2^exponent), to pass as theta (complex step in theta)."""
+        return ThetaStep(theta, h, ints, exponent)
+
+    def _step_blocks(self, step, be):
+        """The parameter blocks of theta + i h u: integer forms registered with the matrix product."""
+        if be is not self._mp:
+            raise TypeError("a complex step in theta is evaluated in mpmath")
+        real = self._theta_env(step.theta, be)
+        prec = mpmath.mp.prec
+        sign, hman, hexp, _ = step.h._mpf_
+        env, pos = {}, 0
+        for b in self.model.params:
+            shape = b.rows_cols
+            im = (step.ints[pos:pos + b.size] * (-hman if sign else hman)).reshape(shape)
+            e_im = hexp + step.exponent
+            pos += b.size
+            base = real[b.name].v
+            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= 256:
+                arr = np.empty(shape, dtype=object)      # never read entry by entry: only multiplied
+                register(arr, (integer_form(base, prec)[0], (im, e_im)))
+            else:
+                arr = np.array([mpmath.mp.make_mpc((x._mpf_, from_man_exp(int(m), e_im, prec, "n")))
+                                for x, m in zip(base.flat, im.flat)], dtype=object).reshape(shape)
+            env[b.name] = Dual(arr)
+        return env
+
     def _theta_env(self, theta, be):
         """theta's blocks, kept for the last few theta vectors (their integer forms stay cached)."""
         key = (id(theta), id(be), mpmath.mp.prec)
         hit = self._theta_envs.get(key)
         if hit is None or hit[0] is not theta:
-            hit = (theta, self._blocks(self.model.params, theta, be))
+            blocks = (self._step_blocks(theta, be) if isinstance(theta, ThetaStep)
+                      else self._blocks(self.model.params, theta, be))
+            hit = (theta, blocks)
             self._theta_envs[key] = hit
             if len(self._theta_envs) > 8:
                 self._theta_envs.popitem(last=False)

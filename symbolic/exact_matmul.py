@@ -25,6 +25,7 @@ from mpmath.libmp import from_man_exp
 _ZERO = mpmath.mpf(0)._mpf_
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 48
+_CACHED_SIZE = 256      # smaller arrays (vectors) are converted at each product, not kept
 
 
 def _parts(arr):
@@ -67,21 +68,41 @@ def _integers(tuples, shape, prec):
     return np.array(out, dtype=object).reshape(shape), e0
 
 
-def _fixed(arr, prec):
-    """The cached integer form of ``arr``: ((re, e_re), (im, e_im) or None), or None if not finite."""
+def integer_form(arr, prec):
+    """The cached integer form of ``arr``: ((re, e_re), (im, e_im) or None), or None if not finite.
+
+    A transposed view of a cached array (``W.T``) is read from its base's entry.
+    """
     key = (id(arr), prec)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is arr:
         _CACHE.move_to_end(key)
         return hit[1]
+    base = arr.base
+    if base is not None and arr.ndim == base.ndim == 2 and arr.shape == base.shape[::-1] \
+            and arr.strides == base.strides[::-1]:
+        hit = _CACHE.get((id(base), prec))
+        if hit is not None and hit[0] is base:
+            return _transposed(hit[1], True)
     re, im = _parts(arr)
     fre = _integers(re, arr.shape, prec)
     fim = None if im is None else _integers(im, arr.shape, prec)
     value = None if fre is None or (im is not None and fim is None) else (fre, fim)
-    _CACHE[key] = (arr, value)
+    if arr.size >= _CACHED_SIZE:
+        register(arr, value)
+    return value
+
+
+def register(arr, fixed) -> None:
+    """Cache ``fixed`` = ((re, e_re), (im, e_im) or None) as the integer form of ``arr`` at the current precision.
+
+    The one way to multiply an array whose entries were never built as mpc
+    (a complex step in theta built on integers, :mod:`symbolic.discrete_blocks`).
+    """
+    _CACHE[(id(arr), mpmath.mp.prec)] = (arr, fixed)
+    _CACHE.move_to_end((id(arr), mpmath.mp.prec))
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return value
 
 
 def _transposed(f, flag):
@@ -109,13 +130,26 @@ def matmul(a, b, ta=False, tb=False):
     A, B = (a.T if ta else a), (b.T if tb else b)
     if A.shape[1] <= 2 or A.size == 0 or B.size == 0:   # outer products: nothing to sum
         return A.dot(B)
-    ctx = mpmath.mp
-    prec = ctx.prec
-    fa, fb = _fixed(a, prec), _fixed(b, prec)
+    prec = mpmath.mp.prec
+    fa, fb = integer_form(a, prec), integer_form(b, prec)
     if fa is None or fb is None:
         return A.dot(B)
-    (ar, ea), ai = _transposed(fa, ta)
-    (br, eb), bi = _transposed(fb, tb)
+    return _product(_transposed(fa, ta), _transposed(fb, tb))
+
+
+def dyadic_matmul(ints, exponent, b):
+    """(ints * 2^exponent) @ b: ``ints`` an integer array (e.g. random directions rounded to dyadics)."""
+    fb = integer_form(b, mpmath.mp.prec)
+    if fb is None:
+        return (ints * mpmath.ldexp(1, exponent)).dot(b)
+    return _product(((ints, exponent), None), fb)
+
+
+def _product(fa, fb):
+    ctx = mpmath.mp
+    prec = ctx.prec
+    (ar, ea), ai = fa
+    (br, eb), bi = fb
 
     def prod(sign, x, ex, y, ey):
         return (sign, x.dot(y), ex + ey)
