@@ -105,8 +105,14 @@ class DiscreteEvidence:
                 self._variants[which] = routes.ep(
                     self.compiled, self.fixed_point.s, self.theta, self.steps, self.beta_method, self.prec,
                     sign=-1 if which == "beta-flipped" else 1, free_state_theta=which == "free-state",
-                    pre=self.fixed_point.preconditioner)
+                    pre=self.fixed_point.preconditioner, project=_projection(self))
         return self._variants[which]
+
+
+def _projection(ev):
+    """The unrolled route's theta directions when they are dyadic projections (a large model), else None."""
+    U = ev.unrolled.theta if ev.unrolled else None
+    return U if isinstance(U, routes.Projected) else None
 
 
 def asymmetry(J) -> mpmath.mpf:
@@ -143,7 +149,7 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     ev.unrolled = routes.unrolled(cm, s, ev.theta, steps, prec, max_directions, seed)
     ev.timings["unrolled"] = clock() - t0
     t0 = clock()
-    ev.ep = routes.ep(cm, s, ev.theta, steps, beta_method, prec, pre=pre)
+    ev.ep = routes.ep(cm, s, ev.theta, steps, beta_method, prec, pre=pre, project=_projection(ev))
     ev.timings["ep"] = clock() - t0
     return ev
 
@@ -229,6 +235,7 @@ def _values_json(ev):
         values["bptt_theta"] = [vec_str(v, work) for v in U.theta.values]
         values["bptt_theta_is_projection"] = not U.theta.full
         values["delta_ep_theta"] = [vec_str(v, work) for v in ev.ep.delta_theta]
+        values["delta_ep_theta_is_projection"] = values["ep_update_is_projection"] = ev.ep.theta_projected
         values["ep_update"] = vec_str(ev.ep.update, work)
         values["bptt_total"] = vec_str(U.total.values[0], work)
     values["projections"] = projections(ev)
@@ -247,6 +254,9 @@ def projections(ev) -> dict:
         if directional is not None and not directional.full:
             out[key] = (f"{len(directional.directions)} random unit directions (seeded by `seed`) of the {size} "
                         f"{space} components; the other routes' vectors are projected on the same directions")
+    if ev.ep is not None and ev.ep.theta_projected:
+        out["delta_ep_theta"] = out["ep_update"] = ("dPhi/dtheta at each nudged state projected on the bptt_theta "
+                                                    "directions before the differences and the beta limit")
     if ev.adjoint is not None and ev.adjoint.J is None:
         out["jacobian"] = mfree.description(ev.compiled)
     return out

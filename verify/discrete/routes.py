@@ -194,14 +194,22 @@ class EPResult:
     extrapolation_error: mpmath.mpf
     description: str
     sequences: int
+    theta_projected: bool = False  # delta_theta and update are projections on the unrolled route's directions
+
+    def theta_side(self, U, vectors):
+        """``vectors`` (from this route's theta values) on the directions of ``U``, the unrolled route's."""
+        return [list(v) for v in vectors] if self.theta_projected else U.project(vectors)
 
 
-def ep(cm, s_star, theta, K, method, prec, sign=1, free_state_theta=False, pre=None) -> EPResult:
+def ep(cm, s_star, theta, K, method, prec, sign=1, free_state_theta=False, pre=None, project=None) -> EPResult:
     """EP's estimates from the nudged sequence at the betas of ``method``.
 
     ``sign = -1`` nudges with +beta dC/ds and ``free_state_theta`` reads
     dPhi/dtheta against the free state s* instead of the previous step: both
-    only for the deliberately false variants.
+    only for the deliberately false variants. ``project`` (the unrolled
+    route's :class:`Projected` directions in theta, for a large model)
+    projects dPhi/dtheta at each state before the differences and the beta
+    limit (both linear), so that p ~ 10^5 values are not extrapolated one by one.
     """
     bp = beta_plan(method, prec.dps)
     hi = prec.raised(bp.extra_digits)
@@ -217,6 +225,8 @@ def ep(cm, s_star, theta, K, method, prec, sign=1, free_state_theta=False, pre=N
             row = [(b - a) / beta for t in range(K) for a, b in zip(seq[t], seq[t + 1])]
             if have_theta:
                 dphi = [cm.dPhi_dtheta(x, th) for x in seq]
+                if project is not None:
+                    dphi = project.project(dphi)
                 for t in range(K):
                     ref = dphi[0] if free_state_theta else dphi[t]
                     row += [(b - a) / beta for a, b in zip(ref, dphi[t + 1])]
@@ -227,7 +237,7 @@ def ep(cm, s_star, theta, K, method, prec, sign=1, free_state_theta=False, pre=N
     delta_s = [values[t * n:(t + 1) * n] for t in range(K)]
     delta_theta = update = None
     if have_theta:
-        p, off = len(theta), K * n
+        p, off = (len(theta) if project is None else len(project.directions)), K * n
         delta_theta = [values[off + t * p: off + (t + 1) * p] for t in range(K)]
         update = values[off + K * p: off + (K + 1) * p]
-    return EPResult(delta_s, delta_theta, update, err, bp.description, len(bp.betas))
+    return EPResult(delta_s, delta_theta, update, err, bp.description, len(bp.betas), project is not None)
