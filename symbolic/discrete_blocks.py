@@ -155,12 +155,15 @@ class BlockCompiled:
 
         return call
 
-    def hvp(self, s, theta, v):
-        """(J v, (dF/dtheta)^T v) at s: one reverse pass with tangent v (J = d^2Phi/ds^2 = J^T)."""
+    def hvp(self, s, theta, v, theta_part=True):
+        """(J v, (dF/dtheta)^T v) at s: one reverse pass with tangent v (J = d^2Phi/ds^2 = J^T).
+
+        ``theta_part=False`` skips (dF/dtheta)^T v (None): p-sized work a Jacobian-vector product alone does not need.
+        """
         env = self._env(s, theta, self._mp, tangent=list(v))
-        grads = self.phi.gradient(env, self._mp, {"s", "p"})
+        grads = self.phi.gradient(env, self._mp, {"s", "p"} if theta_part else {"s"})
         return (self._flat(grads, self.model.state, self._mp, "t"),
-                self._flat(grads, self.model.params, self._mp, "t"))
+                self._flat(grads, self.model.params, self._mp, "t") if theta_part else None)
 
     def jacobians(self, s, theta):
         """dF/ds (n x n) and dF/dtheta (n x p) as mpmath matrices, column by column from :meth:`hvp`."""

@@ -81,7 +81,7 @@ def solve_adjoint(compiled, theta, s, b, prec, pre, steps=REFINE_STEPS) -> list:
     scale = max(mpmath.mpf(1), max(abs(v) for v in b))
     x = pre.solve(b, transpose=True)
     for _ in range(steps):
-        Jx = compiled.hvp(s, theta, x)[0]
+        Jx = compiled.hvp(s, theta, x, theta_part=False)[0]
         r = [bi - (xi - ji) for bi, xi, ji in zip(b, x, Jx)]
         if max(abs(v) for v in r) <= prec.root_tolerance(scale):
             return x
@@ -102,7 +102,7 @@ def asymmetry(compiled, theta, s, seed=0, probes=ASYMMETRY_PROBES):
     for _ in range(probes):
         u = [mpmath.mpf(rng.gauss(0, 1)) for _ in range(compiled.n)]
         v = [mpmath.mpf(rng.gauss(0, 1)) for _ in range(compiled.n)]
-        Ju, Jv = compiled.hvp(s, theta, u)[0], compiled.hvp(s, theta, v)[0]
+        Ju, Jv = (compiled.hvp(s, theta, w, theta_part=False)[0] for w in (u, v))
         num += (mpmath.fdot(u, Jv) - mpmath.fdot(v, Ju)) ** 2
         den += mpmath.fdot(Jv, Jv)
     return mpmath.sqrt(num / den) if den else mpmath.mpf(0)

@@ -117,18 +117,18 @@ def unrolled(cm, s_star, theta, K, prec, max_directions=64, seed=0) -> Unrolled:
         tot = [[None] * count]
         for d in range(count):
             theta_c = _theta_step(cm, theta, h, dirs_p, d)
-            s = cm.F(s_star, theta_c)            # theta' only in the step that leaves s*
+            first = s = cm.F(s_star, theta_c)    # theta' only in the step that leaves s*
             for t in range(K):
                 rows_p[t][d] = mpmath.im(cm.cost(s, theta)) / h
                 if t < K - 1:
                     s = cm.F(s, theta)
-            s = list(s_star)                     # theta in all K steps (the cost at real theta)
-            for _ in range(K):
+            s = first                            # theta in all K steps (the cost at real theta)
+            for _ in range(K - 1):
                 s = cm.F(s, theta_c)
             tot[0][d] = mpmath.im(cm.cost(s, theta)) / h
         theta_route = _directional(dirs_p, rows_p, full_p)
         total = _directional(dirs_p, tot, full_p)
-        evaluations += 2 * count * K
+        evaluations += count * (2 * K - 1)
     # complex step has no cancellation: rounding of K map evaluations
     return Unrolled(_directional(dirs_s, rows_s, full_s), theta_route, total, (K + 1) * 10 * prec.eps, evaluations)
 
