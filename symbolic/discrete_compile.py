@@ -133,9 +133,14 @@ def compile_discrete(model, form: str = "auto"):
             from .discrete_blocks import BlockCompiled
 
             return BlockCompiled(model, phi, cost)
+    check_component_cost(model)
+    return DiscreteCompiled(DiscreteDerivation(model))
+
+
+def check_component_cost(model) -> None:
+    """Refuse (SpecError on ``state``, exit 2) a discrete model too large to derive per component."""
     try:
         limits.check_cost(model.n, model.p)
     except limits.LimitError as exc:
-        raise SpecError(model.source, "state", f"{exc} (the per-component form; write the model by "
-                        "blocks, as vectors and matrices, for the matrix form)") from None
-    return DiscreteCompiled(DiscreteDerivation(model))
+        raise SpecError(model.source, "state", f"{exc} (the per-component form; a model written by blocks, "
+                        "as vectors and matrices, is checked by blocks)") from None

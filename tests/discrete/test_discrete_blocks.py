@@ -161,3 +161,12 @@ def test_exact_products_round_once_including_complex_steps_and_transposes():
         with mpmath.workdps(120):
             want = [mpmath.fsum(mpmath.ldexp(i, -50) * b.real for i, b in zip(row, B[:, 0])) for row in ints]
         assert all(abs(g - w) <= 2 * mpmath.eps * abs(w) for g, w in zip(got[:, 0], want))
+
+
+def test_derive_refuses_a_discrete_model_too_large_to_derive_per_component(monkeypatch, capsys):
+    from verify.cli import main
+
+    monkeypatch.setattr("symbolic.limits.MAX_DERIVED_ENTRIES", 10)
+    code = main(["derive", str(MODELS / "sigma-primitive.toml")])
+    err = capsys.readouterr().err
+    assert code == 2 and "sigma-primitive.toml" in err and "state" in err and "Traceback" not in err
