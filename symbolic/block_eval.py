@@ -134,12 +134,16 @@ class Program:
                 self._parents.setdefault(id(a), []).append(node)
 
     def products_only(self, name) -> bool:
-        """Block ``name`` enters only matrix products that sum (directly or transposed): never elementwise."""
-        def ok(node):
-            return all((p.op == "MATMUL" and p.args[0].shape[1] > 2) or (p.op == "T" and ok(p))
-                       for p in self._parents.get(id(node), []))
+        """Block ``name`` (a matrix of more than 2 rows and columns) enters only matrix products, never elementwise.
 
-        return all(ok(leaf) for leaf in self.leaves if leaf.data[1].name == name)
+        Every product that reads it, forward or in the reverse pass (g @ W^T, W^T @ g), then sums over
+        one of its dimensions (> 2): the products :func:`symbolic.exact_matmul.matmul` takes on integers.
+        """
+        def ok(node):
+            return all(p.op == "MATMUL" or (p.op == "T" and ok(p)) for p in self._parents.get(id(node), []))
+
+        mine = [leaf for leaf in self.leaves if leaf.data[1].name == name]
+        return all(min(leaf.shape) > 2 and ok(leaf) for leaf in mine)
 
     def _forward(self, env, be):
         vals, derivs = {}, {}

@@ -22,7 +22,10 @@ from mpmath.libmp import from_man_exp
 
 from .block_eval import Dual, FloatBackend, MPBackend, Program
 from .discrete import DiscreteDerivation
-from .exact_matmul import integer_form, register
+from .exact_matmul import integer_form, pin
+
+
+PLACEHOLDER_MIN = 256    # entries of a parameter block kept as integers only in a complex step in theta
 
 
 class ThetaStep:
@@ -89,9 +92,9 @@ class BlockCompiled:
             e_im = hexp + step.exponent
             pos += b.size
             base = real[b.name].v
-            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= 256:
+            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= PLACEHOLDER_MIN:
                 arr = np.empty(shape, dtype=object)      # never read entry by entry: only multiplied
-                register(arr, (integer_form(base, prec)[0], (im, e_im)))
+                pin(arr, (integer_form(base, prec)[0], (im, e_im)))
             else:
                 arr = np.array([mpmath.mp.make_mpc((x._mpf_, from_man_exp(int(m), e_im, prec, "n")))
                                 for x, m in zip(base.flat, im.flat)], dtype=object).reshape(shape)

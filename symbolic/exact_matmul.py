@@ -16,6 +16,7 @@ by identity: an array is never modified after it has been multiplied.
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 import mpmath
@@ -24,6 +25,7 @@ from mpmath.libmp import from_man_exp
 
 _ZERO = mpmath.mpf(0)._mpf_
 _CACHE: OrderedDict = OrderedDict()
+_PINNED: dict = {}
 _CACHE_SIZE = 48
 _CACHED_SIZE = 256      # smaller arrays (vectors) are converted at each product, not kept
 
@@ -73,6 +75,9 @@ def integer_form(arr, prec):
 
     A transposed view of a cached array (``W.T``) is read from its base's entry.
     """
+    pinned = _PINNED.get(id(arr))
+    if pinned is not None and pinned[0]() is arr:
+        return pinned[1]
     key = (id(arr), prec)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is arr:
@@ -81,6 +86,9 @@ def integer_form(arr, prec):
     base = arr.base
     if base is not None and arr.ndim == base.ndim == 2 and arr.shape == base.shape[::-1] \
             and arr.strides == base.strides[::-1]:
+        pinned = _PINNED.get(id(base))
+        if pinned is not None and pinned[0]() is base:
+            return _transposed(pinned[1], True)
         hit = _CACHE.get((id(base), prec))
         if hit is not None and hit[0] is base:
             return _transposed(hit[1], True)
@@ -94,15 +102,23 @@ def integer_form(arr, prec):
 
 
 def register(arr, fixed) -> None:
-    """Cache ``fixed`` = ((re, e_re), (im, e_im) or None) as the integer form of ``arr`` at the current precision.
-
-    The one way to multiply an array whose entries were never built as mpc
-    (a complex step in theta built on integers, :mod:`symbolic.discrete_blocks`).
-    """
+    """Cache ``fixed`` = ((re, e_re), (im, e_im) or None) as the integer form of ``arr`` at the current precision."""
     _CACHE[(id(arr), mpmath.mp.prec)] = (arr, fixed)
     _CACHE.move_to_end((id(arr), mpmath.mp.prec))
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
+
+
+def pin(arr, fixed) -> None:
+    """``fixed`` is the integer form of ``arr`` for as long as ``arr`` lives (never evicted).
+
+    The one way to multiply an array whose entries were never built as mpc
+    (a complex step in theta kept on integers, :mod:`symbolic.discrete_blocks`):
+    ``arr`` is then a placeholder, only ever multiplied.
+    """
+    key = id(arr)
+    _PINNED[key] = (weakref.ref(arr), fixed)
+    weakref.finalize(arr, _PINNED.pop, key, None)
 
 
 def _transposed(f, flag):

@@ -170,3 +170,20 @@ def test_derive_refuses_a_discrete_model_too_large_to_derive_per_component(monke
     code = main(["derive", str(MODELS / "sigma-primitive.toml")])
     err = capsys.readouterr().err
     assert code == 2 and "sigma-primitive.toml" in err and "state" in err and "Traceback" not in err
+
+
+def test_complex_steps_in_theta_kept_on_integers_give_the_values_of_mpc_parameters(monkeypatch):
+    """The placeholder blocks of a large model (symbolic/discrete_blocks.py), forced on a 3 x 3 weight matrix."""
+    from symbolic import discrete_blocks
+
+    m = model("sigma-primitive")
+    built = check_discrete(m, dps=30, steps=4, max_directions=3)
+    monkeypatch.setattr(discrete_blocks, "PLACEHOLDER_MIN", 0)
+    cm = compile_discrete(m)
+    assert cm.phi.products_only("W") and not cm.phi.products_only("U")     # U is 3 x 2: a product over 2
+    kept = check_discrete(m, compiled=cm, dps=30, steps=4, max_directions=3)
+    assert built.verdict == kept.verdict == "verified"
+    prec = Precision(30)
+    for key in ("bptt_theta", "bptt_total"):
+        for x, y in zip(flat(kept.values[key]), flat(built.values[key]), strict=True):
+            assert close(x, y, prec, 10 ** -3), (key, x, y)
