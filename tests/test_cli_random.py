@@ -97,3 +97,16 @@ def test_bad_usage_exits_2(args, message):
     proc = run_cli(*args)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_a_failure_file_never_replaces_a_different_file(tmp_path):
+    """`--out DIR` may hold a user's file (or another run's) under the name of a failing instance: kept."""
+    stem = str(tmp_path / "hopfield-seed1-0")
+    precious = tmp_path / "hopfield-seed1-0.toml"
+    precious.write_text("# my notes\n")
+    path = random_command._free_path(stem, "energy = 's**2'\n")
+    assert path == str(tmp_path / "hopfield-seed1-0-2.toml")
+    assert precious.read_text() == "# my notes\n"
+    (tmp_path / "hopfield-seed1-0-2.toml").write_text("energy = 's**2'\n")
+    assert random_command._free_path(stem, "energy = 's**2'\n") == path          # already written: same path
+    assert random_command._free_path(stem, "other\n") == str(tmp_path / "hopfield-seed1-0-3.toml")

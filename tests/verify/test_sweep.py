@@ -223,3 +223,17 @@ def test_a_local_worker_that_dies_costs_only_its_own_instance(monkeypatch):
     records = {r["key"]: r for r in arrived}
     assert records["quadratic#1"]["verdict"] == "error" and "died 2 times" in records["quadratic#1"]["error"]
     assert all(r["verdict"] == "verified" for k, r in records.items() if k != "quadratic#1")
+
+
+def test_results_header_names_the_version_and_a_resume_by_another_version_warns(tmp_path, capsys):
+    import verify
+
+    path = tmp_path / "r.jsonl"
+    results = store.ResultsFile(path, "random", {"seed": 1}, resume=False)
+    results.close()
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header["version"] == verify.__version__
+    header["version"] = "0.0.1"
+    path.write_text(json.dumps(header) + "\n")
+    store.ResultsFile(path, "random", {"seed": 1}, resume=True).close()
+    assert "written by eqprop-verify 0.0.1" in capsys.readouterr().err

@@ -49,6 +49,26 @@ def add_arguments(parser):
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no table")
 
 
+def _free_path(stem: str, text: str) -> str:
+    """``STEM.toml`` unless a different file is there (a user's, or another run's): then ``STEM-2.toml``, ...
+
+    A file with exactly ``text`` is this instance already written (a resumed sweep): its path is returned
+    and nothing is rewritten. Nothing that differs is ever replaced.
+    """
+    number = 1
+    while True:
+        path = os.path.abspath(f"{stem}.toml" if number == 1 else f"{stem}-{number}.toml")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                if fh.read() == text:
+                    return path
+        except FileNotFoundError:
+            return path
+        except (OSError, UnicodeDecodeError):
+            pass
+        number += 1
+
+
 def _times(text):
     from fractions import Fraction
 
@@ -86,11 +106,13 @@ def run(args) -> int:
     executor = executor_from(args)
 
     def model_file(record):
-        path = os.path.abspath(os.path.join(args.out, f"{record['family']}-seed{seed}-{record['index']}.toml"))
-        if record.get("model_file"):
+        if not record.get("model_file"):
+            return None
+        path = _free_path(os.path.join(args.out, f"{record['family']}-seed{seed}-{record['index']}"),
+                          record["model_file"])
+        if not os.path.exists(path):
             write_atomic(path, record["model_file"])
-            return path
-        return None
+        return path
 
     started = time.perf_counter()
     try:

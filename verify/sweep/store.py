@@ -8,9 +8,10 @@ off on resume. The file is text: it can be read with ``jq``/``grep``, copied
 between machines, concatenated, and inspected while the sweep runs, and it
 works on network file systems where SQLite's locking is unreliable.
 
-Line 1 is a header naming the command and its settings; ``--resume`` accepts
-the file only if they are the settings of the sweep being resumed (the number
-of instances may grow). Every later line is a record with its task's ``key`` ("<family>#<index>").
+Line 1 is a header naming the command, its settings and the version of
+eqprop-verify that wrote it; ``--resume`` accepts the file only if they are the
+settings of the sweep being resumed (the number of instances may grow), and
+warns when the version differs (the records would then mix two versions' verdicts). Every later line is a record with its task's ``key`` ("<family>#<index>").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import os
 import sys
 
+from .. import __version__
 from ..errors import UsageError
 
 SCHEMA = "eqprop-verify/sweep-results/1"
@@ -30,7 +32,7 @@ class ResultsFile:
     def __init__(self, path, command: str, settings: dict, *, resume: bool):
         self.path = os.path.abspath(os.fspath(path))
         settings = json.loads(json.dumps(settings))  # compared with the header as read back from JSON
-        self.header = {"schema": SCHEMA, "command": command, "settings": settings}
+        self.header = {"schema": SCHEMA, "command": command, "settings": settings, "version": __version__}
         self.records: dict[int, dict] = {}
         if resume and os.path.exists(self.path):
             self._load()
@@ -64,6 +66,9 @@ class ResultsFile:
             if old.get(key) != new.get(key):
                 raise UsageError(f"--results {self.path}: written with {key} = {old.get(key)!r}, "
                                  f"this sweep has {key} = {new.get(key)!r}; resume with the same settings")
+        if header.get("version") != __version__:
+            print(f"eqprop-verify: {self.path}: written by eqprop-verify {header.get('version', 'before 0.1.0')}, "
+                  f"resumed by {__version__}: its records mix the verdicts of two versions", file=sys.stderr)
         for number, line in enumerate(lines[1:], start=2):
             try:
                 record = json.loads(line)
