@@ -25,7 +25,7 @@ from .discrete import DiscreteDerivation
 from .exact_matmul import integer_form, pin
 
 
-PLACEHOLDER_MIN = 256    # entries of a parameter block kept as integers only in a complex step in theta
+INTEGER_BLOCK_MIN = 256   # a parameter block this large is kept on integers (pinned; complex steps in theta)
 
 
 class ThetaStep:
@@ -58,12 +58,14 @@ class BlockCompiled:
         self._theta_envs: OrderedDict = OrderedDict()
 
     # flat vectors <-> blocks --------------------------------------------------------
-    def _blocks(self, blocks, flat, be, tangent=None):
+    def _blocks(self, blocks, flat, be, tangent=None, keep=False):
         env, pos = {}, 0
         for b in blocks:
             shape = b.rows_cols
             t = None if tangent is None else be.block(tangent[pos:pos + b.size], shape)
             env[b.name] = Dual(be.block(flat[pos:pos + b.size], shape), t)
+            if keep and b.size >= INTEGER_BLOCK_MIN:
+                pin(env[b.name].v)          # multiplied in every pass: converted to integers once
             pos += b.size
         return env
 
@@ -79,7 +81,7 @@ class BlockCompiled:
         return ThetaStep(theta, h, ints, exponent)
 
     def _step_blocks(self, step, be):
-        """The parameter blocks of theta + i h u: integer forms registered with the matrix product."""
+        """The parameter blocks of theta + i h u: integer forms pinned for the matrix product."""
         if be is not self._mp:
             raise TypeError("a complex step in theta is evaluated in mpmath")
         real = self._theta_env(step.theta, be)
@@ -92,7 +94,7 @@ class BlockCompiled:
             e_im = hexp + step.exponent
             pos += b.size
             base = real[b.name].v
-            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= PLACEHOLDER_MIN:
+            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= INTEGER_BLOCK_MIN:
                 arr = np.empty(shape, dtype=object)      # never read entry by entry: only multiplied
                 pin(arr, (integer_form(base, prec)[0], (im, e_im)))
             else:
@@ -107,7 +109,7 @@ class BlockCompiled:
         hit = self._theta_envs.get(key)
         if hit is None or hit[0] is not theta:
             blocks = (self._step_blocks(theta, be) if isinstance(theta, ThetaStep)
-                      else self._blocks(self.model.params, theta, be))
+                      else self._blocks(self.model.params, theta, be, keep=be is self._mp))
             hit = (theta, blocks)
             self._theta_envs[key] = hit
             if len(self._theta_envs) > 8:

@@ -10,24 +10,20 @@ below an array's largest are truncated there (an error of 2^-2prec of the
 largest entry, far below one rounding). ``bench/bench_discrete.py --kernels``
 compares this with mpmath matrices and object arrays of mpf.
 
-Conversions of the arrays that recur (a model's weight matrices) are cached
-by identity: an array is never modified after it has been multiplied.
+The integer forms of the arrays that recur (a model's weight matrices) are
+kept (:func:`pin`) for as long as the array lives.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
 
 import mpmath
 import numpy as np
 from mpmath.libmp import from_man_exp
 
 _ZERO = mpmath.mpf(0)._mpf_
-_CACHE: OrderedDict = OrderedDict()
-_PINNED: dict = {}
-_CACHE_SIZE = 48
-_CACHED_SIZE = 256      # smaller arrays (vectors) are converted at each product, not kept
+_PINNED: dict = {}     # id(array) -> (weak reference, integer form)
 
 
 def _parts(arr):
@@ -71,51 +67,34 @@ def _integers(tuples, shape, prec):
 
 
 def integer_form(arr, prec):
-    """The cached integer form of ``arr``: ((re, e_re), (im, e_im) or None), or None if not finite.
+    """The integer form of ``arr``: ((re, e_re), (im, e_im) or None), or None if an entry is not finite.
 
-    A transposed view of a cached array (``W.T``) is read from its base's entry.
+    Pinned arrays (:func:`pin`; a model's parameter blocks) and transposed views of them (``W.T``)
+    are read from their entry; any other array is converted.
     """
-    pinned = _PINNED.get(id(arr))
-    if pinned is not None and pinned[0]() is arr:
-        return pinned[1]
-    key = (id(arr), prec)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is arr:
-        _CACHE.move_to_end(key)
-        return hit[1]
-    base = arr.base
-    if base is not None and arr.ndim == base.ndim == 2 and arr.shape == base.shape[::-1] \
-            and arr.strides == base.strides[::-1]:
-        pinned = _PINNED.get(id(base))
-        if pinned is not None and pinned[0]() is base:
-            return _transposed(pinned[1], True)
-        hit = _CACHE.get((id(base), prec))
-        if hit is not None and hit[0] is base:
-            return _transposed(hit[1], True)
+    for a, flag in ((arr, False), (arr.base, True)):
+        if a is None or (flag and not (arr.ndim == a.ndim == 2 and arr.shape == a.shape[::-1]
+                                       and arr.strides == a.strides[::-1])):
+            continue
+        pinned = _PINNED.get(id(a))
+        if pinned is not None and pinned[0]() is a:
+            return _transposed(pinned[1], flag)
     re, im = _parts(arr)
     fre = _integers(re, arr.shape, prec)
     fim = None if im is None else _integers(im, arr.shape, prec)
-    value = None if fre is None or (im is not None and fim is None) else (fre, fim)
-    if arr.size >= _CACHED_SIZE:
-        register(arr, value)
-    return value
+    return None if fre is None or (im is not None and fim is None) else (fre, fim)
 
 
-def register(arr, fixed) -> None:
-    """Cache ``fixed`` = ((re, e_re), (im, e_im) or None) as the integer form of ``arr`` at the current precision."""
-    _CACHE[(id(arr), mpmath.mp.prec)] = (arr, fixed)
-    _CACHE.move_to_end((id(arr), mpmath.mp.prec))
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+def pin(arr, fixed=None) -> None:
+    """Keep the integer form of ``arr`` (``fixed``, or converted now) for as long as ``arr`` lives.
 
-
-def pin(arr, fixed) -> None:
-    """``fixed`` is the integer form of ``arr`` for as long as ``arr`` lives (never evicted).
-
-    The one way to multiply an array whose entries were never built as mpc
-    (a complex step in theta kept on integers, :mod:`symbolic.discrete_blocks`):
-    ``arr`` is then a placeholder, only ever multiplied.
+    For the arrays that recur in many products (a model's weight matrices), and
+    for an array whose entries were never built as mpc (a complex step in theta
+    kept on integers, :mod:`symbolic.discrete_blocks`): such a placeholder is only
+    ever multiplied. ``arr`` must not be modified afterwards.
     """
+    if fixed is None:
+        fixed = integer_form(arr, mpmath.mp.prec)
     key = id(arr)
     _PINNED[key] = (weakref.ref(arr), fixed)
     weakref.finalize(arr, _PINNED.pop, key, None)

@@ -178,7 +178,7 @@ def test_complex_steps_in_theta_kept_on_integers_give_the_values_of_mpc_paramete
 
     m = model("sigma-primitive")
     built = check_discrete(m, dps=30, steps=4, max_directions=3)
-    monkeypatch.setattr(discrete_blocks, "PLACEHOLDER_MIN", 0)
+    monkeypatch.setattr(discrete_blocks, "INTEGER_BLOCK_MIN", 0)
     cm = compile_discrete(m)
     assert cm.phi.products_only("W") and not cm.phi.products_only("U")     # U is 3 x 2: a product over 2
     kept = check_discrete(m, compiled=cm, dps=30, steps=4, max_directions=3)
