@@ -53,12 +53,18 @@ class Projected(Directional):
     as float64 rows (their exact values).
     """
 
-    def __init__(self, size, count, seed, values=None):
+    def __init__(self, size, count, seed):
         w = np.random.default_rng(seed).standard_normal((count, size))
         w /= np.linalg.norm(w, axis=1, keepdims=True)
         ints = np.rint(np.ldexp(w, DYADIC_BITS))
-        super().__init__([np.ldexp(row, -DYADIC_BITS) for row in ints], values, False)
+        super().__init__([np.ldexp(row, -DYADIC_BITS) for row in ints], None, False)
         self.ints = ints.astype(np.int64).astype(object)
+
+    def with_values(self, values) -> "Projected":
+        """The same directions carrying a route's ``values``."""
+        out = Projected.__new__(Projected)
+        out.__dict__.update(self.__dict__, values=values)
+        return out
 
     def project(self, vectors):
         """The same projections of another route's vectors (one per time), each dot product exact."""
@@ -73,17 +79,11 @@ def directions(size, max_directions, seed):
     """Unit vectors up to ``max_directions`` components (as the continuous check), else :class:`Projected`."""
     if size <= max_directions:
         return directions_for(size, max_directions, seed)
-    pr = Projected(size, max_directions, seed)
-    return pr, False
+    return Projected(size, max_directions, seed), False
 
 
 def _directional(dirs, values, full):
-    if isinstance(dirs, Projected):
-        out = Projected.__new__(Projected)
-        out.__dict__.update(dirs.__dict__)
-        out.values = values
-        return out
-    return Directional(dirs, values, full)
+    return dirs.with_values(values) if isinstance(dirs, Projected) else Directional(dirs, values, full)
 
 
 def _theta_step(cm, theta, h, dirs, d):
