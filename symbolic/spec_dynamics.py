@@ -167,18 +167,22 @@ def _entries_of_shape(value, block, source, key):
 
 
 def parse_dynamics_setting(key, val, out: dict, tab: dict, source: str, has_energy: bool):
-    """``dynamics``, ``steps`` and ``step`` of ``[settings]`` (the others are in spec.py)."""
+    """``dynamics``, ``steps`` and ``step`` of ``[settings]`` (the others are in spec.py).
+
+    ``dynamics`` and ``step`` are the model's structure (which equations; the
+    map F = s - step dE/ds itself), validated here. ``steps`` is a setting
+    (the CLI's ``--steps`` overrides it): only its place, discrete models, is
+    checked here; its value by the settings resolver (verify/config.py).
+    """
     k = f"settings.{key}"
     discrete = tab.get("dynamics") == "discrete"
     if key == "dynamics":
         if val not in DYNAMICS:
             raise SpecError(source, k, f"must be one of {', '.join(repr(d) for d in DYNAMICS)}, got {val!r}")
         out[key] = val
-    elif key == "steps":
+    elif key == "steps":     # a setting: its value is validated by the one resolver (verify/config.py RULES)
         if not discrete:
             raise SpecError(source, k, "`steps` counts the steps of discrete dynamics: set dynamics = \"discrete\"")
-        if isinstance(val, bool) or not isinstance(val, int) or not 1 <= val <= MAX_STEPS:
-            raise SpecError(source, k, f"must be an integer from 1 to {MAX_STEPS}, got {val!r}")
         out[key] = val
     elif key == "step":
         from .spec import exact_number

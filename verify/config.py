@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import sympy as sp
 
 DEFAULT_TIMES = ("0", "0.5", "1", "2", "5")
+DEFAULT_STEPS = 8                  # discrete models: K, the nudged steps compared
 DEFAULT_BETA_METHOD = "symmetric"
 DEFAULT_SEED = 0
 MAX_DIRECTIONS = 64
@@ -42,9 +43,9 @@ MAX_EXPONENT = 1000
 
 #: how each setting is named when the caller gave it: Python API arguments and command-line flags
 API = {"dps": "dps", "times": "times", "beta_method": "beta_method", "backend": "backend", "seed": "seed",
-       "max_directions": "max_directions"}
+       "max_directions": "max_directions", "steps": "steps"}
 CLI = {"dps": "--dps", "times": "--times", "beta_method": "--beta-method", "backend": "--backend",
-       "seed": "--seed", "max_directions": "--max-directions"}
+       "seed": "--seed", "max_directions": "--max-directions", "steps": "--steps"}
 PLUGIN = {"dps": "--eqprop-dps", "times": "--eqprop-times", "beta_method": "--eqprop-beta-method",
           "backend": "--eqprop-backend"}
 
@@ -154,10 +155,20 @@ def _max_directions(value) -> int:
     return value
 
 
+def _steps(value) -> int:
+    """Discrete models: K, the number of nudged steps compared (whether the model is discrete is the spec's
+    business: ``steps`` in a continuous model's file is refused there, by the model's structure)."""
+    from symbolic.spec_dynamics import MAX_STEPS
+
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_STEPS:
+        raise Invalid(f"must be an integer from 1 to {MAX_STEPS}, got {value!r}")
+    return value
+
+
 RULES = {"dps": _dps, "times": _times, "beta_method": _beta_method, "backend": _backend, "seed": _seed,
-         "max_directions": _max_directions}
+         "max_directions": _max_directions, "steps": _steps}
 DEFAULTS = {"dps": DEFAULT_DPS, "times": DEFAULT_TIMES, "beta_method": DEFAULT_BETA_METHOD,
-            "backend": "auto", "seed": DEFAULT_SEED, "max_directions": MAX_DIRECTIONS}
+            "backend": "auto", "seed": DEFAULT_SEED, "max_directions": MAX_DIRECTIONS, "steps": DEFAULT_STEPS}
 
 
 def validate(key: str, value, name: str):
@@ -189,6 +200,7 @@ class Settings:
     backend: str                 # resolved: mpmath or heyoka
     seed: int
     max_directions: int
+    steps: int = DEFAULT_STEPS   # discrete models only (not in a continuous check's JSON settings)
 
     @property
     def precision(self) -> Precision:
@@ -203,10 +215,11 @@ class Settings:
                 "max_directions": self.max_directions}
 
 
-def resolve(model, *, names: dict = API, **given) -> Settings:
+def resolve(model, *, names: dict = API, defaults: dict | None = None, **given) -> Settings:
     """Settings from ``given`` (None: not given), else the model file's ``[settings]``, else the defaults.
 
-    ``names`` says how the caller's values are named in messages (:data:`API`, :data:`CLI`).
+    ``names`` says how the caller's values are named in messages (:data:`API`, :data:`CLI`);
+    ``defaults`` replaces some of :data:`DEFAULTS` (a check of other dynamics has its own).
     """
     unknown = set(given) - set(RULES)
     if unknown:
@@ -222,7 +235,7 @@ def resolve(model, *, names: dict = API, **given) -> Settings:
             except Invalid as exc:
                 raise SpecError(model.source, f"settings.{key}", str(exc)) from None
         else:
-            out[key] = rule(DEFAULTS[key])
+            out[key] = rule({**DEFAULTS, **(defaults or {})}[key])
     return Settings(**out)
 
 

@@ -32,7 +32,6 @@ from symbolic.model import Model
 from . import __version__, config, numbers
 from .errors import UsageError
 from .evidence import gather
-from .precision import validate_dps
 from .result import Report
 from .routes import rbp
 
@@ -63,14 +62,11 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None
     if progress is not None and not callable(progress):
         raise UsageError(f"progress must be a callable progress(stage, step=False) or None, got {progress!r}")
     model = load_model(model_or_path)
-    if not model.is_gradient_flow:   # discrete maps and continuous fields: verify/discrete/
-        from .discrete.check import MAX_DIRECTIONS, check_other_dynamics
+    if not model.is_gradient_flow:   # discrete maps and continuous fields: verify/discrete/ (same resolver)
+        from .discrete.check import check_other_dynamics
 
-        if dps is not None:
-            validate_dps(dps)
         return check_other_dynamics(model, dps=dps, times=times, beta_method=beta_method, seed=seed,
-                                    max_directions=MAX_DIRECTIONS if max_directions is None else max_directions,
-                                    environment=environment())
+                                    max_directions=max_directions, environment=environment())
     settings = config.resolve(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
                               max_directions=max_directions)
     return run(model, settings, progress=progress)

@@ -27,3 +27,18 @@ def test_paper_hopfield_bridge_is_first_order():
     gaps = [float(g) for g in bridge["gap_bptt"]]
     assert all(a > b for a, b in zip(gaps, gaps[1:]))     # the gap shrinks with eps
     assert [c["id"] for c in doc["checks"]][-1] == "euler-bridge"
+
+
+def test_bridge_rejects_its_false_variant_and_passes_the_true_statement():
+    """The bridge can fail: read at k = 2t/eps (FALSE_VARIANT) the gap stays, and the order is far from 1."""
+    import verify
+    from symbolic.load import load_model
+    from verify.discrete.bridge import FALSE_VARIANT, ORDER_TOLERANCE, euler_bridge
+
+    model = load_model("quadratic")
+    report = verify.check(model, dps=16, times=["0", "1"], beta_method="complex-step")
+    true = euler_bridge(model, report, 16)
+    false = euler_bridge(model, report, 16, time_factor=2)
+    assert true.passed, true.table()
+    assert not false.passed and abs(false.order_bptt - 1) > 5 * ORDER_TOLERANCE, (FALSE_VARIANT, false.table())
+    assert false.gap_bptt[-1] > 10 * true.gap_bptt[-1]     # at the finest eps

@@ -82,55 +82,25 @@ def run(args) -> int:
     report = pipeline.run(model, settings, progress=progress)
     progress.done()
     if args.bridge:
-        _add_bridge(report, model)
+        from ..discrete.bridge import add_to_report
+
+        add_to_report(report, model)
     return _output(args, report)
 
 
-def _add_bridge(report, model):
-    """The Euler bridge as one more statement of the report (values.bridge holds its ladder)."""
-    import mpmath
-
-    from ..discrete.bridge import ORDER_TOLERANCE, euler_bridge
-    from ..discrete.fixed_point import FixedPointError
-    from ..result import CheckResult
-
-    title = "Euler bridge: discrete BPTT, DeltaEP_s at k = t/eps -> X_t, -X~_t to first order in eps"
-    sides = ["discrete: adjoint recursion and nudged sequence for F = s - eps dE/ds, eps = 1/8 .. 1/128",
-             "continuous: this check's RBP closed form X_t and EP route X~_t"]
-    try:
-        bridge = euler_bridge(model, report, report.settings["dps"])
-    except (ValueError, ZeroDivisionError, FixedPointError) as exc:
-        report.checks.append(CheckResult("euler-bridge", title, ["1", "11", "21"], sides, applicable=False,
-                                         passed=False, reason=f"not measured: {exc}"))
-        return
-    worst = max(abs(bridge.order_bptt - 1), abs(bridge.order_ep - 1))
-    report.checks.append(CheckResult(
-        "euler-bridge", title, ["1", "11", "21"], sides, max_abs_error=worst, max_rel_error=worst,
-        tolerance=ORDER_TOLERANCE, tolerance_origin="fitted order 1 +- 0.1 (issue 13)", passed=bridge.passed,
-        worst=f"orders: BPTT {bridge.order_bptt:.4f}, EP {bridge.order_ep:.4f}", details=[f"eps={e}: |BPTT - X| {mpmath.nstr(a, 3)}, |DeltaEP + X~| {mpmath.nstr(b, 3)}"
-                 for e, a, b in zip(bridge.eps, bridge.gap_bptt, bridge.gap_ep)]))
-    report.values["bridge"] = bridge.to_json()
-
-
 def _run_other(args, model) -> int:
-    """Discrete maps and continuous fields (verify/discrete/)."""
-    from ..config import MAX_DIRECTIONS
+    """Discrete maps and continuous fields (verify/discrete/); the flags resolved as every setting is."""
+    from .. import config
     from ..discrete.check import check_other_dynamics
     from ..errors import UsageError
     from ..pipeline import environment
-    from ..precision import validate_dps
 
-    if args.dps is not None:
-        validate_dps(args.dps, "--dps")
     if model.is_gradient_flow:
         raise UsageError("--steps applies to discrete models ([settings] dynamics = \"discrete\")")
-    if args.times is not None and model.dynamics == "discrete":
-        raise UsageError("--times applies to continuous models; a discrete model compares steps (--steps)")
     report = check_other_dynamics(
         model, dps=args.dps, times=args.times.split(",") if args.times is not None else None, steps=args.steps,
-        beta_method=args.beta_method, seed=args.seed,
-        max_directions=MAX_DIRECTIONS if args.max_directions is None else args.max_directions,
-        environment=environment())
+        beta_method=args.beta_method, seed=args.seed, max_directions=args.max_directions,
+        environment=environment(), names=config.CLI)
     return _output(args, report)
 
 

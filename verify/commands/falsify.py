@@ -22,8 +22,8 @@ def add_arguments(parser):
                         help="model files or built-in names (default: paper-hopfield, "
                              "paper-hopfield-readout, quadratic, riccati, unless --random is given)")
     parser.add_argument("--random", action="append", default=[], metavar="FAMILY:N",
-                        help="also N drawn instances of FAMILY (hopfield, hopfield-readout, polynomial, "
-                             "quadratic, all), as `eqprop-verify random` draws them from --seed; repeatable")
+                        help="also N drawn instances of FAMILY (a family of `eqprop-verify random --family`, "
+                             "or all, dynamics), as `random` draws them from --seed; repeatable")
     parser.add_argument("--min-cond", type=float, default=1.0, metavar="C",
                         help="drawn instances: Hessian condition number at s_theta^0 at least C")
     parser.add_argument("--beta-method", default=None,
@@ -44,14 +44,15 @@ DEFAULT_MODELS = ["paper-hopfield", "paper-hopfield-readout", "quadratic", "ricc
 
 def _random_specs(args) -> list[tuple[str, int]]:
     from ..errors import UsageError
-    from ..strategies import FAMILIES
+    from ..strategies import GROUPS, REGISTRY
 
+    choices = list(REGISTRY) + list(GROUPS)
     specs = []
     for spec in args.random:
         family, _, count = spec.partition(":")
-        if family not in FAMILIES + ("all",) or not count.isdigit() or int(count) < 1:
+        if family not in choices or not count.isdigit() or int(count) < 1:
             raise UsageError(f"--random {spec!r}: expected FAMILY:N with FAMILY one of "
-                             f"{', '.join(FAMILIES + ('all',))} and N >= 1")
+                             f"{', '.join(choices)} and N >= 1")
         specs.append((family, int(count)))
     return specs
 
@@ -89,7 +90,6 @@ def run(args) -> int:
 
     from .. import config
     from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
-    from ..statements import BY_ID, VARIANTS
     from ..sweep.task import falsify_model
     from .check import config_flags
 
@@ -115,12 +115,14 @@ def run(args) -> int:
         _report_instance(args, record)
     records += drawn
 
+    # one row per variant of the catalogues the models ran (the paper's, the discrete GDU ones)
     table = {v.id: {"variant": v.id, "statement": v.of, "description": v.title,
-                    "instances": 0, "rejected": 0, "max_digits": None} for v in VARIANTS}
+                    "instances": 0, "rejected": 0, "max_digits": None}
+             for kind in dict.fromkeys(r.get("dynamics", "continuous") for r in records)
+             for v in catalogue(kind)}
     for record in records:
         for vid, result in record["variants"].items():
-            row = table.setdefault(vid, {"variant": vid, "statement": BY_ID[vid].of, "description": BY_ID[vid].title,
-                                         "instances": 0, "rejected": 0, "max_digits": None})   # discrete variants
+            row = table[vid]
             row["instances"] += 1
             row["rejected"] += int(result["rejected"])
             d = result["digits"]
@@ -149,16 +151,22 @@ def run(args) -> int:
     return EXIT_HYPOTHESES if unexercised else EXIT_OK
 
 
+def catalogue(dynamics: str) -> tuple:
+    """The false variants a model of these dynamics runs: the paper's, the discrete (GDU) ones, the field's."""
+    from ..discrete.continuous_field import VARIANTS as FIELD_VARIANTS
+    from ..statements import DISCRETE_VARIANTS, VARIANTS
+
+    return {"continuous": VARIANTS, "discrete": DISCRETE_VARIANTS, "field": FIELD_VARIANTS}[dynamics]
+
+
 def _report_instance(args, record: dict):
     """Standard error: the instance's true statements, and with --verbose every variant's outcome."""
-    from ..statements import VARIANTS
-
     name = record["name"]
     if record["verdict"] == "error":
         print(f"{name}: the routes crashed: {record['error']}", file=sys.stderr)
         return
     if args.verbose:
-        for variant in VARIANTS:
+        for variant in catalogue(record.get("dynamics", "continuous")):
             result = record["variants"].get(variant.id)
             if result is None:
                 print(f"  {name}: {variant.id}: does not apply", file=sys.stderr)

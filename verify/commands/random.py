@@ -22,6 +22,7 @@ import time
 
 from ..sweep.summary import families, statements, verdicts
 from ..sweep.summary import table as summary_table
+from ..sweep.task import as_expected
 from ..sweep.task import instance_for  # noqa: F401 - part of this command's API (the tests re-draw instances)
 
 HELP = ("check the statements on a reproducible sweep of random valid instances "
@@ -29,11 +30,13 @@ HELP = ("check the statements on a reproducible sweep of random valid instances 
 
 
 def add_arguments(parser):
-    from ..strategies import BETA_METHODS, FAMILIES
+    from ..strategies import BETA_METHODS, GROUPS, REGISTRY
     from ..sweep import add_arguments as add_sweep_arguments
 
-    parser.add_argument("--family", default="hopfield", choices=list(FAMILIES) + ["all"],
-                        help="instance family (all: the families in turn; default hopfield)")
+    parser.add_argument("--family", default="hopfield", choices=list(REGISTRY) + list(GROUPS),
+                        help="instance family (all: the gradient-flow families in turn; dynamics: the discrete "
+                             "and field families in turn, each instance held to its expected outcome; "
+                             "default hopfield)")
     parser.add_argument("--examples", type=int, default=20, metavar="N", help="how many instances (default 20)")
     add_sweep_arguments(parser)
     parser.add_argument("--json", metavar="PATH", default=None,
@@ -124,11 +127,12 @@ def run(args) -> int:
 
     failures = []
     for r in records:
-        if r["verdict"] != "verified":
+        if not as_expected(r):
             r["path"] = model_file(r)   # again for the instances of a resumed sweep's earlier runs
             if r["path"]:
                 failures.append(r["path"])
     counts = verdicts(records)
+    held = [r for r in records if "expected" in r]      # other dynamics: an expected outcome each
     conds = sorted(r["cond"] for r in records if r.get("cond") is not None)
     summary = {
         "schema": "eqprop-verify/random/1",
@@ -137,13 +141,16 @@ def run(args) -> int:
         "times": times, "beta_method": args.beta_method, "min_cond": args.min_cond,
         "verdicts": counts, "statements": statements(records), "families": families(records),
         "failures": failures,
+        "expectations": {"instances": len(held), "as_expected": sum(as_expected(r) for r in held),
+                         "unexpected": {r["index"]: r.get("unexpected") or [r.get("error")]
+                                        for r in held if not as_expected(r)}} if held else None,
         "rejected_draws": sum(r.get("rejected_draws", 0) for r in records),
         "conditioning": {"min": conds[0], "median": statistics.median(conds), "max": conds[-1],
                          "at_least_10": sum(c >= 10 for c in conds), "at_least_100": sum(c >= 100 for c in conds)}
         if conds else None,
         "seconds": round(elapsed, 1),
         "instances": [{k: r.get(k) for k in ("index", "family", "n", "p", "times", "beta_method", "cond",
-                                              "verdict", "error", "seconds", "path")} for r in records],
+                                              "verdict", "expected", "error", "seconds", "path")} for r in records],
     }
     if args.json and args.json != "-":
         write_atomic(args.json, json.dumps(summary, indent=2) + "\n")
@@ -151,11 +158,12 @@ def run(args) -> int:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     elif not args.quiet:
         print(table(summary, records))
-    if counts["failed"]:
-        return EXIT_FAILED
+    unexpected = [r for r in records if not as_expected(r) and r["verdict"] != "error"]
+    if counts["failed"] or any(r["verdict"] == "verified" for r in unexpected):
+        return EXIT_FAILED       # a statement failed, or one was verified where it must not hold
     if counts["error"]:
         return EXIT_INTERNAL
-    if counts["hypotheses-not-met"]:
+    if unexpected:
         return EXIT_HYPOTHESES
     return EXIT_OK
 
@@ -178,7 +186,9 @@ def table(summary: dict, results: list[dict]) -> str:
     for r in results:
         if r["verdict"] == "error":
             lines.append(f"instance {r['index']}: the check crashed: {r['error']}")
-        elif r["verdict"] != "verified":
+        elif r.get("unexpected"):
+            lines.append(f"instance {r['index']} ({r['family']}): not as expected: {'; '.join(r['unexpected'])}")
+        elif not as_expected(r):
             bad = [cid for cid, v in r.get("checks", {}).items() if v["status"] != "PASS"]
             lines.append(f"instance {r['index']}: {r['verdict']} ({', '.join(bad)})")
     if summary["failures"]:
@@ -186,6 +196,15 @@ def table(summary: dict, results: list[dict]) -> str:
                      f"`eqprop-verify check PATH --backend {summary['backend']}`):")
         lines += [f"  {p}" for p in summary["failures"]]
     v = summary["verdicts"]
+    e = summary.get("expectations")
+    if e:     # other dynamics: each instance's expected outcome (verified, or N/A for a known reason)
+        ok = sum(as_expected(r) for r in results)
+        overall = ("AS EXPECTED" if ok == summary["examples"] else "FAILED" if v["failed"] else
+                   "ERROR" if v["error"] else "NOT AS EXPECTED")
+        lines.append(f"verdict: {overall}   {ok}/{summary['examples']} instances as expected "
+                     f"({v['verified']} verified, {v['hypotheses-not-met']} not applicable as built: "
+                     "not a gradient map / no Phi)")
+        return "\n".join(lines)
     overall = ("VERIFIED" if v["verified"] == summary["examples"] else
                "FAILED" if v["failed"] else "ERROR" if v["error"] else "HYPOTHESES NOT MET")
     lines.append(f"verdict: {overall}   {v['verified']}/{summary['examples']} instances verified")

@@ -21,6 +21,11 @@ def add_arguments(parser):
     parser.add_argument("--beta-method", choices=METHODS, default=None, help="how beta -> 0 is taken")
     parser.add_argument("--max-directions", type=int, default=None,
                         help="the direct route's projections per space beyond this size (default 64)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="discrete models: K, the number of nudged steps compared (default: the model's "
+                             "settings, else 8)")
+    parser.add_argument("--bridge", action="store_true",
+                        help="energy models: also measure and plot the Euler bridge (gap against eps, fitted order)")
     parser.add_argument("--no-proofs", action="store_true", help="leave out the symbolic proofs section")
     parser.add_argument("--no-audit", action="store_true", help="leave out the audit section")
     parser.add_argument("--screenshot", action="store_true",
@@ -37,7 +42,7 @@ def run(args) -> int:
     from .check import Progress, config_flags
 
     # every flag checked here, so that its message names the flag (build takes API arguments)
-    flags = config_flags(args)
+    flags = {**config_flags(args), "steps": args.steps}
     for key, value in flags.items():
         if value is not None:
             config.validate(key, value, config.CLI[key])
@@ -53,7 +58,7 @@ def run(args) -> int:
         built = build(args.model, out=args.out, dps=args.dps, times=times, beta_method=args.beta_method,
                       backend=args.backend, seed=args.seed, max_directions=args.max_directions,
                       proofs=not args.no_proofs, audit=not args.no_audit, screenshot=args.screenshot,
-                      progress=progress)
+                      progress=progress, steps=args.steps, bridge=args.bridge)
     except NotAReportDirectory as exc:
         raise UsageError(str(exc)) from None
     finally:

@@ -26,10 +26,12 @@ from symbolic.discrete_compile import compile_discrete
 
 from ..precision import Precision
 from . import fixed_point, routes
+from .fixed_point import FixedPointError
 
 LADDER = (8, 16, 32, 64, 128)      # 1/eps
 ORDER_TOLERANCE = 0.1
 FIT_RUNGS = 3                      # the finest rungs enter the fit
+FALSE_VARIANT = "euler-bridge-time-doubled"   # the discrete side read at k = 2t/eps: the suite must reject it
 BRIDGE_METHOD = "complex-step"     # one nudged sequence per eps
 
 
@@ -72,8 +74,12 @@ def fitted_order(eps, gaps) -> float:
     return float(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs))
 
 
-def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
-    """The gaps between the discrete quantities at each eps and the continuous ``report``'s X, X~."""
+def euler_bridge(model, report, dps: int, ladder=LADDER, *, time_factor: int = 1) -> BridgeResult:
+    """The gaps between the discrete quantities at each eps and the continuous ``report``'s X, X~.
+
+    ``time_factor=2`` is the false variant FALSE_VARIANT: the discrete side at step k = 2t/eps is
+    compared with X_t, X~_t, a gap that does not vanish with eps (fitted order near 0).
+    """
     times = [sp.Rational(t) for t in report.settings["times_exact"]]
     keep = [i for i, t in enumerate(times) if t > 0 and all((t * m).is_integer for m in ladder)]
     if not keep or report.values.get("X") is None or report.values.get("X_tilde") is None:
@@ -87,7 +93,7 @@ def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
         eps_list, gap_b, gap_e = [], [], []
         for m in ladder:
             eps = sp.Rational(1, m)
-            ks = [int(times[i] * m) for i in keep]
+            ks = [int(times[i] * m) * time_factor for i in keep]
             discrete = dataclasses.replace(model, dynamics="discrete",
                                            settings={**model.settings, "step": eps, "steps": max(ks) + 1})
             cm = compile_discrete(discrete)
@@ -101,3 +107,26 @@ def euler_bridge(model, report, dps: int, ladder=LADDER) -> BridgeResult:
         eps_mp = [mpmath.mpf(e.p) / e.q for e in eps_list]
         return BridgeResult([times[i] for i in keep], eps_list, gap_b, gap_e,
                             fitted_order(eps_mp, gap_b), fitted_order(eps_mp, gap_e))
+
+
+def add_to_report(report, model):
+    """The Euler bridge as one more statement of the report (values.bridge holds its ladder)."""
+    from ..result import CheckResult
+
+    title = "Euler bridge: discrete BPTT, DeltaEP_s at k = t/eps -> X_t, -X~_t to first order in eps"
+    sides = ["discrete: adjoint recursion and nudged sequence for F = s - eps dE/ds, eps = 1/8 .. 1/128",
+             "continuous: this check's RBP closed form X_t and EP route X~_t"]
+    try:
+        bridge = euler_bridge(model, report, report.settings["dps"])
+    except (ValueError, ZeroDivisionError, FixedPointError) as exc:
+        report.checks.append(CheckResult("euler-bridge", title, ["1", "11", "21"], sides, applicable=False,
+                                         passed=False, reason=f"not measured: {exc}"))
+        return
+    worst = max(abs(bridge.order_bptt - 1), abs(bridge.order_ep - 1))
+    report.checks.append(CheckResult(
+        "euler-bridge", title, ["1", "11", "21"], sides, max_abs_error=worst, max_rel_error=worst,
+        tolerance=ORDER_TOLERANCE, tolerance_origin="fitted order 1 +- 0.1 (issue 13)", passed=bridge.passed,
+        worst=f"orders: BPTT {bridge.order_bptt:.4f}, EP {bridge.order_ep:.4f}",
+        details=[f"eps={e}: |BPTT - X| {mpmath.nstr(a, 3)}, |DeltaEP + X~| {mpmath.nstr(b, 3)}"
+                 for e, a, b in zip(bridge.eps, bridge.gap_bptt, bridge.gap_ep)]))
+    report.values["bridge"] = bridge.to_json()

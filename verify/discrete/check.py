@@ -19,19 +19,16 @@ import mpmath
 
 from symbolic.discrete_compile import compile_discrete
 
+from ..config import DEFAULT_STEPS, MAX_DIRECTIONS  # noqa: F401 - the defaults of a discrete check (one source)
 from ..errors import UsageError
-from ..extrapolate import METHODS
 from ..numbers import norm_inf, vec_str
-from ..precision import DEFAULT_DPS, Precision
+from ..precision import Precision
 from ..result import Report
 from ..statements import statements
 from ..statements.gdu import discrepancy
 from . import fixed_point, routes
 from . import matrix_free as mfree
 
-DEFAULT_STEPS = 8
-DEFAULT_BETA_METHOD = "symmetric"
-MAX_DIRECTIONS = 64
 CLOCK = _time.perf_counter    # the routes' timings (bench/bench_discrete.py sets time.process_time)
 
 
@@ -154,24 +151,21 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     return ev
 
 
-def settings_of(model, dps=None, steps=None, beta_method=None, seed=None, max_directions=MAX_DIRECTIONS):
-    dps = int(dps or model.settings.get("dps") or DEFAULT_DPS)
-    steps = int(steps or model.settings.get("steps") or DEFAULT_STEPS)
-    beta_method = beta_method or model.settings.get("beta_method") or DEFAULT_BETA_METHOD
-    if beta_method not in METHODS:
-        raise UsageError(f"--beta-method {beta_method!r} is unknown; choose one of {', '.join(METHODS)}")
-    if not 1 <= steps <= 10000:
-        raise UsageError(f"steps must be from 1 to 10000, got {steps}")
-    if int(max_directions) < 1:
-        raise UsageError(f"max_directions must be >= 1, got {max_directions}")
-    seed = model.settings.get("seed", 0) if seed is None else seed
-    return dps, steps, beta_method, seed
+def settings_of(model, names=None, **given):
+    """The check's settings through the one resolver (verify/config.py): the caller's values (``names``: how
+    they are named in messages, API or CLI), else the model file's ``[settings]``, else the defaults; a bad value is one message naming the flag, the argument or the file's key (exit 2)."""
+    from .. import config
+
+    return config.resolve(model, names=names or config.API, **given)
 
 
 def check_discrete(model, *, dps=None, steps=None, beta_method=None, seed=None,
-                   max_directions=MAX_DIRECTIONS, environment=None, compiled=None) -> Report:
+                   max_directions=None, environment=None, compiled=None, names=None) -> Report:
     """The GDU statements on a discrete model; a :class:`Report` as for the continuous check."""
-    dps, steps, beta_method, seed = settings_of(model, dps, steps, beta_method, seed, max_directions)
+    resolved = settings_of(model, names, dps=dps, steps=steps, beta_method=beta_method, seed=seed,
+                           max_directions=max_directions)
+    dps, steps, beta_method, seed = resolved.dps, resolved.steps, resolved.beta_method, resolved.seed
+    max_directions = resolved.max_directions
     prec = Precision(dps)
     started = _time.perf_counter()
     with prec.context():
@@ -191,19 +185,23 @@ def check_discrete(model, *, dps=None, steps=None, beta_method=None, seed=None,
 
 
 def check_other_dynamics(model, *, dps=None, times=None, steps=None, beta_method=None, seed=None,
-                         max_directions=MAX_DIRECTIONS, environment=None) -> Report:
+                         max_directions=None, environment=None, names=None) -> Report:
     """``verify.check`` for a model that is not the paper's gradient flow: discrete maps, continuous fields."""
+    from .. import config
+
+    names = names or config.API
     if model.dynamics == "discrete":
         if times is not None:
-            raise UsageError("times apply to continuous models; a discrete model compares steps (steps=K)")
+            raise UsageError(f"{names['times']} applies to continuous models; a discrete model compares steps "
+                             f"({names['steps']})")
         return check_discrete(model, dps=dps, steps=steps, beta_method=beta_method, seed=seed,
-                              max_directions=max_directions, environment=environment)
+                              max_directions=max_directions, environment=environment, names=names)
     if steps is not None:
-        raise UsageError("steps apply to discrete models ([settings] dynamics = \"discrete\")")
+        raise UsageError(f"{names['steps']} applies to discrete models ([settings] dynamics = \"discrete\")")
     from .continuous_field import check_field
 
     return check_field(model, dps=dps, times=times, beta_method=beta_method, seed=seed,
-                       max_directions=max_directions, environment=environment)
+                       max_directions=max_directions, environment=environment, names=names)
 
 
 def _fixed_point_json(ev):

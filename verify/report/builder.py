@@ -22,7 +22,7 @@ import sympy as sp
 from symbolic.load import load_model
 
 from ..result import dump_json
-from ..theorems import DEFAULT_TIMES, MAX_DIRECTIONS, check
+from ..theorems import MAX_DIRECTIONS, check
 from . import curves as curves_mod
 from . import equations, extras, html, markdown, plots
 from .atomic import AtomicDirectory, check_target
@@ -75,7 +75,7 @@ def default_out(model) -> str:
     return os.path.join(REPORTS_DIR, slug)
 
 
-def command_line(model_arg, out, settings, *, proofs=True, audit=True, screenshot=False) -> str:
+def command_line(model_arg, out, settings, *, proofs=True, audit=True, screenshot=False, bridge=False) -> str:
     """The ``eqprop-verify report`` command that regenerates a report with these settings."""
     parts = ["eqprop-verify", "report"]
     if model_arg is not None:
@@ -92,6 +92,8 @@ def command_line(model_arg, out, settings, *, proofs=True, audit=True, screensho
         parts.append("--no-audit")
     if screenshot:
         parts.append("--screenshot")
+    if bridge:
+        parts.append("--bridge")
     return shlex.join(parts)
 
 
@@ -170,9 +172,12 @@ class Interrupts:
 
 
 def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, backend=None, seed=None,
-          max_directions=None, proofs=True, audit=True, screenshot=False, progress=None) -> Built:
+          max_directions=None, proofs=True, audit=True, screenshot=False, progress=None, steps=None,
+          bridge=False) -> Built:
     """Check ``model_arg`` (default: the paper's Hopfield example) and write its report to ``out``.
 
+    A discrete or field model gets the report of :mod:`.dynamics` (``steps``:
+    discrete only); ``bridge`` (an energy model) adds the Euler bridge.
     Raises :class:`~symbolic.errors.SpecError` / ``UsageError`` on bad input
     before anything is written; nothing is left behind if interrupted.
     """
@@ -186,7 +191,16 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
 
     model = load_model(model_arg if model_arg is not None else DEFAULT_MODEL)
     out = out if out is not None else default_out(model)
+    _other_dynamics_usage(model, times, steps, bridge)
     check_target(out)
+    if not model.is_gradient_flow:
+        from .dynamics import build_other
+
+        with interrupts:
+            bundle, files, out_dir = build_other(
+                model, model_arg, out, dps=dps, times=times, steps=steps, beta_method=beta_method, seed=seed,
+                max_directions=max_directions, screenshot=screenshot, say=say, started=started)
+        return Built(bundle, out_dir, files, time.perf_counter() - started)
     times = report_times(model, times)
     timings = {}
     with interrupts, AtomicDirectory(out) as target:
@@ -194,6 +208,11 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
         report = check(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
                        max_directions=max_directions or MAX_DIRECTIONS,
                        progress=lambda stage, step=False: say(f"check: {stage}", step=step))
+        if bridge:
+            from ..discrete.bridge import add_to_report
+
+            say("Euler bridge")
+            add_to_report(report, model)
         timings["report: check"] = time.perf_counter() - clock
         target.write("report.json", dump_json(report) + "\n")
 
@@ -202,6 +221,12 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
         curves = curves_mod.compute(report)
         say("plots: drawing")
         pngs = plots.render_all(curves, int(report.settings["dps"]))
+        extra_plots = []
+        if report.values.get("bridge"):
+            from .dynamics import bridge_plot
+
+            pngs["bridge.png"], entry = bridge_plot(report.values["bridge"])
+            extra_plots.append(entry)
         for name, data in pngs.items():
             target.write(name, data)
         timings["report: plots"] = time.perf_counter() - clock
@@ -223,9 +248,9 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
 
         say("writing")
         command = command_line(model_arg, out, report.settings, proofs=proofs, audit=audit,
-                               screenshot=screenshot)
+                               screenshot=screenshot, bridge=bridge)
         bundle = Bundle(report, curves, pngs, secs, eq_notes, proof_result, audit_result, command,
-                        str(model_arg if model_arg is not None else DEFAULT_MODEL), timings)
+                        str(model_arg if model_arg is not None else DEFAULT_MODEL), timings, extra_plots)
         timings["report: total"] = time.perf_counter() - started
         target.write("report.md", markdown.render(bundle))
         target.write("index.html", html.render(bundle))
@@ -238,3 +263,15 @@ def build(model_arg=None, *, out=None, dps=None, times=None, beta_method=None, b
         interrupts.check()
         target.commit()
     return Built(bundle, target.target, files, time.perf_counter() - started)
+
+
+def _other_dynamics_usage(model, times, steps, bridge):
+    """The flags that apply to one kind of dynamics only, refused (UsageError) for the others."""
+    from ..errors import UsageError
+
+    if model.dynamics == "discrete" and times is not None:
+        raise UsageError("--times applies to continuous models; a discrete model compares steps (--steps)")
+    if model.dynamics != "discrete" and steps is not None:
+        raise UsageError("--steps applies to discrete models ([settings] dynamics = \"discrete\")")
+    if bridge and not model.is_gradient_flow:
+        raise UsageError("--bridge starts from a continuous energy model (it builds the discrete maps itself)")

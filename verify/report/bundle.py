@@ -25,6 +25,7 @@ class Bundle:
     command: str                     # reproduces the report
     model_arg: str                   # MODEL as given (built-in name or path)
     timings: dict = dataclasses.field(default_factory=dict)
+    extra_plots: list = dataclasses.field(default_factory=list)   # (file name, title, caption): e.g. the bridge
 
     @property
     def verdict(self) -> str:
@@ -36,7 +37,8 @@ class Bundle:
 
     def plot_list(self):
         """(file name, title, caption) of the plots that were drawn, in order."""
-        return [(f, title, cap) for f, _, title, cap in PLOTS if f in self.plots]
+        return [(f, title, cap) for f, _, title, cap in PLOTS if f in self.plots] + \
+            [(f, title, cap) for f, title, cap in self.extra_plots if f in self.plots]
 
     def summary(self) -> str:
         """One sentence under the verdict."""

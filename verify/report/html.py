@@ -25,7 +25,7 @@ PAPER = ("B. Scellier and Y. Bengio, “Equivalence of Equilibrium Propagation a
          "Backpropagation”, Neural Computation 31(2), 2019 (arXiv:1711.08416)")
 
 
-def _css() -> str:
+def css() -> str:
     return resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
 
 
@@ -39,7 +39,7 @@ def num(value, digits: int = 2) -> str:
         return str(value)
 
 
-def _e(text) -> str:
+def esc(text) -> str:
     return escape("" if text is None else str(text))
 
 
@@ -47,7 +47,7 @@ def _status_class(status: str) -> str:
     return "NA" if status == "N/A" else status
 
 
-def _table(headers, rows, cls="", right=()) -> str:
+def table(headers, rows, cls="", right=()) -> str:
     head = "".join(f'<th class="r">{h}</th>' if i in right else f"<th>{h}</th>" for i, h in enumerate(headers))
     body = []
     for row in rows:
@@ -56,8 +56,8 @@ def _table(headers, rows, cls="", right=()) -> str:
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _kv(rows) -> str:
-    return '<table class="kv"><tbody>' + "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in rows) \
+def kv_table(rows) -> str:
+    return '<table class="kv"><tbody>' + "".join(f"<tr><td>{esc(k)}</td><td>{v}</td></tr>" for k, v in rows) \
         + "</tbody></table>"
 
 
@@ -65,9 +65,9 @@ def _kv(rows) -> str:
 def statements_table(b: Bundle) -> str:
     rows = []
     for c in b.report.checks:
-        status = f'<span class="status {_status_class(c.status)}">{_e(c.status)}</span>'
-        name = f"<strong>{_e(c.id)}</strong><br><span class='small'>{html_math(c.title)}</span>"
-        eqs = ", ".join(_e(e) for e in c.equations)
+        status = f'<span class="status {_status_class(c.status)}">{esc(c.status)}</span>'
+        name = f"<strong>{esc(c.id)}</strong><br><span class='small'>{html_math(c.title)}</span>"
+        eqs = ", ".join(esc(e) for e in c.equations)
         sides = c.compared + ["", ""]
         compared = (f"<div><span class='side'>side A</span> {html_math(sides[0])}</div>"
                     f"<div><span class='side'>side B</span> {html_math(sides[1])}</div>")
@@ -82,7 +82,7 @@ def statements_table(b: Bundle) -> str:
         digits = f"<span class='digits'>{c.digits}</span>" if c.digits is not None else "–"
         rows.append([status, name, eqs, compared, f"<span class='num'>{num(c.max_abs_error)}</span>",
                      f"<span class='num'>{num(c.max_rel_error)}</span>", tol, digits])
-    return _table(["status", "statement", "Eq", "compared (two independent routes)", "max |diff|",
+    return table(["status", "statement", "Eq", "compared (two independent routes)", "max |diff|",
                    "max rel", "tolerance (origin)", "digits"], rows, "statements", right=(4, 5, 7))
 
 
@@ -90,11 +90,11 @@ def plots_section(b: Bundle) -> str:
     out = []
     for fname, title, caption in b.plot_list():
         data = base64.b64encode(b.plots[fname]).decode("ascii")
-        out.append(f'<figure id="plot-{_e(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
-                   f'alt="{_e(title)}"><figcaption><strong>{html_math(title)}.</strong> {html_math(caption)}</figcaption>'
+        out.append(f'<figure id="plot-{esc(fname[:-4])}"><img decoding="sync" src="data:image/png;base64,{data}" '
+                   f'alt="{esc(title)}"><figcaption><strong>{html_math(title)}.</strong> {html_math(caption)}</figcaption>'
                    "</figure>")
     if b.curves is not None and b.curves.notes:
-        out.append("<p class='muted small'>" + "<br>".join(_e(n) for n in b.curves.notes) + "</p>")
+        out.append("<p class='muted small'>" + "<br>".join(esc(n) for n in b.curves.notes) + "</p>")
     if not out:
         out.append("<p class='muted'>No plots: the check produced no data to draw.</p>")
     return "\n".join(out)
@@ -103,17 +103,17 @@ def plots_section(b: Bundle) -> str:
 def fixed_point_section(b: Bundle) -> str:
     fp = b.report.fixed_point
     if not fp.get("found"):
-        return f"<p><strong>No critical point of E was found:</strong> {_e(fp.get('reason'))}</p>"
+        return f"<p><strong>No critical point of E was found:</strong> {esc(fp.get('reason'))}</p>"
     names = b.report.model.state_names()
-    rows = [[f"<code>{_e(n)}</code>", f"<span class='num'>{num(v, 24)}</span>"] for n, v in zip(names, fp["s"])]
+    rows = [[f"<code>{esc(n)}</code>", f"<span class='num'>{num(v, 24)}</span>"] for n, v in zip(names, fp["s"])]
     eig = ", ".join(num(e, 6) for e in fp["hessian_eigenvalues"])
-    return (_kv([("kind", _e(fp.get("description", ""))),
-                 ("residual ‖∂E/∂s(s⁰)‖∞", f"<span class='num'>{_e(fp.get('residual'))}</span>"),
-                 ("Hessian eigenvalues", f"<span class='num'>{_e(eig)}</span>"),
+    return (kv_table([("kind", esc(fp.get("description", ""))),
+                 ("residual ‖∂E/∂s(s⁰)‖∞", f"<span class='num'>{esc(fp.get('residual'))}</span>"),
+                 ("Hessian eigenvalues", f"<span class='num'>{esc(eig)}</span>"),
                  ("strict minimum", "yes" if fp.get("strict_minimum") else "no"),
-                 ("found by", _e(fp.get("method")))])
+                 ("found by", esc(fp.get("method")))])
             + "<h3>s<sub>θ</sub><sup>0</sup> (24 significant digits; full precision in report.json)</h3>"
-            + _table(["component", "value"], rows, right=(1,)))
+            + table(["component", "value"], rows, right=(1,)))
 
 
 def gradient_section(b: Bundle) -> str:
@@ -124,14 +124,14 @@ def gradient_section(b: Bundle) -> str:
     rows = []
     for k, n in enumerate(names):
         dj, ep, yl = v["dJ_dtheta"][k], v["ep_gradient"][k], v["Y_limit"][k]
-        rows.append([f"<code>{_e(n)}</code>", f"<span class='num'>{num(dj, GRADIENT_DIGITS)}</span>",
+        rows.append([f"<code>{esc(n)}</code>", f"<span class='num'>{num(dj, GRADIENT_DIGITS)}</span>",
                      f"<span class='num'>{num(ep, GRADIENT_DIGITS)}</span>",
                      f"<span class='num'>{num(yl, GRADIENT_DIGITS)}</span>"])
     return ("<p>The gradient of the objective J(θ) = C<sub>θ</sub>(s<sub>θ</sub><sup>0</sup>) (Eq 3) by three "
             "routes: re-solving the fixed point at perturbed θ (J route), Equilibrium Propagation's formula "
             "Eq 20 from nudged fixed points extrapolated to β → 0 (Theorem 2), and the limit t → ∞ of "
             f"Recurrent Backpropagation's Y<sub>t</sub> (Eq 10). {GRADIENT_DIGITS} significant digits shown.</p>"
-            + _table(["θ component", "∂J/∂θ (J route)", "EP, Eq 20 (β → 0)", "RBP, lim Yₜ (Eq 10)"], rows,
+            + table(["θ component", "∂J/∂θ (J route)", "EP, Eq 20 (β → 0)", "RBP, lim Yₜ (Eq 10)"], rows,
                      right=(1, 2, 3)))
 
 
@@ -153,26 +153,26 @@ def values_section(b: Bundle) -> str:
             continue
         if v.get(f"{key}_is_projection"):
             names = [f"projection {i}" for i in range(len(v[key][0]))]
-        rows = [[f"<code>{_e(n)}</code>"] + [f"<span class='num'>{num(v[key][k][i], 16)}</span>"
+        rows = [[f"<code>{esc(n)}</code>"] + [f"<span class='num'>{num(v[key][k][i], 16)}</span>"
                                               for k in range(len(times))] for i, n in enumerate(names)]
         out.append(f"<details><summary>{html_math(title)}</summary>"
-                   + _table(["component"] + [f"t = {_e(t)}" for t in times], rows,
+                   + table(["component"] + [f"t = {esc(t)}" for t in times], rows,
                             right=tuple(range(1, len(times) + 1))) + "</details>")
     return "\n".join(out)
 
 
 def equations_section(b: Bundle) -> str:
     out = ["<p>The paper's objects derived symbolically for this model (sympy; <code>eqprop-verify derive "
-           f"{_e(b.model_arg)}</code>), written per state and parameter block: ⊙ is the elementwise product, "
+           f"{esc(b.model_arg)}</code>), written per state and parameter block: ⊙ is the elementwise product, "
            "ᵀ the transpose, s<sup>0</sup> the free fixed point, s<sup>β</sup> the nudged fixed point and "
            "s<sup>β</sup>(t) = S<sup>β</sup>(s<sup>0</sup>, t).</p>"]
     for n in b.equation_notes:
-        out.append(f"<p class='muted small'>{_e(n)}</p>")
+        out.append(f"<p class='muted small'>{esc(n)}</p>")
     for sec in b.sections:
         eqs = ", ".join(sec.equations)
         rows = []
         for row in sec.rows:
-            tag = f"<span class='tag'>({_e(row.tag)})</span>" if row.tag else "<span class='tag'></span>"
+            tag = f"<span class='tag'>({esc(row.tag)})</span>" if row.tag else "<span class='tag'></span>"
             cls = "eq-row continued" if getattr(row, "continued", False) else "eq-row"
             rows.append(f"<div class='{cls}'><div class='math'>{row.mathml}</div>{tag}</div>")
         if not sec.rows:
@@ -181,8 +181,8 @@ def equations_section(b: Bundle) -> str:
         if sec.omitted:
             notes.append(f"{sec.omitted} more nonzero entries not shown")
         note_html = "".join(f"<p class='eq-notes'>{html_math(n)}</p>" for n in notes)
-        out.append(f"<div class='eq-section' id='eq-{_e(sec.name)}'><h3><span class='eqno'>Eq {_e(eqs)}</span>"
-                   f"{_e(sec.title)} <span class='muted small'>— {html_math(sec.description)}</span></h3>"
+        out.append(f"<div class='eq-section' id='eq-{esc(sec.name)}'><h3><span class='eqno'>Eq {esc(eqs)}</span>"
+                   f"{esc(sec.title)} <span class='muted small'>— {html_math(sec.description)}</span></h3>"
                    + "".join(rows) + note_html + "</div>")
     return "\n".join(out)
 
@@ -192,24 +192,24 @@ def proofs_section(b: Bundle) -> str:
     if p is None:
         return "<p class='muted'>Not run (<code>--no-proofs</code>).</p>"
     if not p.available:
-        return f"<p class='muted'>Not available: {_e(p.reason)}</p>"
+        return f"<p class='muted'>Not available: {esc(p.reason)}</p>"
     rows, counts = [], {}
     for r in p.rows:
         badge, outcome, note = proof_outcome(r, b.report.checks)
         counts[outcome] = counts.get(outcome, 0) + 1
-        residual = f"<code class='small'>{_e(r['residual'])}</code>" if r["residual"] else ""
-        rows.append([f"<span class='status {_e(badge)}'>{_e(outcome)}</span>", f"<code>{_e(r['obligation'])}</code>",
-                     _e(", ".join(r["equations"])), _e(r["kind"]),
-                     html_math(r["statement"]) + (f"<div class='small muted'>{_e(note)}</div>" if note else ""),
+        residual = f"<code class='small'>{esc(r['residual'])}</code>" if r["residual"] else ""
+        rows.append([f"<span class='status {esc(badge)}'>{esc(outcome)}</span>", f"<code>{esc(r['obligation'])}</code>",
+                     esc(", ".join(r["equations"])), esc(r["kind"]),
+                     html_math(r["statement"]) + (f"<div class='small muted'>{esc(note)}</div>" if note else ""),
                      f"<span class='small'>{html_math(r['method'])}</span>", residual])
     tally = ", ".join(f"{n} {o}" for o, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return (f"<p>Symbolic proof obligations (<code>eqprop-verify prove {_e(b.model_arg)}</code>), decided "
+    return (f"<p>Symbolic proof obligations (<code>eqprop-verify prove {esc(b.model_arg)}</code>), decided "
             f"three-valued, as sympy's <code>Expr.equals</code>: PROVED, REFUTED or UNDECIDED (could not decide, "
             f"never counted as proved). NUMERIC ONLY: the model has no closed-form flow, so the statement is "
             f"not proved symbolically here; the numeric check above verifies it. Misprints are the paper's "
             f"equations as printed; variants are deliberately false statements the prover must refute. "
-            f"{_e(tally)}.</p>"
-            + _table(["outcome", "obligation", "Eq", "kind", "statement", "method", "residual"], rows))
+            f"{esc(tally)}.</p>"
+            + table(["outcome", "obligation", "Eq", "kind", "statement", "method", "residual"], rows))
 
 
 def audit_section(b: Bundle) -> str:
@@ -217,45 +217,45 @@ def audit_section(b: Bundle) -> str:
     if a is None:
         return "<p class='muted'>Not run (<code>--no-audit</code>).</p>"
     if not a.available:
-        return f"<p class='muted'>Not available: {_e(a.reason)}</p>"
+        return f"<p class='muted'>Not available: {esc(a.reason)}</p>"
     badge = {"holds": "PASS", "fails-as-printed": "FAIL"}
-    rows = [[_e(r.get("equation")), _e(r.get("class")),
-             f"<span class='status {badge.get(r.get('verdict'), 'NA')}'>{_e(r.get('verdict'))}</span>",
+    rows = [[esc(r.get("equation")), esc(r.get("class")),
+             f"<span class='status {badge.get(r.get('verdict'), 'NA')}'>{esc(r.get('verdict'))}</span>",
              html_math(r.get("evidence")), html_math(r.get("corrected"))] for r in a.rows]
     counts = {}
     for r in a.rows:
         counts[r.get("verdict")] = counts.get(r.get("verdict"), 0) + 1
     tally = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return ("<p>Every numbered equation of the paper, read as printed, classified and checked on this model "
-            f"(<code>eqprop-verify audit</code> runs it on several models): {_e(tally)}.</p>"
-            + _table(["Eq", "class", "verdict", "evidence", "corrected"], rows))
+            f"(<code>eqprop-verify audit</code> runs it on several models): {esc(tally)}.</p>"
+            + table(["Eq", "class", "verdict", "evidence", "corrected"], rows))
 
 
 def reproduce_section(b: Bundle) -> str:
     r = b.report
     s = r.settings
-    settings = [("dps (requested precision)", _e(s.get("dps"))),
-                ("guard digits", _e(s.get("guard_digits"))),
-                ("times", _e(", ".join(s.get("times_exact", s.get("times", []))))),
-                ("β method", _e(s.get("beta_method"))),
+    settings = [("dps (requested precision)", esc(s.get("dps"))),
+                ("guard digits", esc(s.get("guard_digits"))),
+                ("times", esc(", ".join(s.get("times_exact", s.get("times", []))))),
+                ("β method", esc(s.get("beta_method"))),
                 ("β plan", html_math(s.get("beta_plan"))),
-                ("ODE backend", _e(s.get("backend"))),
-                ("seed", _e(s.get("seed"))),
-                ("max directions (direct route)", _e(s.get("max_directions"))),
-                ("integrations", _e(", ".join(f"{k}: {v}" for k, v in (s.get("integrations") or {}).items())))]
-    env = [(k, _e(v)) for k, v in r.environment.items()]
+                ("ODE backend", esc(s.get("backend"))),
+                ("seed", esc(s.get("seed"))),
+                ("max directions (direct route)", esc(s.get("max_directions"))),
+                ("integrations", esc(", ".join(f"{k}: {v}" for k, v in (s.get("integrations") or {}).items())))]
+    env = [(k, esc(v)) for k, v in r.environment.items()]
     timings = dict(r.timings)
     timings.update(b.timings)
     t_rows = [(k, f"{v:.2f} s") for k, v in timings.items() if isinstance(v, (int, float))]
     from .builder import check_command, shell_lines
 
     check_cmd = check_command(b.model_arg, s)
-    return (f"<p>This report is regenerated (same numbers, same settings) by</p><pre>{_e(shell_lines(b.command))}</pre>"
+    return (f"<p>This report is regenerated (same numbers, same settings) by</p><pre>{esc(shell_lines(b.command))}</pre>"
             f"<p>and its check alone (the same check: same settings and times, so the same digits) by</p>"
-            f"<pre>{_e(shell_lines(check_cmd))}</pre>"
-            f"<p class='small muted'>Model source: {_e(r.model.source)}</p>"
-            "<h3>Settings</h3>" + _kv(settings) + "<h3>Environment</h3>" + _kv(env)
-            + "<h3>Run time</h3>" + _kv(t_rows))
+            f"<pre>{esc(shell_lines(check_cmd))}</pre>"
+            f"<p class='small muted'>Model source: {esc(r.model.source)}</p>"
+            "<h3>Settings</h3>" + kv_table(settings) + "<h3>Environment</h3>" + kv_table(env)
+            + "<h3>Run time</h3>" + kv_table(t_rows))
 
 
 # ---------------------------------------------------------------------------- page
@@ -267,8 +267,8 @@ def render(b: Bundle) -> str:
            ("fixed-point", "Fixed point"), ("equations", "Equations"), ("proofs", "Proofs"),
            ("audit", "Audit"), ("values", "Values"), ("reproduce", "Reproduce")]
     nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in toc)
-    state = ", ".join(f"{_e(blk.name)} ({_e(blk.shape_text())})" for blk in m.state)
-    params = ", ".join(f"{_e(blk.name)} ({_e(blk.shape_text())})" for blk in m.params)
+    state = ", ".join(f"{esc(blk.name)} ({esc(blk.shape_text())})" for blk in m.state)
+    params = ", ".join(f"{esc(blk.name)} ({esc(blk.shape_text())})" for blk in m.params)
     from .. import __version__
 
     return f"""<!DOCTYPE html>
@@ -277,18 +277,18 @@ def render(b: Bundle) -> str:
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>eqprop-verify report: {_e(m.name)} — {_e(word)}</title>
+<title>eqprop-verify report: {esc(m.name)} — {esc(word)}</title>
 <style>
-{_css()}</style>
+{css()}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>Equilibrium Propagation and Recurrent Backpropagation on <code>{_e(m.name)}</code></h1>
-<p class="subtitle">{_e(m.description)}<br>state s = ({state}); parameters θ = ({params}).
-Statements from {_e(PAPER)}.</p>
+<h1>Equilibrium Propagation and Recurrent Backpropagation on <code>{esc(m.name)}</code></h1>
+<p class="subtitle">{esc(m.description)}<br>state s = ({state}); parameters θ = ({params}).
+Statements from {esc(PAPER)}.</p>
 </header>
-<div class="banner {_e(b.verdict)}"><div class="word">{_e(word)}</div><p>{_e(b.summary())}</p></div>
+<div class="banner {esc(b.verdict)}"><div class="word">{esc(word)}</div><p>{esc(b.summary())}</p></div>
 <nav class="toc">{nav}</nav>
 
 <section id="statements">
@@ -342,7 +342,7 @@ quantity; the tolerance is derived from the precision and the routes' own error 
 {reproduce_section(b)}
 </section>
 
-<footer>Generated by eqprop-verify {_e(__version__)}. Files: <a href="report.md">report.md</a>,
+<footer>Generated by eqprop-verify {esc(__version__)}. Files: <a href="report.md">report.md</a>,
 <a href="report.json">report.json</a> (the <code>check --json</code> result, every number at full precision).
 </footer>
 </main>

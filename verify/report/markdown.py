@@ -15,21 +15,21 @@ from .notation import unicode_math
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_~<>[]|"})
 
 
-def _md(text) -> str:
+def md_text(text) -> str:
     """Prose from elsewhere (titles, route descriptions) with Markdown's special characters escaped."""
     return ("" if text is None else str(text)).translate(_SPECIAL).replace("\n", " ")
 
 
 def _code(text) -> str:
     text = "" if text is None else str(text).replace("\n", " ")
-    return f"`{text.replace('|', chr(92) + '|')}`" if text and "`" not in text else _md(text)
+    return f"`{text.replace('|', chr(92) + '|')}`" if text and "`" not in text else md_text(text)
 
 
 def _cell(text) -> str:
     return ("" if text is None else str(text)).replace("\n", " ")
 
 
-def _table(headers, rows) -> list[str]:
+def md_table_rows(headers, rows) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return out
@@ -39,9 +39,9 @@ def _extra(out, extra, flag, headers, row):
     if extra is None:
         out.append(f"Not run (`{flag}`).")
     elif not extra.available:
-        out.append(f"Not available: {_md(extra.reason)}")
+        out.append(f"Not available: {md_text(extra.reason)}")
     else:
-        out += _table(headers, [row(x) for x in extra.rows])
+        out += md_table_rows(headers, [row(x) for x in extra.rows])
 
 
 def render(b: Bundle) -> str:
@@ -50,51 +50,51 @@ def render(b: Bundle) -> str:
     s = r.settings
     word = VERDICT_WORDS.get(b.verdict, b.verdict.upper())
     out = [f"# eqprop-verify report: `{m.name}`", "",
-           _md(m.description), "",
-           f"Statements from {_md(PAPER)}.", "",
-           f"**{word}** — {_md(b.summary())}", "",
+           md_text(m.description), "",
+           f"Statements from {md_text(PAPER)}.", "",
+           f"**{word}** — {md_text(b.summary())}", "",
            "## Verdict", ""]
     rows = []
     for c in r.checks:
-        rows.append([f"**{c.status}**", f"`{c.id}` {_md(unicode_math(c.title))}", ", ".join(c.equations),
+        rows.append([f"**{c.status}**", f"`{c.id}` {md_text(unicode_math(c.title))}", ", ".join(c.equations),
                      num(c.max_abs_error), num(c.max_rel_error), num(c.tolerance),
                      "" if c.digits is None else f"{c.digits}"])
-    out += _table(["status", "statement", "Eq", "max \\|diff\\|", "max rel", "tolerance", "digits"], rows)
+    out += md_table_rows(["status", "statement", "Eq", "max \\|diff\\|", "max rel", "tolerance", "digits"], rows)
     out += ["", "What was compared with what:", ""]
     for c in r.checks:
         sides = c.compared + ["", ""]
-        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {_md(unicode_math(sides[0]))} **vs** "
-                   f"{_md(unicode_math(sides[1]))}.")
+        out.append(f"- **{c.id}** (Eq {', '.join(c.equations)}): {md_text(unicode_math(sides[0]))} **vs** "
+                   f"{md_text(unicode_math(sides[1]))}.")
         if c.applicable:
-            out.append(f"  Tolerance {num(c.tolerance)} = {_md(unicode_math(c.tolerance_origin))}."
-                       + (f" Largest error at {_md(unicode_math(c.worst))}." if c.worst else ""))
+            out.append(f"  Tolerance {num(c.tolerance)} = {md_text(unicode_math(c.tolerance_origin))}."
+                       + (f" Largest error at {md_text(unicode_math(c.worst))}." if c.worst else ""))
         if c.reason:
-            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {_md(unicode_math(c.reason))}")
+            out.append(f"  {'Not applicable' if not c.applicable else 'Note'}: {md_text(unicode_math(c.reason))}")
     out += ["", "## Plots", ""]
     for fname, title, caption in b.plot_list():
-        out += [f"### {_md(title)}", "", f"![{_md(title)}]({fname})", "", _md(caption), ""]
+        out += [f"### {md_text(title)}", "", f"![{md_text(title)}]({fname})", "", md_text(caption), ""]
     if b.curves is not None:
-        out += [_md(n) for n in b.curves.notes]
+        out += [md_text(n) for n in b.curves.notes]
     fp = r.fixed_point
     out += ["", "## Fixed point", ""]
     if fp.get("found"):
-        out += [f"{_md(fp.get('description'))}.", "",
+        out += [f"{md_text(fp.get('description'))}.", "",
                 "Hessian eigenvalues: " + ", ".join(num(e, 6) for e in fp["hessian_eigenvalues"]) + "."]
     else:
-        out.append(f"No critical point of E: {_md(fp.get('reason'))}")
+        out.append(f"No critical point of E: {md_text(fp.get('reason'))}")
     v = r.values
     if v.get("dJ_dtheta") is not None:
         out += ["", "## The gradient ∂J/∂θ", "",
                 "J route (fixed point re-solved at perturbed θ), EP (Eq 20, β → 0) and RBP (lim Y\\_t, Eq 10); "
                 f"{GRADIENT_DIGITS} significant digits.", ""]
-        out += _table(["θ", "∂J/∂θ (J route)", "EP, Eq 20", "RBP, Eq 10"],
+        out += md_table_rows(["θ", "∂J/∂θ (J route)", "EP, Eq 20", "RBP, Eq 10"],
                       [[f"`{n}`", num(v["dJ_dtheta"][k], GRADIENT_DIGITS),
                         num(v["ep_gradient"][k], GRADIENT_DIGITS), num(v["Y_limit"][k], GRADIENT_DIGITS)]
                        for k, n in enumerate(m.param_names())])
     out += ["", "## Derived equations", ""]
-    out += [_md(n) for n in b.equation_notes]
+    out += [md_text(n) for n in b.equation_notes]
     for sec in b.sections:
-        out += ["", f"**Eq {', '.join(sec.equations)}** — {_md(sec.title)}: {_md(sec.description)}", ""]
+        out += ["", f"**Eq {', '.join(sec.equations)}** — {md_text(sec.title)}: {md_text(sec.description)}", ""]
         whole = [row for row in sec.rows if not getattr(row, "continued", False)]   # the page splits long rows
         aligned = [row.aligned or row.latex for row in whole]
         if whole and all(aligned):
@@ -102,30 +102,30 @@ def render(b: Bundle) -> str:
         else:
             for row in whole:
                 out += ["```", row.text or "", "```"]
-        out += [f"_({_md(note)})_" for note in sec.notes]
+        out += [f"_({md_text(note)})_" for note in sec.notes]
     out += ["", "## Symbolic proofs", ""]
     def proof_row(x):
         _, outcome, note = proof_outcome(x, r.checks)
-        return [f"**{outcome}**", _code(x["obligation"]), ", ".join(x["equations"]), _md(x["kind"]),
-                _md(unicode_math(x["statement"])) + (f" — _{_md(note)}_" if note else ""), _code(x["residual"])]
+        return [f"**{outcome}**", _code(x["obligation"]), ", ".join(x["equations"]), md_text(x["kind"]),
+                md_text(unicode_math(x["statement"])) + (f" — _{md_text(note)}_" if note else ""), _code(x["residual"])]
 
     _extra(out, b.proofs, "--no-proofs", ["outcome", "obligation", "Eq", "kind", "statement", "residual"],
            proof_row)
     out += ["", "## Audit of the paper's equations", ""]
     _extra(out, b.audit, "--no-audit", ["Eq", "class", "verdict", "evidence", "corrected"],
-           lambda x: [_md(x.get("equation")), _md(x.get("class")), f"**{_md(x.get('verdict'))}**",
-                      _md(x.get("evidence")), _md(x.get("corrected"))])
+           lambda x: [md_text(x.get("equation")), md_text(x.get("class")), f"**{md_text(x.get('verdict'))}**",
+                      md_text(x.get("evidence")), md_text(x.get("corrected"))])
     from .builder import check_command, shell_lines
 
     out += ["", "## Reproduce", "", "This report:", "", "```sh", shell_lines(b.command), "```", "",
             "Its check alone (same settings and times, so the same digits):", "", "```sh",
             shell_lines(check_command(b.model_arg, s)), "```", ""]
-    out += _table(["setting", "value"],
+    out += md_table_rows(["setting", "value"],
                   [["dps", s.get("dps")], ["times", ", ".join(s.get("times_exact", s.get("times", [])))],
-                   ["β method", _md(s.get("beta_method"))], ["β plan", _md(unicode_math(s.get("beta_plan")))],
-                   ["backend", _md(s.get("backend"))], ["seed", s.get("seed")]])
+                   ["β method", md_text(s.get("beta_method"))], ["β plan", md_text(unicode_math(s.get("beta_plan")))],
+                   ["backend", md_text(s.get("backend"))], ["seed", s.get("seed")]])
     out += [""]
-    out += _table(["environment", "version"], [[_md(k), _md(v)] for k, v in r.environment.items()])
+    out += md_table_rows(["environment", "version"], [[md_text(k), md_text(v)] for k, v in r.environment.items()])
     out += ["", "Every number at full precision: [report.json](report.json). "
             "The same report as one self-contained page: [index.html](index.html).", ""]
     return "\n".join(out)

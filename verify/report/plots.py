@@ -32,19 +32,19 @@ DPI = 110
 STATEMENT_LABELS = {s.id: s.label or s.title for s in STATEMENTS}
 
 
-def _figure(width, height):
+def figure(width, height):
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     return buf.getvalue()
 
 
-def _style(ax):
+def style(ax):
     ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
     ax.tick_params(labelsize=8)
     for side in ("top", "right"):
@@ -69,7 +69,7 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _label(name: str) -> str:
+def math_label(name: str) -> str:
     """A component name as mathtext: s1[2] -> $s_{1}[2]$."""
     base, _, index = name.partition("[")
     head = base.rstrip("0123456789")
@@ -87,22 +87,22 @@ def trajectories(c: Curves) -> bytes | None:
     blocks = c.state_blocks
     cols = min(len(blocks), 3)
     rows = math.ceil(len(blocks) / cols)
-    fig = _figure(3.6 * cols + 0.4, 3.3 * rows + 0.5)
+    fig = figure(3.6 * cols + 0.4, 3.3 * rows + 0.5)
     axes = fig.subplots(rows, cols, squeeze=False)
     for a, (name, comps) in enumerate(blocks):
         ax = axes[a // cols][a % cols]
-        _style(ax)
+        style(ax)
         for j, i in enumerate(comps):
             color = COLORS[j % len(COLORS)]
             ax.plot([c.dense_t[k] for k in idx], [c.X[k][i] for k in idx], color=color, linewidth=1.4,
-                    label=_label(c.state_names[i]))
+                    label=math_label(c.state_names[i]))
             if c.X_tilde:
                 ax.plot(c.check_t, [row[i] for row in c.X_tilde], linestyle="none", marker="o",
                         markersize=6, markerfacecolor="none", markeredgecolor=color, markeredgewidth=1.2)
             if c.dL_ds:
                 ax.plot(c.check_t, [row[i] for row in c.dL_ds], linestyle="none", marker="x", markersize=4,
                         color="black", markeredgewidth=0.9)
-        ax.set_title(f"block {_label(name)}", fontsize=9)
+        ax.set_title(f"block {math_label(name)}", fontsize=9)
         ax.set_xlabel("$t$ (second phase)", fontsize=8)
         ax.axhline(0, color="#999999", linewidth=0.6)
         if t_max > 0:
@@ -117,7 +117,7 @@ def trajectories(c: Curves) -> bytes | None:
                  r"$\tilde X_t = -\lim\, \frac{1}{\beta}\, \partial S^\beta/\partial t$ (circles: EP, Eq 21)   "
                  r"$\partial L/\partial s$ direct (crosses)", fontsize=9)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def errors(c: Curves, dps: int) -> bytes | None:
@@ -127,9 +127,9 @@ def errors(c: Curves, dps: int) -> bytes | None:
         return None
     positive = [e for ts, es, tol in series.values() for e in es if e > 0]
     floor = min(positive) / 10 if positive else 10.0 ** -(dps + 12)
-    fig = _figure(8.2, 3.6)
+    fig = figure(8.2, 3.6)
     ax = fig.subplots()
-    _style(ax)
+    style(ax)
     tolerances: list[list] = []     # [value, statements, colour]; near-equal ones drawn once
     for j, (cid, (ts, es, tol)) in enumerate(series.items()):
         color = COLORS[j % len(COLORS)]
@@ -167,7 +167,7 @@ def errors(c: Curves, dps: int) -> bytes | None:
     if max(ts_all) > 0:
         _end_tick(ax, max(ts_all))
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def beta_ladder(c: Curves) -> bytes | None:
@@ -175,9 +175,9 @@ def beta_ladder(c: Curves) -> bytes | None:
     lad = c.ladder
     if lad is None or len(lad.betas) < 2:
         return None
-    fig = _figure(7.0, 3.9)
+    fig = figure(7.0, 3.9)
     ax = fig.subplots()
-    _style(ax)
+    style(ax)
     s1 = "?" if lad.slope_one_sided is None else f"{lad.slope_one_sided:.2f}"
     s2 = "?" if lad.slope_symmetric is None else f"{lad.slope_symmetric:.2f}"
     ax.loglog(lad.betas, lad.one_sided, marker="o", color=COLORS[0], markersize=4,
@@ -196,7 +196,7 @@ def beta_ladder(c: Curves) -> bytes | None:
                  r" - \partial_\theta E(s^0))$ against $\partial J/\partial\theta$ (J route)", fontsize=9)
     ax.legend(fontsize=7.5, frameon=False, loc="lower right")
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 #: how many components of Y_t the Eq 10 plot draws (those with the largest limit)
@@ -215,15 +215,15 @@ def limit(c: Curves) -> bytes | None:
     """Eq 10: Y_t -> dJ/dtheta (components, and the distance on a log scale); X_t -> 0."""
     if not c.Y or c.dJ is None:
         return None
-    fig = _figure(10.4, 4.2)
+    fig = figure(10.4, 4.2)
     left, right = fig.subplots(1, 2)
     for ax in (left, right):
-        _style(ax)
+        style(ax)
     # the few components with the largest limit (the title says how many of how many)
     order = sorted(range(len(c.dJ)), key=lambda k: -abs(c.dJ[k]))[:LIMIT_COMPONENTS]
     for j, k in enumerate(order):
         color = COLORS[j % len(COLORS)]
-        left.plot(c.dense_t, [row[k] for row in c.Y], color=color, linewidth=1.3, label=_label(c.param_names[k]))
+        left.plot(c.dense_t, [row[k] for row in c.Y], color=color, linewidth=1.3, label=math_label(c.param_names[k]))
         left.axhline(c.dJ[k], color=color, linestyle=(0, (4, 3)), linewidth=0.8)
         if c.Y_tilde:
             left.plot(c.check_t, [row[k] for row in c.Y_tilde], linestyle="none", marker="o", markersize=5,
@@ -262,7 +262,7 @@ def limit(c: Curves) -> bytes | None:
     right.set_title(r"Eq 10: $Y_t \to \partial J/\partial\theta$ and $X_t \to 0$ as $t \to \infty$", fontsize=8.5)
     right.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 #: file name, function, title, caption (what the reader should see)

@@ -41,6 +41,7 @@ class DiscreteStatement(Statement):
     needs_phi: bool = False       # needs Phi (primitive or energy): dPhi/dtheta
     needs_gradient_map: bool = True
     note: Callable | None = None  # (evidence) -> a line for the result's reason (a measurement, not a verdict)
+    at_step_K: bool = False       # compares one vector, at step K (the EP update), not one per step t < K
 
     def sides(self, ev):
         return [side.replace("{beta}", ev.ep.description if ev.ep else "beta -> 0") for side in self.compared]
@@ -63,8 +64,9 @@ class DiscreteStatement(Statement):
         if reason is not None:
             return not_applicable(self.id, title, list(self.equations), self.sides(ev), reason)
         A, B, names, terms = self.compute(ev)
+        steps = [ev.steps] if self.at_step_K else list(range(len(A)))
         result = compare_series(self.id, title, list(self.equations), self.sides(ev), A, B,
-                                list(range(len(A))), names, dps=ev.prec.dps, error_terms=terms,
+                                steps, names, dps=ev.prec.dps, error_terms=terms,
                                 scale_floor=ev.scale_floor)
         if self.note is not None and result.reason is None:
             result.reason = self.note(ev)
@@ -156,7 +158,7 @@ RECORDS = [
                       "(discrete Eq 20)",
                       ("EP: lim (dPhi/dtheta(s^b_K) - dPhi/dtheta(s*))/b, {beta}",
                        "BPTT: -d/dtheta C(F_theta^K(s*)), theta in all K steps, complex step on the unrolled map"),
-                      _gdu_sum, needs_phi=True, note=_limit_note, order=130),
+                      _gdu_sum, needs_phi=True, note=_limit_note, at_step_K=True, order=130),
     DiscreteStatement("bptt-adjoint", ("11", "12"), "BPTT on the unrolled map = BPTT by the adjoint recursion at s*",
                       ("BPTT: complex step on the unrolled map L_t = C(F^t(s)) (and theta in one step)",
                        "BPTT: g_0 = dC/ds(s*), g_{t+1} = (dF/ds)^T g_t, dF/dtheta^T g_t (Jacobians at s*)"),
@@ -173,7 +175,7 @@ RECORDS = [
                       lambda ev: _gdu_s(ev, shift=1), of="gdu-s", order=3),
     DiscreteStatement("gdu-sum-update-at-K-minus-1", ("20",), "gdu-sum with the EP update read one step early",
                       ("EP: sum_{t<K-1} DeltaEP_theta(t) (the update at step K-1)", "BPTT through K steps"),
-                      _sum_one_step_early, needs_phi=True, of="gdu-sum", order=1),
+                      _sum_one_step_early, needs_phi=True, of="gdu-sum", at_step_K=True, order=1),
     DiscreteStatement("bptt-adjoint-jacobian-at-start", ("13",),
                       "bptt-adjoint with dF/ds and dF/dtheta taken at the initial state instead of s*",
                       ("BPTT on the unrolled map", "adjoint recursion with the Jacobians at initial_state"),

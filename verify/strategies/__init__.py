@@ -29,6 +29,13 @@ which shrinks well because every choice is an integer) and the reproducible
 command-line sweep ``eqprop-verify random`` (:class:`RandomSource` over
 ``random.Random``). hypothesis is imported only by the strategy functions.
 
+Four more families draw models of other dynamics (docs/discrete.md), each
+instance with its expected outcome (:mod:`~.expectation`): ``discrete-step``
+and ``discrete-primitive`` (a Hopfield energy's Euler map, verified),
+``sigma-update`` (s <- sigmoid(W s + U x): not a gradient map) and ``field``
+(a continuous field with a skew part alpha; verified for alpha = 0). They are
+screened from the map itself (:mod:`~.maps`).
+
 Layout: :mod:`~.source` (choices and exact values), :mod:`~.instance` (the
 instance, the family record and the field tuning every family shares),
 :mod:`~.screening` (float64 screening), one module per family
@@ -47,7 +54,8 @@ hypothesis, by a redraw in the sweep. They are never counted as passes.
 from __future__ import annotations
 
 from .draw import BETA_METHODS, beta_methods, draw_times, draw_valid, instances, models, times
-from .families import FAMILIES, GENERATORS, REGISTRY
+from .expectation import Expectation
+from .families import DYNAMICS_FAMILIES, FAMILIES, GENERATORS, GROUPS, REGISTRY
 from .hopfield import ACTIVATIONS, COUPLING, STRONG_COUPLING, hopfield
 from .hopfield_readout import hopfield_readout
 from .instance import FIELD_MAX, MIN_FIELD, TARGET_COND, Family, Instance, Tuning, tune_fields, with_settings
@@ -57,7 +65,8 @@ from .screening import (COND_MAX, MIN_EIGENVALUE, Screening, condition, count_mi
                         find_minima, follow_to_condition, hessian, newton, newton_float, screen)
 from .source import HypothesisSource, RandomSource, Source
 
-__all__ = ["ACTIVATIONS", "BETA_METHODS", "COND_MAX", "COUPLING", "FAMILIES", "FIELD_MAX", "GENERATORS",
+__all__ = ["ACTIVATIONS", "BETA_METHODS", "COND_MAX", "COUPLING", "DYNAMICS_FAMILIES", "Expectation", "FAMILIES",
+           "GROUPS", "FIELD_MAX", "GENERATORS",
            "MIN_EIGENVALUE", "MIN_FIELD", "REGISTRY", "STRONG_COUPLING", "TARGET_COND", "Family",
            "HypothesisSource", "Instance", "RandomSource", "Screening", "Source", "Tuning", "beta_methods",
            "condition", "count_minima", "draw_times", "draw_valid", "find_critical_point", "find_minima",

@@ -33,6 +33,7 @@ class Instance:
     gradient: Callable       # numpy: dE/ds at s (flat, flattening order)
     start: list              # the free phase's initial state (flat)
     coupling: str = ""       # the drawn coupling level, for statistics
+    expected: Any = None     # other dynamics: the :class:`~.expectation.Expectation` (None: every statement verifies)
     _screening: Screening | None = None
     _model: Any = None
 
@@ -144,3 +145,4 @@ class Family:
     generate: Callable[..., Instance]
     summary: str
     small: dict = dataclasses.field(default_factory=dict)
+    dynamics: str = "gradient-flow"    # or "discrete", "field": a model of other dynamics (docs/discrete.md)

@@ -17,10 +17,11 @@ ATTEMPTS = 2  # an instance that raises this many times for reasons of its own i
 
 
 def family_of(family: str, index: int) -> str:
-    """The family of instance ``index``: ``all`` takes the families in turn."""
-    from ..strategies import FAMILIES
+    """The family of instance ``index``: a group (``all``, ``dynamics``) takes its families in turn."""
+    from ..strategies import GROUPS
 
-    return FAMILIES[index % len(FAMILIES)] if family == "all" else family
+    group = GROUPS.get(family)
+    return group[index % len(group)] if group else family
 
 
 def instance_for(family: str, seed: int, index: int, *, min_cond: float = 1.0, times=None, beta_method=None):
@@ -53,12 +54,16 @@ def check_instance(task: dict) -> dict:
     inst, times, method, rejected = instance_for(task["family"], task["seed"], task["index"],
                                                  min_cond=task["min_cond"], times=_fractions(task["times"]),
                                                  beta_method=task["beta_method"])
+    if inst.model.dynamics == "discrete":
+        times = None             # a discrete model compares steps ([settings] steps), not times
     out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
-           "times": [str(t) for t in times], "beta_method": method, "cond": inst.screening.cond,
-           "rejected_draws": rejected, "description": inst.model.description}
+           "times": None if times is None else [str(t) for t in times], "beta_method": method,
+           "cond": inst.screening.cond, "rejected_draws": rejected, "description": inst.model.description}
+    if inst.expected is not None:
+        out["expected"] = inst.expected.verdict
     try:
-        report = theorems.check(inst.model, dps=task["dps"], times=[str(t) for t in times], beta_method=method,
-                                backend=task["backend"])
+        report = theorems.check(inst.model, dps=task["dps"], times=None if times is None else [str(t) for t in times],
+                                beta_method=method, backend=task["backend"])
     except Exception as exc:  # noqa: BLE001 - a crash on a valid instance is a finding, reported as such
         out.update(verdict="error", error=f"{type(exc).__name__}: {exc}", checks={}, table=None)
     else:
@@ -70,9 +75,20 @@ def check_instance(task: dict) -> dict:
                    checks={c.id: {"status": c.status, "digits": c.digits,
                                   "reason": None if c.applicable else c.reason} for c in report.checks},
                    table=report.table() if report.verdict != "verified" else None)
-    if out["verdict"] != "verified":
+        if inst.expected is not None:      # other dynamics: held to the outcome the family built in
+            out["unexpected"] = inst.expected.mismatches(report)
+    if not as_expected(out):
         out["model_file"] = inst.to_toml(dps=task["dps"], times=times, beta_method=method, backend=task["backend"])
     return out
+
+
+def as_expected(record: dict) -> bool:
+    """The instance gave the outcome its family expects (verified, or its known N/A reasons exactly)."""
+    if record["verdict"] == "error":
+        return False
+    if "expected" in record:
+        return not record.get("unexpected")
+    return record["verdict"] == "verified"
 
 
 def falsify_model(model, **given) -> dict:
@@ -80,7 +96,8 @@ def falsify_model(model, **given) -> dict:
 
     ``given`` are settings for :func:`verify.config.resolve` (None: the model's
     ``[settings]``, else the defaults). Returns ``{"verdict", "failing",
-    "variants": {id: {"rejected", "digits", "rel", "tolerance"}}}``; a variant
+    "variants": {id: {"rejected", "digits", "rel", "tolerance"}}, "dynamics"}``
+    (the catalogue run: :func:`dynamics_of`); a variant
     that does not apply to the model is absent; a crash of the routes is
     ``verdict: "error"`` with its message.
     """
@@ -89,26 +106,45 @@ def falsify_model(model, **given) -> dict:
     from .. import config, pipeline
     from ..statements import rejected, run_variants
 
+    dynamics = dynamics_of(model)
     try:
-        if model.dynamics == "discrete":   # the GDU statements and their variants (verify/statements/gdu.py)
+        if dynamics == "discrete":   # the GDU statements and their variants (verify/statements/gdu.py)
             from ..discrete.check import check_discrete
 
             report = check_discrete(model, dps=given.get("dps"), beta_method=given.get("beta_method"),
                                     seed=given.get("seed"))
+        elif dynamics == "field":    # continuous [field]: its statements and their variants (continuous_field.py)
+            from ..discrete.continuous_field import check_field
+
+            report = check_field(model, dps=given.get("dps"), times=given.get("times"),
+                                 beta_method=given.get("beta_method"), seed=given.get("seed"))
         else:
             report = pipeline.run(model, config.resolve(model, names=config.CLI, **given))
     except Exception as exc:  # noqa: BLE001 - one instance's crash must not hide the others
-        return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {}}
-    ev = report.evidence
-    with ev.precision.context():
-        failing = [c.id for c in report.checks if c.applicable and not c.passed]
-        variants = {}
-        for variant, result in run_variants(ev):
-            if result is not None:
-                variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
-                                        "rel": mpmath.nstr(result.max_rel_error, 3),
-                                        "tolerance": mpmath.nstr(result.tolerance, 3)}
-    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants}
+        return {"verdict": "error", "error": f"{type(exc).__name__}: {exc}", "failing": [], "variants": {},
+                "dynamics": dynamics}
+    failing = [c.id for c in report.checks if c.applicable and not c.passed]
+    if dynamics == "field":        # its variants ran with the check, on the same routes
+        outcomes = report.variants
+    else:
+        ev = report.evidence
+        with ev.precision.context():
+            outcomes = run_variants(ev)
+    variants = {}
+    for variant, result in outcomes:
+        if result is not None:
+            variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
+                                    "rel": mpmath.nstr(result.max_rel_error, 3),
+                                    "tolerance": mpmath.nstr(result.tolerance, 3)}
+    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants,
+            "dynamics": dynamics}
+
+
+def dynamics_of(model) -> str:
+    """Which catalogue of statements a model gets: "continuous" (the paper's), "discrete" or "field"."""
+    if model.dynamics == "discrete":
+        return "discrete"
+    return "continuous" if model.is_gradient_flow else "field"
 
 
 def falsify_instance(task: dict) -> dict:
@@ -117,10 +153,11 @@ def falsify_instance(task: dict) -> dict:
     out = {"index": task["index"], "family": inst.family, "n": inst.model.n, "p": inst.model.p,
            "cond": inst.screening.cond,
            "name": f"random-{inst.family}#{task['index']} (cond {inst.screening.cond:.3g})"}
-    out.update(falsify_model(inst.model, dps=task["dps"], times=list(task["times"]), beta_method=task["beta_method"],
-                             backend=task["backend"], seed=task["seed"]))
+    times = None if inst.model.dynamics == "discrete" else task["times"]
+    out.update(falsify_model(inst.model, dps=task["dps"], times=None if times is None else list(times),
+                             beta_method=task["beta_method"], backend=task["backend"], seed=task["seed"]))
     if out["verdict"] != "verified":
-        out["model_file"] = inst.to_toml(dps=task["dps"], times=task["times"],
+        out["model_file"] = inst.to_toml(dps=task["dps"], times=times,
                                          beta_method=task["beta_method"], backend=task["backend"])
     return out
 
