@@ -21,6 +21,9 @@ applicable, digits null (DESIGN.md, "Vacuous comparisons").
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import mpmath
 
 from .numbers import norm_inf
@@ -40,30 +43,40 @@ def rounding_term(dps, condition=1):
     return _policy(dps).rounding(condition)
 
 
+@dataclasses.dataclass(frozen=True)
+class Block:
+    """A run of ``size`` consecutive components with one natural size.
+
+    X (dL/ds, Eq 15) and Y (dL/dtheta, Eq 16) have different units: a
+    comparison of [X; Y] judges each block against its own size (the largest
+    entry of either side, or ``floor`` when that is larger) with its own
+    routes' error estimates ``error_terms`` ((absolute estimate, label) pairs).
+    On one common scale a large Y_0 would hide any error in X.
+    """
+
+    size: int
+    floor: Any = 0
+    error_terms: tuple = ()
+    label: str = ""
+
+
 def compare_series(check_id, title, equations, compared, A, B, times, names, *, dps,
-                   error_terms, condition=1, scale_floor=0) -> CheckResult:
+                   error_terms=(), condition=1, scale_floor=0, blocks=None) -> CheckResult:
     """A CheckResult for sides ``A[k]`` and ``B[k]`` (vectors at ``times[k]``).
 
     ``dps`` is the requested precision (an int or a :class:`Precision`);
     ``error_terms`` is a list of (absolute error estimate, label) from the routes;
     ``scale_floor`` is the problem's natural size (the size of the Cauchy
     problem's initial values), so that a quantity that is identically zero is
-    not judged relative to its own rounding noise.
+    not judged relative to its own rounding noise. ``blocks`` (a list of
+    :class:`Block`, partitioning the components in order) replaces
+    ``error_terms`` and ``scale_floor`` by one scale and one set of estimates
+    per block; the result reports the block that decides the verdict.
     """
     policy = _policy(dps)
-    scale = max([norm_inf(a) for a in A] + [norm_inf(b) for b in B] + [mpmath.mpf(scale_floor)])
-    if scale == 0:
-        scale = mpmath.mpf(1)
-    max_abs, worst, details, table = mpmath.mpf(0), "", [], []
-    for k, (a, b) in enumerate(zip(A, B, strict=True)):
-        diffs = [abs(x - y) for x, y in zip(a, b, strict=True)]
-        if not diffs:
-            continue
-        j = max(range(len(diffs)), key=lambda i: diffs[i])
-        details.append(f"t={mpmath.nstr(times[k], 6)}:{mpmath.nstr(diffs[j] / scale, 2)}")
-        table.append((times[k], [d / scale for d in diffs]))
-        if diffs[j] >= max_abs:
-            max_abs, worst = diffs[j], f"t={mpmath.nstr(times[k], 6)}  component {names[j]}"
+    width = len(A[0]) if len(A) else 0
+    if blocks is None:
+        blocks = [Block(width, scale_floor, tuple(error_terms))]
     values = [x for row in list(A) + list(B) for x in row]
     if not values:
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared, passed=False,
@@ -72,29 +85,66 @@ def compare_series(check_id, title, equations, compared, A, B, times, names, *, 
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
                            max_abs_error=mpmath.inf, max_rel_error=mpmath.inf, tolerance=policy.rounding(),
                            passed=False, reason="a side has a value that is not finite")
-    if max(abs(x) for x in values) <= policy.zero_below(scale_floor or 1):
+    judged, lo, table = [], 0, [(t, [None] * width) for t in times]
+    for block in blocks:
+        if block.size:
+            judged.append(_judge_block(policy, condition, block, lo, A, B, times, names, table))
+        lo += block.size
+    if all(j["vacuous"] for j in judged):
+        worst = max(judged, key=lambda j: j["rel"])
         return CheckResult(id=check_id, title=title, equations=equations, compared=compared, passed=False,
                            applicable=False, vacuous=True, reason=VACUOUS,
-                           max_abs_error=max_abs, max_rel_error=max_abs / scale, tolerance=None)
-    rnd = policy.rounding(condition)
-    tol = policy.tolerance(condition, [mpmath.mpf(e) / scale for e, _ in error_terms])
-    origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
-    origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in error_terms]
-    rel = max_abs / scale
-    passed, reason, applicable = bool(rel <= tol), None, True
-    if tol > policy.inconclusive_above:
+                           max_abs_error=worst["abs"], max_rel_error=worst["rel"], tolerance=None)
+    decisive = [j for j in judged if j["tol"] <= policy.inconclusive_above]
+    failing = [j for j in decisive if j["rel"] > j["tol"]]
+    undecided = [j for j in judged if j["tol"] > policy.inconclusive_above]
+    if failing:
+        j = max(failing, key=lambda j: j["rel"] / j["tol"])
+    elif undecided:
+        j = max(undecided, key=lambda j: j["tol"])
+    else:
+        j = max(judged, key=lambda j: j["rel"] / j["tol"])
+    passed, reason, applicable = not failing and not undecided, None, True
+    if not failing and undecided:
         # the routes' own error estimates leave too few digits to tell truth from error:
         # neither verified nor a discrepancy (exit 3, with the reason)
         passed, applicable = False, False
-        reason = (f"inconclusive: the derived tolerance {mpmath.nstr(tol, 2)} exceeds 10^-{policy.dps / 2:g} "
-                  f"(half the working precision; observed rel. error {mpmath.nstr(rel, 2)}); "
+        reason = (f"inconclusive: the derived tolerance {mpmath.nstr(j['tol'], 2)} exceeds 10^-{policy.dps / 2:g} "
+                  f"(half the working precision; observed rel. error {mpmath.nstr(j['rel'], 2)}); "
                   "raise --dps, or the instance is too ill-conditioned for this precision")
+    details = [f"t={mpmath.nstr(t, 6)}:{mpmath.nstr(max(r for r in row if r is not None), 2)}"
+               for t, row in table if any(r is not None for r in row)]
     return CheckResult(id=check_id, title=title, equations=equations, compared=compared,
-                       max_abs_error=max_abs, max_rel_error=rel, tolerance=tol,
-                       tolerance_origin=" + ".join(origin), passed=passed, reason=reason,
-                       applicable=applicable, worst=worst, details=details,
+                       max_abs_error=j["abs"], max_rel_error=j["rel"], tolerance=j["tol"],
+                       tolerance_origin=j["origin"], passed=passed, reason=reason,
+                       applicable=applicable, worst=j["worst"], details=details,
                        digits_cap=float(policy.dps + policy.guard),
-                       per_component=(list(names), table))
+                       per_component=(list(names), [(t, [r if r is not None else mpmath.mpf(0) for r in row])
+                                                    for t, row in table]))
+
+
+def _judge_block(policy, condition, block, lo, A, B, times, names, table) -> dict:
+    """Error, tolerance and vacuity of components lo .. lo + size - 1 against the block's own scale."""
+    hi = lo + block.size
+    scale = max([norm_inf(a[lo:hi]) for a in A] + [norm_inf(b[lo:hi]) for b in B] + [mpmath.mpf(block.floor)])
+    if scale == 0:
+        scale = mpmath.mpf(1)
+    max_abs, worst = mpmath.mpf(0), ""
+    for k, (a, b) in enumerate(zip(A, B, strict=True)):
+        diffs = [abs(x - y) for x, y in zip(a[lo:hi], b[lo:hi], strict=True)]
+        for i, d in enumerate(diffs):
+            table[k][1][lo + i] = d / scale
+        j = max(range(len(diffs)), key=lambda i: diffs[i])
+        if diffs[j] >= max_abs:
+            max_abs, worst = diffs[j], f"t={mpmath.nstr(times[k], 6)}  component {names[lo + j]}"
+    size = max([norm_inf(a[lo:hi]) for a in A] + [norm_inf(b[lo:hi]) for b in B])
+    rnd = policy.rounding(condition)
+    tol = policy.tolerance(condition, [mpmath.mpf(e) / scale for e, _ in block.error_terms])
+    origin = [f"rounding {mpmath.nstr(rnd, 2)}" + (f" (cond(H)={mpmath.nstr(condition, 3)})" if condition > 1 else "")]
+    origin += [f"{label} {mpmath.nstr(mpmath.mpf(e) / scale, 2)}" for e, label in block.error_terms]
+    return {"abs": max_abs, "rel": max_abs / scale, "tol": tol, "worst": worst,
+            "origin": (f"{block.label}: " if block.label else "") + " + ".join(origin),
+            "vacuous": size <= policy.zero_below(block.floor or 1)}
 
 
 def not_applicable(check_id, title, equations, compared, reason) -> CheckResult:

@@ -117,6 +117,18 @@ class Evidence:
         return size if size > self.precision.zero_below(terms) else floor
 
     @property
+    def scale_floor_Y(self):
+        """The natural size of dL/dtheta (Eq 16, 24) alone: |Y_0|, unless it is 0 next to X_0 (then the common floor).
+
+        A large X_0 must not make Y look like 0, nor a large Y_0 hide an error in X (Theorem 1 compares both).
+        """
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor) or not self.cauchy.Y0:
+            return floor
+        size = max(abs(y) for y in self.cauchy.Y0)
+        return size if size > self.precision.zero_below(floor) else floor
+
+    @property
     def rate_scale(self):
         """The natural size of the time derivatives dX/dt = -H X, dY/dt = -M X (Eq 13, 14) at X_0.
 
@@ -127,9 +139,29 @@ class Evidence:
         floor = self.scale_floor
         if not floor or not mpmath.isfinite(floor):
             return floor
-        X0 = max(abs(x) for x in self.cauchy.X0)
-        H, M = self.cauchy.H, self.cauchy.M
-        return max(mpmath.mnorm(H, mpmath.inf), mpmath.mnorm(M, mpmath.inf) if M.rows else 0) * X0
+        return max(self.rate_scale_X, self._rate_Y)
+
+    @property
+    def rate_scale_X(self):
+        """The natural size of dX/dt = -H X (Eq 13): ||H|| |X_0| (X's own size, not Y's)."""
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        return mpmath.mnorm(self.cauchy.H, mpmath.inf) * self.scale_floor_X
+
+    @property
+    def _rate_Y(self):
+        M = self.cauchy.M
+        return (mpmath.mnorm(M, mpmath.inf) if M.rows else 0) * self.scale_floor_X
+
+    @property
+    def rate_scale_Y(self):
+        """The natural size of dY/dt = -M X (Eq 14): ||M|| |X_0|, or the common rate scale where M X_0 vanishes."""
+        floor = self.scale_floor
+        if not floor or not mpmath.isfinite(floor):
+            return floor
+        rate = self._rate_Y
+        return rate if rate > self.precision.zero_below(self.rate_scale) else self.rate_scale
 
     @property
     def X_tilde(self):
@@ -142,14 +174,43 @@ class Evidence:
 
 def cancellation_digits(ev) -> int:
     """Digits the EP readouts lose beyond log10(1/beta): Eq 20-22 take differences of dE/ds and
-    dE/dtheta, whose terms have size ~terms, to get quantities of the size of X_0, Y_0."""
+    dE/dtheta, whose terms have size ~terms, to get quantities of the size of X_0 and of Y_0
+    (each judged on its own size: the smaller one sets the digits)."""
     floor = ev.scale_floor
     if not floor or not mpmath.isfinite(floor):
         return 0
+    floor = min(ev.scale_floor_X, ev.scale_floor_Y)
     s0, theta = ev.fixed_point.s, ev.theta
     terms = max([term_sizes(ev.cauchy.H, ev.cauchy.M, s0, theta)]
                 + [abs(x) for x in ev.compiled.dE_dtheta(s0, theta)])
     return max(0, int(mpmath.ceil(mpmath.log10(terms / floor)))) if terms > floor else 0
+
+
+def stencil_digits(ev, m: int, delta) -> int:
+    """Digits the central differences of theorem3-ode lose beyond the guard digits.
+
+    d/dt of X~ (Y~) by an order-2m stencil of step delta amplifies the values' rounding by
+    2 sum|w_j| / delta; the result is judged on the rate's scale ||H|| |X_0| (||M|| |X_0|). A Y~
+    that barely moves next to a large Y_0 (a theta-dependent cost of large dC/dtheta) needs
+    log10(|Y~| amplification / rate) digits; the guard digits cover the usual ~3.
+    """
+    floor = ev.scale_floor
+    if not floor or not mpmath.isfinite(floor) or not any(t > m * delta for t in ev.times):
+        return 0
+    amplification = 2 * mpmath.fsum(abs(w) for w in stencil.central_weights(m)) / delta
+    needed = []
+    for series, rate in ((ev.X, ev.rate_scale_X), (ev.Y, ev.rate_scale_Y)):
+        size = max((abs(v) for row in series for v in row), default=0)
+        if size and rate:
+            needed.append(mpmath.log10(size * amplification / rate))
+    return max(0, int(mpmath.ceil(max(needed, default=0))) - ev.precision.guard)
+
+
+def condition_number(eigenvalues, precision: Precision):
+    """max |lambda| / min |lambda| of H, the smallest counted as at least eps * max |lambda| (a singular H:
+    10^work, the most working precision can resolve); 1 for H = 0 (nothing is amplified)."""
+    top = max(abs(e) for e in eigenvalues)
+    return top / max(min(abs(e) for e in eigenvalues), precision.eps * top) if top else mpmath.mpf(1)
 
 
 def _mpf(t):
@@ -188,18 +249,32 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     except FixedPointNotFound as exc:
         ev.fixed_point_error = str(exc)
         return ev
-    eig = ev.fixed_point.hessian_eigenvalues
-    ev.cond = max(abs(e) for e in eig) / max(min(abs(e) for e in eig), precision.eps)
+    ev.cond = condition_number(ev.fixed_point.hessian_eigenvalues, precision)
     s0, theta = ev.fixed_point.s, ev.theta
     # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
-    ev.plan = beta_plan(beta_method, precision, analyticity_radius(compiled, s0, theta, precision))
+    radius = analyticity_radius(compiled, s0, theta, precision)
+    if radius > 0:
+        ev.plan = beta_plan(beta_method, precision, radius)
+    else:
+        ev.ep_error = ev.theorem2_error = (
+            f"H(s_theta^0) is singular (s_theta^0 is a {ev.fixed_point.describe()}): the nudged states are "
+            "not analytic in beta at beta = 0 (analyticity radius 0), so no beta -> 0 limit can be extrapolated")
     lap("fixed_point")
 
     progress("RBP route")
     ev.cauchy = rbp.cauchy_data(compiled, s0, theta)
-    ev.plan = dataclasses.replace(ev.plan, extra_digits=ev.plan.extra_digits + cancellation_digits(ev))
-    high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     ev.X, ev.Y = rbp.closed_form(ev.cauchy, times)
+    # the stencil step in t: 10^-3 of the fastest relaxation time 1/||H||, and short enough for
+    # a stencil to fit before the first positive time
+    rate = mpmath.mnorm(ev.cauchy.H, mpmath.inf) or mpmath.mpf(1)
+    delta = mpmath.mpf(10) ** -3 / rate
+    if any(t > 0 for t in times):
+        delta = min(delta, min(t for t in times if t > 0) / (stencil.order_for(work, mpmath.mpf(10) ** -3) + 1))
+    m = stencil.order_for(work, delta * rate)
+    if ev.plan is not None:
+        extra = cancellation_digits(ev) + stencil_digits(ev, m, delta)
+        ev.plan = dataclasses.replace(ev.plan, extra_digits=ev.plan.extra_digits + extra)
+        high = precision.raised(ev.plan.extra_digits)   # the routes that cancel (finite beta)
     try:
         ev.ode = rbp.by_ode(ev.flows, ev.cauchy, times, precision=precision)
     except IntegrationError as exc:
@@ -215,6 +290,8 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.direct_error = f"integration of the free flow failed: {exc}"
     lap("direct")
 
+    if ev.plan is None:
+        return ev
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
         try:
@@ -233,16 +310,9 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.theorem2_error = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
 
     progress("EP route")
-    # the stencil step in t: 10^-3 of the fastest relaxation time 1/||H||, and short enough for
-    # a stencil to fit before the first positive time
-    rate = mpmath.mnorm(ev.cauchy.H, mpmath.inf) or mpmath.mpf(1)
-    delta = mpmath.mpf(10) ** -3 / rate
-    if any(t > 0 for t in times):
-        delta = min(delta, min(t for t in times if t > 0) / (stencil.order_for(work, mpmath.mpf(10) ** -3) + 1))
     with high.context():
         theta_hi = compiled.theta_values(high.work)
         s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
-        m = stencil.order_for(work, delta * rate)
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})

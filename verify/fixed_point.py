@@ -313,10 +313,14 @@ def _certified_target(compiled, theta, start, s_t):
         theta_lo = [+x for x in theta]
         s = [mpmath.mpf(float(x)) for x in s_t]
         try:
-            s_star, _, _ = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo), s,
-                                  precision=CERTIFY)
+            s_star, residual, steps = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo),
+                                             s, precision=CERTIFY)
             if not all(mpmath.isfinite(x) and not isinstance(x, mpmath.mpc) for x in s_star):
                 return None, "Newton's method from the flow gives a non-finite or non-real point"
+            if not _is_root(compiled, s_star, theta_lo, residual, CERTIFY):
+                # Newton wandered (the flow is still far from any critical point): not a proposal
+                return None, (f"Newton's method from the flow's current point does not converge (residual "
+                              f"{mpmath.nstr(residual, 3)} after {steps} steps)")
             H_star = compiled.H(s_star, theta_lo)
             eig = mpmath.eigsy(H_star, eigvals_only=True)
             H_t = compiled.H(s, theta_lo)

@@ -5,19 +5,26 @@ from __future__ import annotations
 import dataclasses
 
 from ..routes import rbp
-from .record import Statement, joined
+from .record import Statement, joined, xy_blocks
 
 
 def _cauchy_ode(rec, ev):
-    Xo, Yo, traj = ev.ode
+    Xo, Yo, traj, kappa = ev.ode
     return rec.compare(ev, joined(Xo, Yo), joined(ev.X, ev.Y), ev.times, ev.names_s + ev.names_p,
-                       [(traj.error_estimate, "integrator")])
+                       blocks=_blocks(ev, traj, kappa))
+
+
+def _blocks(ev, traj, kappa):
+    """X with the integrator's estimate, Y (integrated as (Y - Y_0) / kappa) with kappa times it."""
+    return xy_blocks(ev, len(ev.names_s), len(ev.names_p), [(traj.error_estimate, "integrator")],
+                     [(kappa * traj.error_estimate, "integrator")])
 
 
 def _eq14_sign_flipped_ode(rec, ev):
-    Xo, Yo, traj = rbp.by_ode(ev.flows, dataclasses.replace(ev.cauchy, M=-ev.cauchy.M), ev.times, precision=ev.precision)
+    Xo, Yo, traj, kappa = rbp.by_ode(ev.flows, dataclasses.replace(ev.cauchy, M=-ev.cauchy.M), ev.times,
+                                     precision=ev.precision)
     return rec.compare(ev, joined(Xo, Yo), joined(ev.X, ev.Y), ev.times, ev.names_s + ev.names_p,
-                       [(traj.error_estimate, "integrator")])
+                       blocks=_blocks(ev, traj, kappa))
 
 
 RECORDS = [

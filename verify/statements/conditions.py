@@ -10,23 +10,35 @@ from __future__ import annotations
 import mpmath
 
 
-def small(ev):
-    """Below this a quantity counts as zero: 10^(-dps/2) of the problem's size."""
-    return ev.precision.inconclusive_above * ev.scale_floor
+def resolution(ev):
+    """The smallest relative change a check resolves as a rejection: 10^(-dps/2), or the rejection
+    margin times the rounding tolerance (10^(3-dps) cond(H)) when that is larger."""
+    from . import REJECTION_MARGIN
+
+    return max(ev.precision.inconclusive_above, REJECTION_MARGIN * ev.precision.rounding(ev.cond))
+
+
+def small(ev, block=None):
+    """Below this a quantity counts as zero: :func:`resolution` of the problem's size
+    (``block`` "X" or "Y": of the size of dL/ds or dL/dtheta alone, which have different units)."""
+    floor = {None: ev.scale_floor, "X": ev.scale_floor_X, "Y": ev.scale_floor_Y}[block]
+    return resolution(ev) * floor
 
 
 def _varying_hessian(ev):
     from ..fixed_point import initial_state
 
     s_init = [mpmath.mpf(x) for x in initial_state(ev.model)]
-    return mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1) > ev.precision.inconclusive_above
+    return (mpmath.mnorm(ev.compiled.H(s_init, ev.theta) - ev.cauchy.H, 1)
+            > resolution(ev) * mpmath.mnorm(ev.cauchy.H, 1))
 
 
 def _truncation_matters(ev):
     if ev.dJ is None or not any(t > 0 for t in ev.times):
         return False
     k = next(i for i, t in enumerate(ev.times) if t > 0)
-    return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > small(ev)
+    size = max([abs(y) for y in ev.Y[k]] + [abs(y) for y in ev.dJ] + [ev.scale_floor_Y])
+    return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > resolution(ev) * size
 
 
 def omitted_block(ev):
@@ -51,6 +63,21 @@ def omitted_block(ev):
     return H, removed, what
 
 
+def _visible_Y0(ev):
+    """Y_0 is not 0 next to the Y_t it is part of (Eq 12, 14): dropping it changes what is compared."""
+    size = max(abs(y) for Y in ev.Y for y in Y)
+    return max(abs(y) for y in ev.cauchy.Y0) > resolution(ev) * size
+
+
+def _time_doubling_visible(ev):
+    """X_t differs from X_2t (Eq 13) by more than the check resolves, at some requested time."""
+    from ..routes import rbp
+
+    X2, _ = rbp.closed_form(ev.cauchy, [2 * t for t in ev.times])
+    size = max([abs(x) for X in ev.X + X2 for x in X] + [ev.scale_floor_X])
+    return max(abs(a - b) for X, Y in zip(ev.X, X2) for a, b in zip(X, Y)) > resolution(ev) * size
+
+
 def _rate_visible(ev):
     """H X_t is not 0 (relative to the rates' scale) at some time the stencils are centred on."""
     from ..numbers import matvec
@@ -58,23 +85,27 @@ def _rate_visible(ev):
     centres = ev.stencil_points or {}
     size = max((abs(v) for k, t in enumerate(ev.times) if t in centres for v in matvec(ev.cauchy.H, ev.X[k])),
                default=0)
-    return size > ev.precision.inconclusive_above * ev.rate_scale
+    return size > resolution(ev) * ev.rate_scale_X
 
 
 CONDITIONS = {
     "theta-cost": lambda ev: any(x != 0 for x in ev.cauchy.Y0),
+    "visible-Y0": _visible_Y0,
+    "time-doubling-visible": _time_doubling_visible,
+    # Eq 56 as printed drops -dC/ds = -X_0 from d/dt dS/dbeta, compared on the rates' scale ||H|| |X_0|
+    "X0-visible-in-rates": lambda ev: max(abs(x) for x in ev.cauchy.X0) > resolution(ev) * ev.rate_scale_X,
     "minimum": lambda ev: ev.dJ is not None,
     "positive-time": lambda ev: any(t > 0 for t in ev.times),
     "time-zero": lambda ev: ev.times[0] == 0,
     "varying-hessian": _varying_hessian,
     "several-states": lambda ev: ev.model.n >= 2,
-    "nonzero-X": lambda ev: max(abs(x) for X in ev.X for x in X) > small(ev),
-    "nonzero-Y": lambda ev: max(abs(y) for Y in ev.Y for y in Y) > small(ev),
-    "moving-Y": lambda ev: max(abs(y - y0) for Y in ev.Y for y, y0 in zip(Y, ev.cauchy.Y0)) > small(ev),
-    "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > small(ev),
-    "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > small(ev),
+    "nonzero-X": lambda ev: max(abs(x) for X in ev.X for x in X) > small(ev, "X"),
+    "nonzero-Y": lambda ev: max(abs(y) for Y in ev.Y for y in Y) > small(ev, "Y"),
+    "moving-Y": lambda ev: max(abs(y - y0) for Y in ev.Y for y, y0 in zip(Y, ev.cauchy.Y0)) > small(ev, "Y"),
+    "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > small(ev, "X"),
+    "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > small(ev, "Y"),
     "truncation-matters": _truncation_matters,
-    "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.cauchy.Y0)) > small(ev),
-    "coupled-blocks": lambda ev: omitted_block(ev)[1] > small(ev),
+    "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.cauchy.Y0)) > small(ev, "Y"),
+    "coupled-blocks": lambda ev: omitted_block(ev)[1] > resolution(ev) * mpmath.mnorm(ev.cauchy.H, 1),
     "visible-rate": _rate_visible,
 }

@@ -17,12 +17,13 @@ def _corollary4(rec, ev):
 def _eq23_sign_flipped(rec, ev):
     Xt = [[-x for x in v] for v in ev.X_tilde]
     return rec.compare(ev, ev.direct.X.values, ev.direct.X.project(Xt), ev.times,
-                       direction_names(ev.direct.X, ev.names_s), ep_terms(ev) + direct_terms(ev))
+                       direction_names(ev.direct.X, ev.names_s), ep_terms(ev, "X") + direct_terms(ev, "X"),
+                       scale_floor=ev.scale_floor_X)
 
 
 def _eq23_time_doubled(rec, ev):
     X2, _ = rbp.closed_form(ev.cauchy, [2 * t for t in ev.times])
-    return rec.compare(ev, ev.X_tilde, X2, ev.times, ev.names_s, ep_terms(ev))
+    return rec.compare(ev, ev.X_tilde, X2, ev.times, ev.names_s, ep_terms(ev, "X"), scale_floor=ev.scale_floor_X)
 
 
 RECORDS = [
@@ -36,5 +37,5 @@ RECORDS = [
     Statement("eq23-time-doubled", ("23", "13"), "X~ at time t compared with X at time 2t",
               ("EP X~ at t", "RBP closed-form X at 2t"),
               _eq23_time_doubled, needs=("ep", "direct"), order=3, of="corollary4",
-              false_when=("positive-time", "moving-X")),
+              false_when=("positive-time", "moving-X", "time-doubling-visible")),
 ]

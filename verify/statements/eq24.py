@@ -9,7 +9,7 @@ def _eq24(rec, ev):
     terms = [(ev.ep.extrapolation_error_Y, "extrapolation"), (ev.ep.integration_error, "integrator (EP)"),
              (ev.direct.error_estimate_Y, "integrator (direct)")]   # Y~ and dL/dtheta alone
     return rec.compare(ev, ev.direct.Y.values, ev.direct.Y.project(ev.Y_tilde), ev.times,
-                       direction_names(ev.direct.Y, ev.names_p), terms)
+                       direction_names(ev.direct.Y, ev.names_p), terms, scale_floor=ev.scale_floor_Y)
 
 
 def _eq24_beta_cost_dropped(rec, ev):
@@ -18,7 +18,8 @@ def _eq24_beta_cost_dropped(rec, ev):
                                             for e, e0 in zip(ev.compiled.dE_dtheta(s, ev.ep.theta), dE0)])
     return rec.compare(ev, ev.direct.Y.values, ev.direct.Y.project(at_requested_times(ev, Y)), ev.times,
                        direction_names(ev.direct.Y, ev.names_p),
-                       ep_terms(ev) + direct_terms(ev) + [(err, "extrapolation")])
+                       ep_terms(ev, "Y") + direct_terms(ev, "Y") + [(err, "extrapolation")],
+                       scale_floor=ev.scale_floor_Y)
 
 
 RECORDS = [
@@ -27,5 +28,6 @@ RECORDS = [
               _eq24, needs=("ep", "direct"), order=80, label="Corollary 4, Eq 24", conditioned=False),
     Statement("eq24-beta-cost-dropped", ("24",), "Eq 24 without the beta dC/dtheta term of dE^beta/dtheta",
               ("direct dL/dtheta", "lim 1/beta (dE/dtheta(S^beta) - dE/dtheta(s^0)) (no beta dC/dtheta)"),
-              _eq24_beta_cost_dropped, needs=("ep", "direct"), order=2, of="eq24", false_when=("theta-cost",)),
+              _eq24_beta_cost_dropped, needs=("ep", "direct"), order=2, of="eq24",
+              false_when=("theta-cost", "visible-Y0")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 
 from ..routes import ep, objective
-from .record import Statement, at_requested_times, direct_terms, direction_names, ep_terms
+from .record import Statement, at_requested_times, direct_terms, direction_names, ep_terms, floor_of
 
 HALF = mpmath.mpf(1) / 2
 
@@ -28,7 +28,8 @@ def _on_flow(statement):
         d = getattr(ev.direct, part)
         return rec.compare(ev, d.values, d.project(at_requested_times(ev, half)), ev.times,
                            direction_names(d, getattr(ev, names)),
-                           ep_terms(ev) + direct_terms(ev) + [(err, "extrapolation")])
+                           ep_terms(ev, part) + direct_terms(ev, part) + [(err, "extrapolation")],
+                           scale_floor=floor_of(ev, part))
     return compute
 
 

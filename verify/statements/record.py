@@ -17,7 +17,7 @@ from typing import Callable
 import mpmath
 
 from .. import stencil
-from ..compare import compare_series, not_applicable
+from ..compare import Block, compare_series, not_applicable
 from ..numbers import matvec
 
 #: evidence part -> (Evidence attribute holding it, attribute holding why it is missing)
@@ -87,13 +87,13 @@ class Statement:
     def result_title(self) -> str:
         return f"false variant {self.id}" if self.is_variant else self.title
 
-    def compare(self, ev, A, B, times, names, error_terms, *, compared=None, scale_floor=None):
+    def compare(self, ev, A, B, times, names, error_terms=(), *, compared=None, scale_floor=None, blocks=None):
         """compare_series of sides A and B at ``times`` with this record's id, title and sides."""
         return compare_series(self.id, self.result_title, list(self.equations),
                               list(compared) if compared is not None else self.sides(ev), A, B, times, names,
                               dps=ev.dps, condition=ev.cond if self.conditioned else 1,
                               error_terms=error_terms,
-                              scale_floor=ev.scale_floor if scale_floor is None else scale_floor)
+                              scale_floor=ev.scale_floor if scale_floor is None else scale_floor, blocks=blocks)
 
 
 # -- helpers shared by the records ----------------------------------------------------------------
@@ -120,30 +120,59 @@ def joined(A, B):
     return [list(a) + list(b) for a, b in zip(A, B)]
 
 
+def xy_blocks(ev, nx, ny, terms_X, terms_Y, *, rates=False):
+    """[X; Y] compared block by block (:class:`verify.compare.Block`): X (dC/ds units) on X's own size,
+    Y (dC/dtheta units) on Y's, each with its routes' own error estimates; ``rates``: d/dt of X and Y
+    (Eq 13, 14), on the sizes ||H|| |X_0| and ||M|| |X_0|."""
+    fx, fy = (ev.rate_scale_X, ev.rate_scale_Y) if rates else (ev.scale_floor_X, ev.scale_floor_Y)
+    return [Block(nx, fx, tuple(terms_X), "X"), Block(ny, fy, tuple(terms_Y), "Y")]
+
+
 def direction_names(directional, names):
     """Component names, or "projection i" where the direct route projected on random directions."""
     return list(names) if directional.full else [f"projection {i}" for i in range(len(directional.directions))]
 
 
-def ep_terms(ev):
-    """Error estimates of the EP route (Eq 21, 22): extrapolation in beta and integration."""
-    return [(ev.ep.extrapolation_error, "extrapolation"), (ev.ep.integration_error, "integrator (EP)")]
+def ep_terms(ev, block=None):
+    """Error estimates of the EP route (Eq 21, 22): extrapolation in beta and integration
+    (``block`` "X" or "Y": of X~ or Y~ alone)."""
+    extrapolation = {None: ev.ep.extrapolation_error, "X": ev.ep.extrapolation_error_X,
+                     "Y": ev.ep.extrapolation_error_Y}[block]
+    return [(extrapolation, "extrapolation"), (ev.ep.integration_error, "integrator (EP)")]
 
 
-def direct_terms(ev):
-    return [(ev.direct.error_estimate, "integrator (direct)")]
+def direct_terms(ev, block=None):
+    """The direct route's error estimate (``block`` "X" or "Y": of dL/ds or dL/dtheta alone)."""
+    return [({None: ev.direct.error_estimate, "X": ev.direct.error_estimate_X,
+              "Y": ev.direct.error_estimate_Y}[block], "integrator (direct)")]
+
+
+def floor_of(ev, block):
+    """The natural size of X (dL/ds) or Y (dL/dtheta) alone."""
+    return ev.scale_floor_X if block == "X" else ev.scale_floor_Y
 
 
 def time_derivative_on_ep(ev, sign_of_H=1):
-    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil centre, and an error estimate."""
-    A, est = stencil.derivatives_at_centres(
-        lambda x: list(ev.ep_at(x)[0]) + list(ev.ep_at(x)[1]), ev.stencil_points, ev.stencil_order,
-        ev.stencil_delta, ev.ep.extrapolation_error + ev.ep.integration_error)
-    B = []
-    for t in ev.stencil_points:
-        Xk = ev.ep_at(t)[0]
-        B.append([-sign_of_H * v for v in matvec(ev.cauchy.H, Xk)] + [-v for v in matvec(ev.cauchy.M, Xk)])
-    return A, B, est
+    """(d/dt [X~; Y~] by central differences, -[H X~; M X~]) at each stencil centre, and the blocks
+    (:func:`xy_blocks`, on the rates' scales) with each block's error estimate.
+
+    The differences are taken at the EP route's own precision: the values carry its digits, and
+    a slowly moving Y~ next to a large Y_0 loses log10(|Y~| / (|dY~/dt| delta)) of them here.
+    """
+    with ev.ep.precision.context():
+        AX, est_X = stencil.derivatives_at_centres(
+            lambda x: list(ev.ep_at(x)[0]), ev.stencil_points, ev.stencil_order, ev.stencil_delta,
+            ev.ep.extrapolation_error_X + ev.ep.integration_error)
+        AY, est_Y = stencil.derivatives_at_centres(
+            lambda x: list(ev.ep_at(x)[1]), ev.stencil_points, ev.stencil_order, ev.stencil_delta,
+            ev.ep.extrapolation_error_Y + ev.ep.integration_error) if ev.names_p else ([[] for _ in AX], 0)
+        A, B = joined(AX, AY), []
+        for t in ev.stencil_points:
+            Xk = ev.ep_at(t)[0]
+            B.append([-sign_of_H * v for v in matvec(ev.cauchy.H, Xk)] + [-v for v in matvec(ev.cauchy.M, Xk)])
+    blocks = xy_blocks(ev, len(ev.names_s), len(ev.names_p), [(est_X, "finite differences")],
+                       [(est_Y, "finite differences")], rates=True)
+    return A, B, blocks
 
 
 def at_requested_times(ev, series):

@@ -6,18 +6,24 @@ import mpmath
 
 from .. import stencil
 from ..numbers import matvec
-from .record import Statement, ep_terms, joined
+from ..routes import ep
+from .record import Statement, ep_terms, joined, xy_blocks
 
 
 def _theorem3(rec, ev):
     return rec.compare(ev, joined(ev.X_tilde, ev.Y_tilde), joined(ev.X, ev.Y), ev.times,
-                       ev.names_s + ev.names_p, ep_terms(ev))
+                       ev.names_s + ev.names_p,
+                       blocks=xy_blocks(ev, len(ev.names_s), len(ev.names_p), ep_terms(ev, "X"), ep_terms(ev, "Y")))
 
 
 def _eq61_as_printed(rec, ev):
-    Y0_tilde = ev.Y_tilde[0]
+    # Y~ at t = 0 with the extrapolation error of that time alone (later times' Y~ may be far larger)
+    k = ev.ep_times.index(ev.times[0])
+    g = ep.parameter_readout(ev.compiled, ev.ep.s0, ev.ep.theta)
+    with ev.ep.precision.context():
+        Y0_tilde, err = ev.ep.plan.combine([g(beta, row[k]) for beta, row in zip(ev.ep.plan.betas, ev.ep.states)])
     return rec.compare(ev, [Y0_tilde], [[mpmath.mpf(0)] * len(Y0_tilde)], [ev.times[0]], ev.names_p,
-                       [(ev.ep.extrapolation_error, "extrapolation")])
+                       [(err, "extrapolation")], scale_floor=ev.scale_floor_Y)
 
 
 def _eq56_as_printed(rec, ev):
@@ -26,7 +32,8 @@ def _eq56_as_printed(rec, ev):
     A, est = stencil.derivatives_at_centres(lambda x: Z[ev.ep_times.index(x)], ev.stencil_points,
                                             ev.stencil_order, ev.stencil_delta, err + ev.ep.integration_error)
     B = [[-v for v in matvec(ev.cauchy.H, Z[ev.ep_times.index(t)])] for t in ev.stencil_points]
-    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s, [(est, "finite differences")])
+    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s, [(est, "finite differences")],
+                       scale_floor=ev.rate_scale_X)
 
 
 RECORDS = [
@@ -43,5 +50,5 @@ RECORDS = [
               "Eq 56 as printed: d/dt dS/dbeta = -H dS/dbeta (drops -dC/ds)",
               ("d/dt of dS^beta/dbeta at beta=0 (EP states)", "-H dS^beta/dbeta (Eq 56 as printed)"),
               _eq56_as_printed, needs=("ep", "direct"), order=3, of="theorem3",
-              false_when=("positive-time", "nonzero-X")),
+              false_when=("positive-time", "nonzero-X", "X0-visible-in-rates")),
 ]

@@ -12,15 +12,13 @@ def _theorem3_ode(rec, ev):
     if not ev.stencil_points:
         return not_applicable(rec.id, rec.title, list(rec.equations), rec.sides(ev),
                               f"no requested time t > {mpmath.nstr(ev.stencil_order * ev.stencil_delta, 3)}")
-    A, B, est = time_derivative_on_ep(ev)
-    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s + ev.names_p, [(est, "finite differences")],
-                       scale_floor=ev.rate_scale)
+    A, B, blocks = time_derivative_on_ep(ev)
+    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s + ev.names_p, blocks=blocks)
 
 
 def _theorem3_ode_sign(rec, ev):
-    A, B, est = time_derivative_on_ep(ev, sign_of_H=-1)
-    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s + ev.names_p, [(est, "finite differences")],
-                       scale_floor=ev.rate_scale)
+    A, B, blocks = time_derivative_on_ep(ev, sign_of_H=-1)
+    return rec.compare(ev, A, B, list(ev.stencil_points), ev.names_s + ev.names_p, blocks=blocks)
 
 
 RECORDS = [
