@@ -17,6 +17,7 @@ import sympy as sp
 from .derive import BETA, Derivation
 from .functions import mpmath_modules, numpy_modules, to_elementary
 from .model import Model
+from .numeric_glue import matrix_callable, vector_callable
 
 MPMATH_MODULES = mpmath_modules()
 
@@ -40,26 +41,10 @@ class Compiled:
         return self.model.concrete(expr)
 
     def _vector(self, exprs, modules=None):
-        exprs = [self._concrete(e).xreplace(self._plain) for e in exprs]
-        fn = sp.lambdify(list(self._plain.values()), exprs, modules=modules or MPMATH_MODULES, cse=True)
-        n = self.n
-
-        def call(s, theta, beta=0):
-            if len(s) != n:
-                raise ValueError(f"expected {n} state values, got {len(s)}")
-            return list(fn(*s, *theta, beta))
-
-        return call
+        return vector_callable(self._args, [self._concrete(e) for e in exprs], self.n, modules or MPMATH_MODULES)
 
     def _matrix(self, mat):
-        rows, cols = mat.shape
-        flat = self._vector(list(mat))
-
-        def call(s, theta, beta=0):
-            values = flat(s, theta, beta)
-            return mpmath.matrix([values[i * cols:(i + 1) * cols] for i in range(rows)])
-
-        return call
+        return matrix_callable(self._args, sp.Matrix(mat).applyfunc(self._concrete), self.n, MPMATH_MODULES)
 
     # scalars ---------------------------------------------------------------
     @cached_property

@@ -31,7 +31,10 @@ def run(args) -> int:
 
     model = load_model(args.model)
     if model.dynamics == "discrete":
+        from symbolic.discrete_compile import check_component_cost
         from symbolic.discrete_display import render_discrete
+
+        check_component_cost(model)      # derive prints per-component Jacobians: the limit the load skipped
 
         out = render_discrete(model, args.format)
     elif model.energy is None:

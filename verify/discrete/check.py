@@ -27,7 +27,9 @@ from ..result import Report
 from ..statements import statements
 from ..statements.gdu import discrepancy
 from . import fixed_point, routes
+from . import matrix_free as mfree
 
+CLOCK = _time.perf_counter    # the routes' timings (bench/bench_discrete.py sets time.process_time)
 
 
 @dataclasses.dataclass
@@ -99,8 +101,15 @@ class DiscreteEvidence:
             with self.prec.context():
                 self._variants[which] = routes.ep(
                     self.compiled, self.fixed_point.s, self.theta, self.steps, self.beta_method, self.prec,
-                    sign=-1 if which == "beta-flipped" else 1, free_state_theta=which == "free-state")
+                    sign=-1 if which == "beta-flipped" else 1, free_state_theta=which == "free-state",
+                    pre=self.fixed_point.preconditioner, project=_projection(self))
         return self._variants[which]
+
+
+def _projection(ev):
+    """The unrolled route's theta directions when they are dyadic projections (a large model), else None."""
+    U = ev.unrolled.theta if ev.unrolled else None
+    return U if isinstance(U, routes.Projected) else None
 
 
 def asymmetry(J) -> mpmath.mpf:
@@ -114,7 +123,7 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     """Run every route at ``prec`` (the caller holds ``prec.context()``)."""
     cm = compiled or compile_discrete(model)
     ev = DiscreteEvidence(model, cm, prec, steps, beta_method, cm.theta_values(prec.work))
-    clock = _time.perf_counter
+    clock = CLOCK
     t0 = clock()
     try:
         ev.fixed_point = fixed_point.solve(cm, ev.theta, prec, fixed_point.initial_state(model))
@@ -125,14 +134,19 @@ def gather(model, prec: Precision, steps: int, beta_method: str, max_directions=
     ev.timings["fixed_point"] = clock() - t0
     t0 = clock()
     ev.adjoint = routes.adjoint(cm, s, ev.theta, steps)
-    ev.asymmetry = asymmetry(ev.adjoint.J)
-    ev.dJ = routes.rbp_dJ_dtheta(cm, s, ev.theta, ev.adjoint.J, ev.adjoint.dF_dtheta)
+    pre = ev.fixed_point.preconditioner
+    ev.asymmetry = asymmetry(ev.adjoint.J) if ev.adjoint.J is not None else mfree.asymmetry(cm, ev.theta, s, seed)
+    try:
+        ev.dJ = routes.rbp_dJ_dtheta(cm, s, ev.theta, ev.adjoint.J, ev.adjoint.dF_dtheta, prec, pre)
+    except mfree.NotConverged as exc:
+        ev.fixed_point, ev.fixed_point_error = None, str(exc)
+        return ev
     ev.timings["adjoint"] = clock() - t0
     t0 = clock()
     ev.unrolled = routes.unrolled(cm, s, ev.theta, steps, prec, max_directions, seed)
     ev.timings["unrolled"] = clock() - t0
     t0 = clock()
-    ev.ep = routes.ep(cm, s, ev.theta, steps, beta_method, prec)
+    ev.ep = routes.ep(cm, s, ev.theta, steps, beta_method, prec, pre=pre, project=_projection(ev))
     ev.timings["ep"] = clock() - t0
     return ev
 
@@ -158,7 +172,8 @@ def check_discrete(model, *, dps=None, steps=None, beta_method=None, seed=None,
         ev = gather(model, prec, steps, beta_method, max_directions, seed, compiled)
         checks = statements(ev)
         fixed, values = _fixed_point_json(ev), _values_json(ev)
-    settings = {"dps": dps, "times": [], "dynamics": "discrete", "map": ev.compiled.d.kind, "steps": steps,
+    settings = {"dps": dps, "times": [], "dynamics": "discrete", "map": ev.compiled.d.kind,
+                "compiled": ev.compiled.form, "steps": steps,
                 "beta_method": beta_method, "backend": None, "guard_digits": prec.guard, "seed": seed,
                 "max_directions": max_directions, "beta_plan": ev.ep.description if ev.ep else None}
     if model.settings.get("step") is not None:
@@ -196,7 +211,7 @@ def _fixed_point_json(ev):
                 "hessian_eigenvalues": None, "asymmetry": None}
     fp = ev.fixed_point
     return {"found": True, "s": vec_str(fp.s, work), "residual": mpmath.nstr(fp.residual, 5),
-            "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fp.eigenvalues, work),
+            "hessian_eigenvalues": None, "jacobian_eigenvalues": vec_str(fp.eigenvalues, fp.eigenvalue_digits or work),
             "spectral_radius": mpmath.nstr(fp.spectral_radius, 10),
             "asymmetry": mpmath.nstr(ev.asymmetry, 10), "other_fixed_points": len(fp.others),
             "method": "relaxation + newton", "description": fp.describe()}
@@ -218,13 +233,31 @@ def _values_json(ev):
         values["bptt_theta"] = [vec_str(v, work) for v in U.theta.values]
         values["bptt_theta_is_projection"] = not U.theta.full
         values["delta_ep_theta"] = [vec_str(v, work) for v in ev.ep.delta_theta]
+        values["delta_ep_theta_is_projection"] = values["ep_update_is_projection"] = ev.ep.theta_projected
         values["ep_update"] = vec_str(ev.ep.update, work)
         values["bptt_total"] = vec_str(U.total.values[0], work)
+    values["projections"] = projections(ev)
     if ev.compiled.d.kind == "field":
         values["discrepancy"] = [{"step": t, "relative_error": mpmath.nstr(rel, 6),
                                   "cosine": None if cos is None else mpmath.nstr(cos, 12)}
                                  for t, rel, cos in discrepancy(ev)]
     return values
+
+
+def projections(ev) -> dict:
+    """What was projected rather than computed whole (large models), each with how: empty for a small model."""
+    out = {}
+    for key, directional, size, space in (("bptt_s", ev.unrolled.s, ev.compiled.n, "state"),
+                                          ("bptt_theta", ev.unrolled.theta, ev.compiled.p, "parameter")):
+        if directional is not None and not directional.full:
+            out[key] = (f"{len(directional.directions)} random unit directions (seeded by `seed`) of the {size} "
+                        f"{space} components; the other routes' vectors are projected on the same directions")
+    if ev.ep is not None and ev.ep.theta_projected:
+        out["delta_ep_theta"] = out["ep_update"] = ("dPhi/dtheta at each nudged state projected on the bptt_theta "
+                                                    "directions before the differences and the beta limit")
+    if ev.adjoint is not None and ev.adjoint.J is None:
+        out["jacobian"] = mfree.description(ev.compiled)
+    return out
 
 
 class DiscreteReport(Report):

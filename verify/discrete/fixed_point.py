@@ -17,6 +17,8 @@ import math
 
 import mpmath
 
+from . import matrix_free as mfree
+
 RELAX_STEPS = 20000
 NEWTON_STEPS = 60
 
@@ -36,10 +38,18 @@ class DiscreteFixedPoint:
     relaxation_steps: int
     newton_steps: int
     others: list               # other fixed points found from other starts (for the description)
+    preconditioner: object = None   # float64 LU of I - dF/ds at s* (matrix-free models), else None
+
+    @property
+    def eigenvalue_digits(self) -> int | None:
+        """Digits of the eigenvalues: 16 when they are float64's (matrix-free), else None (working precision)."""
+        return 16 if self.preconditioner is not None else None
 
     def describe(self) -> str:
-        text = (f"s* = F(s*) by {self.relaxation_steps} relaxation steps + {self.newton_steps} Newton steps, "
-                f"residual {mpmath.nstr(self.residual, 3)}, spectral radius of dF/ds "
+        how = "chord steps (float64 I - dF/ds)" if self.preconditioner is not None else "Newton steps"
+        spectrum = " (float64)" if self.preconditioner is not None else ""
+        text = (f"s* = F(s*) by {self.relaxation_steps} relaxation steps + {self.newton_steps} {how}, "
+                f"residual {mpmath.nstr(self.residual, 3)}, spectral radius of dF/ds{spectrum} "
                 f"{mpmath.nstr(self.spectral_radius, 5)} (contraction)")
         if self.others:
             text += (f"; {len(self.others)} other fixed point(s) reached from other starts "
@@ -105,18 +115,41 @@ def residual(compiled, theta, s):
 def solve(compiled, theta, prec, start) -> DiscreteFixedPoint:
     """The free fixed point reached from ``start``, polished at ``prec.work`` digits."""
     s, relaxed = relax(compiled, theta, start)
-    s, steps = newton(compiled, theta, s, prec)
+    pre = None
+    if mfree.matrix_free(compiled):
+        pre = preconditioner(compiled, theta, s)
+        try:
+            s, steps = mfree.chord(compiled, theta, s, prec, pre)
+        except mfree.NotConverged as exc:
+            raise FixedPointError(str(exc)) from None
+    else:
+        s, steps = newton(compiled, theta, s, prec)
     res = residual(compiled, theta, s)
     scale = max(mpmath.mpf(1), max(abs(v) for v in s))
     if res > prec.root_tolerance(scale):
         raise FixedPointError(f"the fixed point's residual {mpmath.nstr(res, 3)} exceeds the root tolerance "
                               f"{mpmath.nstr(prec.root_tolerance(scale), 3)}")
-    eig = sorted(eigenvalues(compiled.JF(s, theta)), key=abs, reverse=True)
+    if pre is not None:
+        pre = preconditioner(compiled, theta, s)    # at s* (relaxation stopped ~1e-13 away)
+        eig = mfree.spectrum(pre.J64)
+    else:
+        eig = sorted(eigenvalues(compiled.JF(s, theta)), key=abs, reverse=True)
     rho = abs(eig[0])
     if rho >= 1:
         raise FixedPointError(f"s* = F(s*) was found but dF/ds has spectral radius {mpmath.nstr(rho, 5)} >= 1 "
                               "there: not a contraction, the free phase does not stay at s*")
-    return DiscreteFixedPoint(s, res, rho, eig, relaxed, steps, _others(compiled, theta, s, prec))
+    return DiscreteFixedPoint(s, res, rho, eig, relaxed, steps, _others(compiled, theta, s, prec), pre)
+
+
+def preconditioner(compiled, theta, s) -> "mfree.Preconditioner":
+    """float64 I - dF/ds at s, factored; FixedPointError if it is singular or not finite."""
+    try:
+        J64 = compiled.J_numpy(s, theta)
+    except (OverflowError, ValueError, ZeroDivisionError) as exc:
+        raise FixedPointError(f"dF/ds cannot be evaluated in float64 near the fixed point ({exc})") from None
+    if not all(map(math.isfinite, J64.ravel())):
+        raise FixedPointError("dF/ds is not finite in float64 near the fixed point")
+    return mfree.Preconditioner(J64)
 
 
 def eigenvalues(J) -> list:
@@ -140,6 +173,11 @@ def _others(compiled, theta, s_star, prec, starts=(-1.0, 1.0)):
     return out
 
 
-def polish(compiled, theta, s, prec) -> list:
-    """s* again at a higher working precision (Newton from the known root: one or two steps)."""
+def polish(compiled, theta, s, prec, pre=None) -> list:
+    """s* again at a higher working precision (Newton, or chord steps for a matrix-free model, from the root)."""
+    if mfree.matrix_free(compiled):
+        try:
+            return mfree.chord(compiled, theta, s, prec, pre or preconditioner(compiled, theta, s))[0]
+        except mfree.NotConverged as exc:
+            raise FixedPointError(str(exc)) from None
     return newton(compiled, theta, s, prec)[0]

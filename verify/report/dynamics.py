@@ -69,7 +69,7 @@ def discrete_plots(report):
     truth_p = ep_p = None
     if U.theta is not None:
         truth_p = [[-x for x in row] for row in _mp(U.theta.values)]
-        ep_p = _mp(U.theta.project(ev.ep.delta_theta))
+        ep_p = _mp(ev.ep.theta_side(U.theta, ev.ep.delta_theta))   # projected already on a large model
     errors = _errors(report)
     disc = report.values.get("discrepancy")
     if disc and "gdu-s" not in errors:

@@ -95,17 +95,19 @@ def _gdu_s(ev, shift=0, ep=None):
 def _gdu_theta(ev, ep=None):
     ep = ep or ev.ep
     U = ev.unrolled.theta
-    return U.project(ep.delta_theta), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+    return ep.theta_side(U, ep.delta_theta), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
 
 
 def _gdu_sum(ev):
     U = ev.unrolled.total
-    return U.project([ev.ep.update]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+    return ev.ep.theta_side(U, [ev.ep.update]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
 
 
 def _limit_note(ev):
     """How far the EP update at step K still is from -dJ/dtheta (discrete Theorem 2: the gap ~ rho^K)."""
     limit = [-(d - c) for d, c in zip(ev.dJ, ev.compiled.dC_dtheta(ev.fixed_point.s, ev.theta))]
+    if ev.ep.theta_projected:   # a large model: the EP update is known on the projections only
+        limit = ev.unrolled.total.project([limit])[0]
     gap = max(abs(u - v) for u, v in zip(ev.ep.update, limit)) / max(max(abs(v) for v in limit), ev.scale_floor)
     return (f"as K grows the EP update tends to -(dJ/dtheta - dC/dtheta): relative gap at K={ev.steps} is "
             f"{mpmath.nstr(gap, 3)} (spectral radius^K = {mpmath.nstr(ev.fixed_point.spectral_radius ** ev.steps, 3)})")
@@ -125,8 +127,9 @@ def _bptt_adjoint(ev, adjoint=None):
 
 def _sum_one_step_early(ev):
     U = ev.unrolled.total
-    early = [mpmath.fsum(col) for col in zip(*ev.ep.delta_theta[:-1])] if ev.steps > 1 else [0] * len(ev.theta)
-    return U.project([early]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
+    early = ([mpmath.fsum(col) for col in zip(*ev.ep.delta_theta[:-1])] if ev.steps > 1
+             else [0] * len(ev.ep.delta_theta[0]))
+    return ev.ep.theta_side(U, [early]), _neg(U.values), _names(U, ev.names_p), _ep_terms(ev)
 
 
 def _adjoint_at_start(ev):
