@@ -106,7 +106,8 @@ CONDITIONS = {
     "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > small(ev, "X"),
     "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > small(ev, "Y"),
     "truncation-matters": _truncation_matters,
-    "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.on_dJ(ev.cauchy.Y0))) > small(ev, "Y"),
+    "dJ-not-Y0": lambda ev: (ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.on_dJ(ev.cauchy.Y0)))
+                             > small(ev, "Y")),
     "coupled-blocks": lambda ev: omitted_block(ev)[1] > resolution(ev) * mpmath.mnorm(ev.cauchy.H, 1),
     "visible-rate": _rate_visible,
 }
