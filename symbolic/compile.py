@@ -36,6 +36,8 @@ class Compiled:
         self._plain = {a: sp.Symbol(f"arg_{i}", **a.assumptions0) for i, a in enumerate(self._args)}
 
     def _concrete(self, expr):
+        if isinstance(expr, sp.Number):     # most entries of M and H at size are 0: nothing to substitute
+            return expr
         return self.model.concrete(expr)
 
     def _vector(self, exprs, modules=None):

@@ -29,6 +29,23 @@ def require_gradient_flow(model: Model) -> None:
                         "`eqprop-verify check` and `derive` handle discrete models (the GDU statements)")
 
 
+def _gradient(expr, symbols) -> list:
+    """[d expr / d x for x in symbols], differentiating only the terms of the sum that contain x.
+
+    The same expressions as ``sp.diff(expr, x)`` (which differentiates every term and drops the
+    zeros), without visiting the whole energy once per variable: O(size) instead of
+    O(size x (n + p)): 16 s for dE/dtheta at n = 66, p = 1,152; for H and M (one call per row of
+    dE/ds) it also skips the entries that are 0 without building a Derivative.
+    """
+    terms = expr.args if isinstance(expr, sp.Add) else (expr,)
+    wanted = set(symbols)
+    having: dict = {x: [] for x in symbols}
+    for term in terms:
+        for x in term.free_symbols & wanted:
+            having[x].append(term)
+    return [sp.diff(sp.Add(*having[x]), x) if having[x] else sp.S.Zero for x in symbols]
+
+
 @dataclasses.dataclass(frozen=True)
 class Derived:
     """One derived object: its name, the equations it comes from, its value."""
@@ -58,22 +75,22 @@ class Derivation:
     @cached_property
     def dE_ds(self) -> sp.Matrix:
         """dE/ds, the gradient whose zero is the fixed point (Eq 2)."""
-        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.s])
+        return sp.Matrix(_gradient(self.model.energy, self.model.s))
 
     @cached_property
     def dC_ds(self) -> sp.Matrix:
         """dC/ds: X_0 of the Cauchy problem (Eq 11) at the fixed point."""
-        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.s])
+        return sp.Matrix(_gradient(self.model.cost, self.model.s))
 
     @cached_property
     def dE_dtheta(self) -> sp.Matrix:
         """dE/dtheta, measured at the free and nudged states in EP (Eq 20, 24)."""
-        return sp.Matrix([sp.diff(self.model.energy, x) for x in self.model.theta])
+        return sp.Matrix(_gradient(self.model.energy, self.model.theta))
 
     @cached_property
     def dC_dtheta(self) -> sp.Matrix:
         """dC/dtheta: Y_0 of the Cauchy problem (Eq 12)."""
-        return sp.Matrix([sp.diff(self.model.cost, x) for x in self.model.theta])
+        return sp.Matrix(_gradient(self.model.cost, self.model.theta))
 
     @cached_property
     def field(self) -> sp.Matrix:
@@ -99,16 +116,14 @@ class Derivation:
     @cached_property
     def H(self) -> sp.Matrix:  # noqa: N802 - the paper's Hessian
         """H = d^2E/ds^2, the matrix of Eq 13 (evaluated at s_theta^0)."""
-        g = self.dE_ds
-        return sp.Matrix(self.model.n, self.model.n,
-                         lambda i, j: sp.diff(g[i], self.model.s[j]))
+        rows = [_gradient(g, self.model.s) for g in self.dE_ds]
+        return sp.Matrix(self.model.n, self.model.n, lambda i, j: rows[i][j])
 
     @cached_property
     def M(self) -> sp.Matrix:  # noqa: N802
         """M = d^2E/(dtheta ds), p x n, the matrix of Eq 14."""
-        g = self.dE_ds
-        return sp.Matrix(self.model.p, self.model.n,
-                         lambda k, j: sp.diff(g[j], self.model.theta[k]))
+        columns = [_gradient(g, self.model.theta) for g in self.dE_ds]
+        return sp.Matrix(self.model.p, self.model.n, lambda k, j: columns[j][k])
 
     # the paper's statements, as symbolic objects ---------------------------------
     def objects(self) -> list[Derived]:

@@ -245,8 +245,9 @@ def term_sizes(H, M, s, theta):
     (Componentwise, so a parameter that does not enter dE/ds adds nothing.)
     """
     n = H.rows
-    return max((mpmath.fsum(abs(H[i, j]) * abs(s[j]) for j in range(n))
-                + mpmath.fsum(abs(M[k, i]) * abs(theta[k]) for k in range(M.rows)) for i in range(n)),
+    abs_s, abs_theta = [abs(x) for x in s], [abs(x) for x in theta]
+    return max((mpmath.fdot([abs(H[i, j]) for j in range(n)], abs_s)
+                + mpmath.fdot([abs(M[k, i]) for k in range(M.rows)], abs_theta) for i in range(n)),
                default=mpmath.mpf(0))
 
 

@@ -2,7 +2,8 @@
 
 - the nudged flow Eq 18 (beta = 0: the free flow Eq 1) for the displacement
   D = S - s_base, so that tiny displacements keep all their digits;
-- the Cauchy problem Eq 13-14 as a linear ODE with H and M as parameters.
+- the Cauchy problem Eq 13-14 as a linear ODE with H and M as parameters (on the
+  mpmath backend by the linear jet engine of :mod:`verify.ode.linear`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from functools import cached_property
 
 import sympy as sp
 
-from .ode import make_system
+from .ode import make_system, resolve_backend
+from .ode.system import CauchySystem
 
 
 class Flows:
@@ -35,8 +37,14 @@ class Flows:
 
     @cached_property
     def cauchy(self):
-        """dX/dt = -H X (Eq 13), dY/dt = -M X (Eq 14); parameters H, M (row-major)."""
+        """dX/dt = -H X (Eq 13), dY/dt = -M X (Eq 14); parameters H, M (row-major).
+
+        The mpmath backend integrates it by the linear jet engine (no sympy: the compiled field
+        would have n (n + p) parameters); another backend compiles it as any field.
+        """
         n, p = self.n, self.p
+        if resolve_backend(self.backend) == "mpmath":
+            return CauchySystem(n, p)
         X = [sp.Symbol(f"X_{i}", real=True) for i in range(n)]
         Y = [sp.Symbol(f"Y_{k}", real=True) for k in range(p)]
         H = [[sp.Symbol(f"H_{i}_{j}", real=True) for j in range(n)] for i in range(n)]

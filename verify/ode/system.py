@@ -67,6 +67,13 @@ class System:
     def n(self) -> int:
         return self.program.n
 
+    @property
+    def n_params(self) -> int:
+        return self.program.n_params
+
+    def _engine(self, y0, params, order: int, prec: int):
+        return self._impl.engine(y0, params, order, prec)
+
     def solve(self, y0, params=(), times=(1,), dps: int = 40, tol=None, steps=None,
               max_steps: int = 100_000) -> Trajectory:
         """Integrate from ``y0`` at t = 0 and return the states at ``times``.
@@ -96,14 +103,14 @@ class System:
         ValueError
             Bad arguments (sizes, times not increasing, steps not covering the times).
         """
-        n = self.program.n
+        n = self.n
         y0 = list(y0)
         params = list(params)
         if len(y0) != n:
             raise ValueError(f"`y0` has {len(y0)} values but the system has {n} variables")
-        if len(params) != self.program.n_params:
+        if len(params) != self.n_params:
             raise ValueError(f"`params` has {len(params)} values but the system has "
-                             f"{self.program.n_params} parameters")
+                             f"{self.n_params} parameters")
         times = list(times)
         if not times:
             raise ValueError("`times` is empty")
@@ -128,7 +135,7 @@ class System:
             order = jorba_zou_order(log2_tol)
             with gmpy2_context(prec):
                 times_w = [to_gmpy2(t) for t in times]
-                engine = self._impl.engine(y0, params, order, prec)
+                engine = self._engine(y0, params, order, prec)
                 for v in y0:
                     if not mpmath.isfinite(to_mpmath(v)):
                         raise ValueError(f"`y0` has a non-finite value {v}")
@@ -146,4 +153,29 @@ class System:
                               dps=dps, tol=tol_mp)
 
 
-__all__ = ["GUARD_BITS", "System", "make_system"]
+class CauchySystem(System):
+    """dX/dt = -H X, dY/dt = -M X (Eq 13-14) for n states and p parameters; ``params`` are H and M
+    row-major (as for the compiled system), integrated by :class:`verify.ode.linear.CauchyEngine`."""
+
+    def __init__(self, n: int, p: int):
+        self.program = None
+        self.backend = "mpmath"
+        self._n, self._p = n, p
+
+    @property
+    def n(self) -> int:
+        return self._n + self._p
+
+    @property
+    def n_params(self) -> int:
+        return self._n * (self._n + self._p)
+
+    def _engine(self, y0, params, order: int, prec: int):
+        from .linear import CauchyEngine
+
+        n = self._n
+        rows = [params[i * n:(i + 1) * n] for i in range(n + self._p)]
+        return CauchyEngine(rows[:n], rows[n:], y0, order, prec)
+
+
+__all__ = ["GUARD_BITS", "CauchySystem", "System", "make_system"]

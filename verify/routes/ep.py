@@ -49,13 +49,12 @@ class EPResult:
     def readout(self, fn):
         """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
         with self.precision.context():
-            per_beta = [[fn(beta, s) for s in row] for beta, row in zip(self.plan.betas, self.states)]
-            out, err = [], mpmath.mpf(0)
-            for k in range(len(self.states[0])):
-                value, e = self.plan.combine([row[k] for row in per_beta])
-                out.append(value)
-                err = max(err, e)
-            return out, err
+            # one combination over every time's components at once (each method works componentwise
+            # and its estimate is a max over components, so this is the max over times as well)
+            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
+            value, err = self.plan.combine(per_beta)
+            size = len(value) // len(self.states[0])
+            return [value[k * size:(k + 1) * size] for k in range(len(self.states[0]))], err
 
 
 def temporal_derivative_readout(compiled, theta):

@@ -25,10 +25,12 @@ def objective_gradient(compiled, s0, theta, *, precision) -> list:
     H only steers the iteration; the converged point is certified by its own
     residual, so the result does not rest on H being right. The real and the
     imaginary parts of the residual are each judged against the size of their
-    own terms (:func:`perturbed_residual_scales`): near a fold ds0/dtheta is
+    own terms (:class:`PerturbedResidualScales`): near a fold ds0/dtheta is
     huge (1e19 and more) and so are the imaginary parts of s.
     """
-    H = FactoredMatrix(compiled.H(s0, theta))
+    H0 = compiled.H(s0, theta)
+    H = FactoredMatrix(H0)
+    scales = PerturbedResidualScales(H0, compiled.M(s0, theta), s0, theta)
     s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p):
@@ -43,7 +45,7 @@ def objective_gradient(compiled, s0, theta, *, precision) -> list:
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
-        re_scale, im_scale = perturbed_residual_scales(compiled, s, theta, h, k)
+        re_scale, im_scale = scales.re, scales.imaginary(s, h, k)
         if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
             raise FixedPointNotFound(
                 f"fixed point at theta + i h e_{k} not found (residual {mpmath.nstr(size, 3)} against terms of size "
@@ -60,16 +62,27 @@ def _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision):
                                  precision=precision)
 
 
-def perturbed_residual_scales(compiled, s, theta, h, k):
-    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at a complex s.
+class PerturbedResidualScales:
+    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at the perturbed fixed point s.
 
     Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h e_k),
-    the imaginary parts of s and of theta through the linearisation.
+    the imaginary parts of s and of theta through the linearisation. H and M are taken at
+    s_theta^0: Re s = s_theta^0 + O(h^2) (h ~ 1e-(work + 10)), so they are the same numbers to
+    far more digits than a size needs, and one evaluation serves every k (evaluating them at
+    each of the p perturbed points cost O(n p^2): most of a check at n = 34).
     """
-    s_re = [mpmath.re(x) for x in s]
-    H, M = compiled.H(s_re, theta), compiled.M(s_re, theta)
-    return (term_sizes(H, M, s_re, theta),
-            term_sizes(H, M, [mpmath.im(x) for x in s], [h if k == j else 0 for j in range(len(theta))]))
+
+    def __init__(self, H, M, s0, theta):
+        self.re = term_sizes(H, M, s0, theta)
+        self._abs_H = [[abs(H[i, j]) for j in range(H.cols)] for i in range(H.rows)]
+        self._abs_M = [[abs(M[k, i]) for i in range(M.cols)] for k in range(M.rows)]
+
+    def imaginary(self, s, h, k):
+        """max_i sum_j |H_ij| |Im s_j| + |M_ki| h."""
+        im_s = [abs(mpmath.im(x)) for x in s]
+        row_k = self._abs_M[k]
+        return max((mpmath.fdot(row, im_s) + row_k[i] * h for i, row in enumerate(self._abs_H)),
+                   default=mpmath.mpf(0))
 
 
 def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200):
