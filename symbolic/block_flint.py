@@ -192,7 +192,7 @@ class FlintBackend:
 
     # the operations of block_eval ----------------------------------------------------------
     def _lookup(self, arr):
-        """(the matrices kept for the pinned array ``arr`` is or views, transposed?), or (None, False)."""
+        """(the matrices kept for the pinned array that ``arr`` is or views, transposed?), or (None, False)."""
         for a in (arr, arr.base):      # a pinned array, or a view of one (W.T, W.T.T)
             hit = None if a is None else self._pinned.get(id(a))
             if hit is None or hit[0]() is not a or arr.ndim != 2 or a.ndim != 2:
@@ -250,8 +250,8 @@ class FlintBackend:
         re = ar * br
         if ai is not None and bi is not None:
             re = re - ai * bi
-        im = [ar * bi if bi is not None else None, ai * br if ai is not None else None]
-        im = None if im == [None, None] else im[0] if im[1] is None else im[1] if im[0] is None else im[0] + im[1]
+        terms = [x * y for x, y in ((ar, bi), (ai, br)) if x is not None and y is not None]
+        im = None if not terms else terms[0] if len(terms) == 1 else terms[0] + terms[1]
         shape = (re.nrows(), re.ncols())
         if im is None:
             return np.array(re.entries(), dtype=object).reshape(shape)
