@@ -8,9 +8,10 @@ the machine is shared) to load the model file, to compile the map (by
 blocks, or per component with sympy), and of each route, the total and the
 check's smallest digits; then the growth exponent a of total ~ N^a fitted
 over all the sizes and over the largest three (least squares on logs). ``--kernels`` first times one
-200 x 200 matrix-vector product at the working precision three ways
+200 x 200 matrix-vector product at the working precision four ways
 (mpmath.matrix, a numpy object array of mpf, exact integers as
-symbolic.exact_matmul does). Ratios within one process; no timing is asserted anywhere.
+symbolic.exact_matmul does, python-flint's arb_mat as symbolic.block_flint
+does; the check uses flint when it is installed). Ratios within one process; no timing is asserted anywhere.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 import mpmath
 import numpy as np
 
+from symbolic.block_flint import flint_backend
 from symbolic.discrete_compile import compile_discrete
 from symbolic.exact_matmul import matmul, pin
 from symbolic.spec import load_model_text
@@ -62,7 +64,7 @@ steps = {steps}
 
 
 def kernels(dps: int, n: int = 200, reps: int = 3):
-    """CPU seconds of one n x n matrix-vector product at ``dps`` + 10 digits, three ways."""
+    """CPU seconds of one n x n matrix-vector product at ``dps`` + 10 digits, three or four ways."""
     rng = random.Random(1)
     with mpmath.workdps(dps + 10):
         W = [[mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n)] for _ in range(n)]
@@ -75,6 +77,11 @@ def kernels(dps: int, n: int = 200, reps: int = 3):
         pin(A)
         ways = {"mpmath.matrix": lambda: M * V, "numpy object mpf": lambda: A.dot(x),
                 "exact integers": lambda: matmul(A, x)}
+        if flint_backend() is not None:        # python-flint's arb_mat (symbolic/block_flint.py)
+            be = flint_backend()
+            Af, xf = be.block(A.reshape(-1), A.shape), be.block(x.reshape(-1), x.shape)
+            be.pin(Af)
+            ways["flint arb_mat"] = lambda: be.mm(Af, xf)
         for name, f in ways.items():
             t0 = clock()
             for _ in range(reps):
@@ -103,7 +110,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.kernels:
         kernels(args.dps)
-    print(f"{'N':>4s} {'n':>5s} {'p':>6s} {'form':>10s} {'load':>6s} {'compile':>8s} {'fixed pt':>9s} "
+    print(f"{'N':>4s} {'n':>5s} {'p':>6s} {'form':>13s} {'load':>6s} {'compile':>8s} {'fixed pt':>9s} "
           f"{'adjoint':>8s} {'unrolled':>9s} {'EP':>7s} {'total':>7s} {'min digits':>10s}   (CPU seconds)")
     totals = []
     for n in args.sizes:
@@ -122,7 +129,7 @@ def main(argv=None):
         total = t_load + t_compile + t_check
         totals.append(total)
         digits = min((c.digits for c in r.checks if c.digits is not None), default=None)
-        print(f"{n:4d} {model.n:5d} {model.p:6d} {cm.form:>10s} {t_load:6.2f} {t_compile:8.2f} "
+        print(f"{n:4d} {model.n:5d} {model.p:6d} {cm.form + '/' + getattr(cm, 'kernel', 'sympy'):>13s} {t_load:6.2f} {t_compile:8.2f} "
               f"{tm.get('fixed_point', 0):9.2f} {tm.get('adjoint', 0):8.2f} {tm.get('unrolled', 0):9.2f} "
               f"{tm.get('ep', 0):7.2f} {total:7.2f} {digits!s:>10s}   {r.verdict}", flush=True)
     for first in sorted({0, max(0, len(totals) - 3)}):

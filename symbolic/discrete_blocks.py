@@ -8,6 +8,10 @@ gradient, so its Jacobian J = d^2Phi/ds^2 is symmetric and
 :meth:`BlockCompiled.hvp` gives J v = J^T v and (dF/dtheta)^T v together
 (forward over reverse); the routes use it where a formed n x n Jacobian would
 cost too much (``matrix_free``).
+
+The mpmath-precision kernel is python-flint's (:mod:`symbolic.block_flint`)
+when it is importable and knows every elementwise function of the model, else
+mpmath's (:class:`symbolic.block_eval.MPBackend`); ``kernel`` forces one.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import numpy as np
 from mpmath.libmp import from_man_exp
 
 from .block_eval import Dual, FloatBackend, MPBackend, Program
+from .block_flint import FlintBackend, flint_backend
 from .discrete import DiscreteDerivation
-from .exact_matmul import integer_form, pin
+from .exact_matmul import dyadic_matmul, integer_form, pin
 
 
 INTEGER_BLOCK_MIN = 256   # a parameter block this large is kept on integers (pinned; complex steps in theta)
@@ -49,12 +54,16 @@ class BlockCompiled:
     matrix_free = True
     form = "blocks"
 
-    def __init__(self, model, phi, cost):
+    def __init__(self, model, phi, cost, kernel="auto"):
         self.model = model
         self.d = DiscreteDerivation(model)   # its objects are derived lazily: only ``kind`` is read here
         self.n, self.p = model.n, model.p
         self.phi, self.c = Program(phi), Program(cost)
-        self._mp, self._f64 = MPBackend(), FloatBackend()
+        flint_be = flint_backend(self.phi, self.c) if kernel in ("auto", "flint") else None
+        if kernel == "flint" and flint_be is None:
+            raise ValueError("the flint kernel needs python-flint and a flint counterpart of every function")
+        self._mp, self._f64 = flint_be or MPBackend(), FloatBackend()
+        self.kernel = "flint" if flint_be else "mpmath"
         self._theta_envs: OrderedDict = OrderedDict()
 
     # flat vectors <-> blocks --------------------------------------------------------
@@ -65,7 +74,8 @@ class BlockCompiled:
             t = None if tangent is None else be.block(tangent[pos:pos + b.size], shape)
             env[b.name] = Dual(be.block(flat[pos:pos + b.size], shape), t)
             if keep and b.size >= INTEGER_BLOCK_MIN:
-                pin(env[b.name].v)          # multiplied in every pass: converted to integers once
+                # multiplied in every pass: converted once (to integers, or to a flint matrix)
+                (be.pin if isinstance(be, FlintBackend) else pin)(env[b.name].v)
             pos += b.size
         return env
 
@@ -94,7 +104,12 @@ class BlockCompiled:
             e_im = hexp + step.exponent
             pos += b.size
             base = real[b.name].v
-            if self.phi.products_only(b.name) and self.c.products_only(b.name) and base.size >= INTEGER_BLOCK_MIN:
+            only_products = (self.phi.products_only(b.name) and self.c.products_only(b.name)
+                             and base.size >= INTEGER_BLOCK_MIN)
+            if isinstance(be, FlintBackend):
+                env[b.name] = Dual(be.step_block(base, im, e_im, only_products))
+                continue
+            if only_products:
                 arr = np.empty(shape, dtype=object)      # never read entry by entry: only multiplied
                 pin(arr, (integer_form(base, prec)[0], (im, e_im)))
             else:
@@ -107,6 +122,8 @@ class BlockCompiled:
         """theta's blocks, kept for the last few theta vectors (their integer forms stay cached)."""
         key = (id(theta), id(be), mpmath.mp.prec)
         hit = self._theta_envs.get(key)
+        if hit is not None:
+            self._theta_envs.move_to_end(key)
         if hit is None or hit[0] is not theta:
             blocks = (self._step_blocks(theta, be) if isinstance(theta, ThetaStep)
                       else self._blocks(self.model.params, theta, be, keep=be is self._mp))
@@ -123,6 +140,8 @@ class BlockCompiled:
             value = None if g is None else getattr(g, part)
             if value is None:
                 out += [mpmath.mpf(0) if be is self._mp else 0.0] * b.size
+            elif isinstance(be, FlintBackend):
+                out += be.numbers(value)
             else:
                 out += list(np.asarray(value).reshape(-1))
         return out
@@ -141,7 +160,8 @@ class BlockCompiled:
         return [a - beta * c for a, c in zip(f, self.dC_ds(s, theta))]
 
     def cost(self, s, theta):
-        return self.c.value(self._env(s, theta, self._mp), self._mp)
+        value = self.c.value(self._env(s, theta, self._mp), self._mp)
+        return self._mp.numbers([value])[0] if isinstance(self._mp, FlintBackend) else value
 
     def dC_ds(self, s, theta, beta=0):
         env = self._env(s, theta, self._mp)
@@ -159,6 +179,18 @@ class BlockCompiled:
             return self._flat(self.phi.gradient(env, self._mp, {"p"}), self.model.params, self._mp)
 
         return call
+
+    def dPhi_dtheta_projected(self, s, theta, ints, exponent):  # noqa: N802
+        """dPhi/dtheta(s, theta) projected on the rows of ints * 2^exponent (seeded random directions): a list.
+
+        The flint kernel projects before leaving flint (p ~ 10^5 numbers are never converted to mpmath).
+        """
+        grads = self.phi.gradient(self._env(s, theta, self._mp), self._mp, {"p"})
+        if isinstance(self._mp, FlintBackend):
+            blocks = [b.size if grads.get(b.name) is None else grads[b.name].v for b in self.model.params]
+            return self._mp.project(blocks, ints, exponent)
+        column = np.array(self._flat(grads, self.model.params, self._mp), dtype=object).reshape(-1, 1)
+        return list(dyadic_matmul(ints, exponent, column)[:, 0])
 
     def hvp(self, s, theta, v, theta_part=True):
         """(J v, (dF/dtheta)^T v) at s: one reverse pass with tangent v (J = d^2Phi/ds^2 = J^T).

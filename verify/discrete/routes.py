@@ -224,9 +224,11 @@ def ep(cm, s_star, theta, K, method, prec, sign=1, free_state_theta=False, pre=N
                 seq.append(cm.nudged(seq[-1], th, sign * beta))
             row = [(b - a) / beta for t in range(K) for a, b in zip(seq[t], seq[t + 1])]
             if have_theta:
-                dphi = [cm.dPhi_dtheta(x, th) for x in seq]
-                if project is not None:
-                    dphi = project.project(dphi)
+                if project is not None and hasattr(cm, "dPhi_dtheta_projected"):
+                    dphi = [cm.dPhi_dtheta_projected(x, th, project.ints, -DYADIC_BITS) for x in seq]
+                else:
+                    dphi = [cm.dPhi_dtheta(x, th) for x in seq]
+                    dphi = dphi if project is None else project.project(dphi)
                 for t in range(K):
                     ref = dphi[0] if free_state_theta else dphi[t]
                     row += [(b - a) / beta for a, b in zip(ref, dphi[t + 1])]
