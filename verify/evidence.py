@@ -45,7 +45,8 @@ class Evidence:
     ode_error: str | None = None
     direct: direct.DirectResult | None = None
     direct_error: str | None = None
-    dJ: list | None = None         # J route (Theorem 2)
+    dJ: list | None = None         # J route (Theorem 2): components, or projections on dJ_route's directions
+    dJ_route: direct.Directional | None = None   # the J route's directions in theta (the direct route's)
     ep_gradient: list | None = None
     ep_gradient_error: Any = None
     nudged_points: list | None = None   # s_theta^beta for the plan's betas (Eq 19)
@@ -75,6 +76,15 @@ class Evidence:
     @property
     def names_p(self):
         return self.model.param_names()
+
+    def on_dJ(self, vec):
+        """A vector in theta as the J route gave dJ/dtheta: itself, or its projections on dJ_route's directions."""
+        return self.dJ_route.project([vec])[0]
+
+    @property
+    def names_dJ(self):
+        """The names of dJ's entries: the parameters', or "projection i"."""
+        return self.names_p if self.dJ_route.full else [f"projection {i}" for i in range(len(self.dJ))]
 
     def ep_at(self, t):
         """(X~_t, Y~_t) at one of the EP route's times."""
@@ -295,14 +305,18 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
         try:
-            dJ = objective.objective_gradient(compiled, s0, theta, precision=precision)
+            # a large model: the direct route's seeded random directions in theta (same seed, same
+            # directions), so that every comparison with dJ/dtheta is on the same projections
+            dirs, full = direct.directions_for(compiled.p, max_directions, seed + 1)
+            dJ = objective.objective_gradient(compiled, s0, theta, precision=precision,
+                                              directions=None if full else dirs)
             with high.context():
                 theta_hi = compiled.theta_values(high.work)
                 s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
                 ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan, precision=high)
                 ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
                     compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points, precision=high)
-            ev.dJ = dJ
+            ev.dJ, ev.dJ_route = dJ, direct.Directional(dirs, [dJ], full)
         except FixedPointNotFound as exc:
             ev.theorem2_error = f"a perturbed fixed point was not found: {exc}"
         lap("theorem2")

@@ -141,8 +141,11 @@ def _report(model, settings: config.Settings, ev, checks, started) -> Report:
     if ev.ep is not None:
         values.update(X_tilde=[vec_str(x) for x in ev.X_tilde], Y_tilde=[vec_str(y) for y in ev.Y_tilde])
     if ev.dJ is not None:
-        values.update(dJ_dtheta=vec_str(ev.dJ), ep_gradient=vec_str(ev.ep_gradient),
-                      Y_limit=vec_str(rbp.limit(ev.cauchy)[1]))
+        # a large model: the three on the J route's projections (the direct route's directions in theta)
+        projected = not ev.dJ_route.full
+        values.update(dJ_dtheta=vec_str(ev.dJ), ep_gradient=vec_str(ev.on_dJ(ev.ep_gradient)),
+                      Y_limit=vec_str(ev.on_dJ(rbp.limit(ev.cauchy)[1])), dJ_dtheta_is_projection=projected,
+                      ep_gradient_is_projection=projected, Y_limit_is_projection=projected)
     values["status"] = value_status(ev, checks, values)
     meta["integrations"] = {"direct": ev.direct.integrations if ev.direct else 0,
                             "ep": ev.ep.integrations if ev.ep else 0}

@@ -38,6 +38,8 @@ def _eq10(b):
     r = b.checks["eq10-limit"]
     if not r.applicable:
         return Finding(b.name, "n/a", f"{b.name}: {r.reason}")
+    if not b.ev.dJ_route.full:
+        raise Missing("the J route gave projections of dJ/dtheta (more than max_directions parameters)")
     dJ = b.ev.dJ
     lam = b.ev.fixed_point.hessian_eigenvalues[0]
     # at s = s_theta^0: |Y_t - dJ/dtheta| on the direct route

@@ -30,8 +30,9 @@ def _eq20(b):
     if b.ev.dJ is not None:
         bc, s = b.s_beta_beta_cs(mpmath.mpf(0))
         cs = b.im(b.c.dEbeta_dtheta(s, b.theta, bc))
-        out.append(tag(b.compare("eq20-cs", ["20"], ["EP gradient by complex step in beta", "dJ/dtheta"], [cs],
-                                  [b.ev.dJ], [mpmath.inf], b.names_p, [], labels=("EP (complex step)", "dJ/dtheta"),
+        out.append(tag(b.compare("eq20-cs", ["20"], ["EP gradient by complex step in beta", "dJ/dtheta"],
+                                  [b.ev.on_dJ(cs)],
+                                  [b.ev.dJ], [mpmath.inf], b.ev.names_dJ, [], labels=("EP (complex step)", "dJ/dtheta"),
                                   condition=b.cond), "beta = i h, no extrapolation"))
     return out
 

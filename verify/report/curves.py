@@ -232,7 +232,10 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
             if values.get("dL_ds_is_projection") or values.get("dL_dtheta_is_projection"):
                 notes.append("the direct route checked random projections (a large space): "
                              "its values are not drawn per component")
-        if values.get("dJ_dtheta") is not None:
+        if values.get("dJ_dtheta_is_projection"):
+            notes.append("the J route gave random projections of dJ/dtheta (a large space): "
+                         "the distances of Y_t to it are not drawn")
+        elif values.get("dJ_dtheta") is not None:
             dJ = [mpmath.mpf(x) for x in values["dJ_dtheta"]]
             curves.dJ = [float(x) for x in dJ]
 

@@ -121,6 +121,8 @@ def gradient_section(b: Bundle) -> str:
     if v.get("dJ_dtheta") is None:
         return "<p class='muted'>∂J/∂θ was not computed (no strict minimum of E).</p>"
     names = b.report.model.param_names()
+    if v.get("dJ_dtheta_is_projection"):   # a large model: seeded random projections, as the direct route's
+        names = [f"projection {k}" for k in range(len(v["dJ_dtheta"]))]
     rows = []
     for k, n in enumerate(names):
         dj, ep, yl = v["dJ_dtheta"][k], v["ep_gradient"][k], v["Y_limit"][k]

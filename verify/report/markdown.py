@@ -90,7 +90,7 @@ def render(b: Bundle) -> str:
         out += md_table_rows(["θ", "∂J/∂θ (J route)", "EP, Eq 20", "RBP, Eq 10"],
                       [[f"`{n}`", num(v["dJ_dtheta"][k], GRADIENT_DIGITS),
                         num(v["ep_gradient"][k], GRADIENT_DIGITS), num(v["Y_limit"][k], GRADIENT_DIGITS)]
-                       for k, n in enumerate(m.param_names())])
+                       for k, n in enumerate(_dJ_names(v, m.param_names()))])
     out += ["", "## Derived equations", ""]
     out += [md_text(n) for n in b.equation_notes]
     for sec in b.sections:
@@ -129,3 +129,10 @@ def render(b: Bundle) -> str:
     out += ["", "Every number at full precision: [report.json](report.json). "
             "The same report as one self-contained page: [index.html](index.html).", ""]
     return "\n".join(out)
+
+
+def _dJ_names(values, names):
+    """Parameter names, or "projection k" when the J route gave projections (a large model)."""
+    if values.get("dJ_dtheta_is_projection"):
+        return [f"projection {k}" for k in range(len(values["dJ_dtheta"]))]
+    return list(names)

@@ -1,8 +1,9 @@
 """Fixed-point routes for Theorem 2: dJ/dtheta and the EP estimate of Eq 20.
 
 - J route: J(theta) = C_theta(s_theta^0) (Eq 3) with the fixed point re-solved
-  at theta + i h e_k (complex step): dJ/dtheta_k = Im J / h. The Cauchy
-  problem is not involved.
+  at theta + i h e_k (complex step): dJ/dtheta_k = Im J / h; for a large
+  model, at theta + i h v along the direct route's seeded random directions v
+  (projections dJ/dtheta . v). The Cauchy problem is not involved.
 - EP fixed-point route: nudged fixed points s_theta^beta (Eq 19) for the
   plan's betas, g(beta) = (dE^beta/dtheta(s^beta) - dE/dtheta(s^0)) / beta,
   extrapolated to beta -> 0 (Eq 20).
@@ -17,11 +18,15 @@ from ..fixed_point import FixedPointNotFound, converged, newton, term_sizes
 from ..numbers import FactoredMatrix
 
 
-def objective_gradient(compiled, s0, theta, *, precision) -> list:
+def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> list:
     """dJ/dtheta (Eq 3) by complex step on fixed points re-solved at perturbed theta.
 
-    The perturbed fixed point solves dE/ds(s, theta + i h e_k) = 0 by chord
-    iterations preconditioned with H(s0) (one LU factorisation for all k):
+    With ``directions`` (unit vectors v in theta, e.g. the direct route's seeded random
+    projections of a large model) the values are dJ/dtheta . v = Im J(theta + i h v) / h, one
+    perturbed fixed point per direction; without, the components (v = e_k).
+
+    The perturbed fixed point solves dE/ds(s, theta + i h v) = 0 by chord
+    iterations preconditioned with H(s0) (one LU factorisation for all v):
     H only steers the iteration; the converged point is certified by its own
     residual, so the result does not rest on H being right. The real and the
     imaginary parts of the residual are each judged against the size of their
@@ -33,39 +38,44 @@ def objective_gradient(compiled, s0, theta, *, precision) -> list:
     scales = PerturbedResidualScales(H0, compiled.M(s0, theta), s0, theta)
     s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
-    for k in range(compiled.p):
+    for k in range(compiled.p if directions is None else len(directions)):
+        v = None if directions is None else directions[k]
         h = precision.complex_step
-        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
+        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
         moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
         if moved > 1:
-            # ds0/dtheta_k is huge (near a fold): the truncation error (h/R)^2 of the complex step
+            # ds0/dtheta is huge (near a fold): the truncation error (h/R)^2 of the complex step
             # grows with it; shrink h so that s moves by complex_step of its own size
             h = h / moved
-            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision)
+            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
-        re_scale, im_scale = scales.re, scales.imaginary(s, h, k)
+        re_scale, im_scale = scales.re, scales.imaginary(s, h, scales.weights(k, v))
         if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
+            where = f"e_{k}" if v is None else f"v_{k} (projection {k})"
             raise FixedPointNotFound(
-                f"fixed point at theta + i h e_{k} not found (residual {mpmath.nstr(size, 3)} against terms of size "
+                f"fixed point at theta + i h {where} not found (residual {mpmath.nstr(size, 3)} against terms of size "
                 f"{mpmath.nstr(re_scale, 3)}, imaginary part {mpmath.nstr(im_size, 3)} against terms of size "
                 f"{mpmath.nstr(im_scale, 3)})")
         out.append(mpmath.im(compiled.cost(s, theta_c)) / h)
     return out
 
 
-def _perturbed_fixed_point(compiled, H, s0, theta, k, h, precision):
+def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision):
     theta_c = list(theta)
-    theta_c[k] = mpmath.mpc(theta[k], h)
-    return theta_c, chord_solve(lambda v: compiled.dE_ds(v, theta_c), H, [mpmath.mpc(x) for x in s0],
+    if v is None:
+        theta_c[k] = mpmath.mpc(theta[k], h)
+    else:
+        theta_c = [mpmath.mpc(th, h * vk) for th, vk in zip(theta, v)]
+    return theta_c, chord_solve(lambda s: compiled.dE_ds(s, theta_c), H, [mpmath.mpc(x) for x in s0],
                                  precision=precision)
 
 
 class PerturbedResidualScales:
-    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h e_k) at the perturbed fixed point s.
+    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h v) at the perturbed fixed point s.
 
-    Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h e_k),
+    Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h v),
     the imaginary parts of s and of theta through the linearisation. H and M are taken at
     s_theta^0: Re s = s_theta^0 + O(h^2) (h ~ 1e-(work + 10)), so they are the same numbers to
     far more digits than a size needs, and one evaluation serves every k (evaluating them at
@@ -77,11 +87,17 @@ class PerturbedResidualScales:
         self._abs_H = [[abs(H[i, j]) for j in range(H.cols)] for i in range(H.rows)]
         self._abs_M = [[abs(M[k, i]) for i in range(M.cols)] for k in range(M.rows)]
 
-    def imaginary(self, s, h, k):
-        """max_i sum_j |H_ij| |Im s_j| + |M_ki| h."""
+    def weights(self, k, v=None):
+        """|M|^T |v| (the row |M_k.| for v = e_k): the sizes of M's terms along the direction v."""
+        if v is None:
+            return self._abs_M[k]
+        abs_v = [abs(x) for x in v]
+        return [mpmath.fdot([row[i] for row in self._abs_M], abs_v) for i in range(len(self._abs_H))]
+
+    def imaginary(self, s, h, weights):
+        """max_i sum_j |H_ij| |Im s_j| + w_i h, w = :meth:`weights` of the direction."""
         im_s = [abs(mpmath.im(x)) for x in s]
-        row_k = self._abs_M[k]
-        return max((mpmath.fdot(row, im_s) + row_k[i] * h for i, row in enumerate(self._abs_H)),
+        return max((mpmath.fdot(row, im_s) + weights[i] * h for i, row in enumerate(self._abs_H)),
                    default=mpmath.mpf(0))
 
 

@@ -37,8 +37,9 @@ def _truncation_matters(ev):
     if ev.dJ is None or not any(t > 0 for t in ev.times):
         return False
     k = next(i for i, t in enumerate(ev.times) if t > 0)
-    size = max([abs(y) for y in ev.Y[k]] + [abs(y) for y in ev.dJ] + [ev.scale_floor_Y])
-    return max(abs(a - b) for a, b in zip(ev.Y[k], ev.dJ)) > resolution(ev) * size
+    Y = ev.on_dJ(ev.Y[k])
+    size = max([abs(y) for y in Y] + [abs(y) for y in ev.dJ] + [ev.scale_floor_Y])
+    return max(abs(a - b) for a, b in zip(Y, ev.dJ)) > resolution(ev) * size
 
 
 def omitted_block(ev):
@@ -105,7 +106,8 @@ CONDITIONS = {
     "moving-X": lambda ev: max(abs(x - x0) for X in ev.X for x, x0 in zip(X, ev.cauchy.X0)) > small(ev, "X"),
     "nonzero-dJ": lambda ev: ev.dJ is not None and max(abs(x) for x in ev.dJ) > small(ev, "Y"),
     "truncation-matters": _truncation_matters,
-    "dJ-not-Y0": lambda ev: ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.cauchy.Y0)) > small(ev, "Y"),
+    "dJ-not-Y0": lambda ev: (ev.dJ is not None and max(abs(a - b) for a, b in zip(ev.dJ, ev.on_dJ(ev.cauchy.Y0)))
+                             > small(ev, "Y")),
     "coupled-blocks": lambda ev: omitted_block(ev)[1] > resolution(ev) * mpmath.mnorm(ev.cauchy.H, 1),
     "visible-rate": _rate_visible,
 }

@@ -10,9 +10,9 @@ from .record import Statement
 
 def _eq10_limit(rec, ev):
     _, Y_inf = rbp.limit(ev.cauchy)
-    res = rec.compare(ev, [Y_inf], [ev.dJ], [mpmath.inf], ev.names_p, [])
+    res = rec.compare(ev, [ev.on_dJ(Y_inf)], [ev.dJ], [mpmath.inf], ev.names_dJ, [])
     res.details = [f"t={mpmath.nstr(t, 4)}: |Y_t - dJ/dtheta| = "
-                   f"{mpmath.nstr(max(abs(a - b) for a, b in zip(y, ev.dJ)), 3)}, "
+                   f"{mpmath.nstr(max(abs(a - b) for a, b in zip(ev.on_dJ(y), ev.dJ)), 3)}, "
                    f"|X_t| = {mpmath.nstr(max(abs(x) for x in xx), 3)}"
                    for t, y, xx in zip(ev.times, ev.Y, ev.X)]
     res.details.append(f"(both decay like exp(-lambda_min t), lambda_min = "
@@ -21,7 +21,7 @@ def _eq10_limit(rec, ev):
 
 
 def _eq10_limit_y0(rec, ev):
-    return rec.compare(ev, [ev.cauchy.Y0], [ev.dJ], [mpmath.inf], ev.names_p, [])
+    return rec.compare(ev, [ev.on_dJ(ev.cauchy.Y0)], [ev.dJ], [mpmath.inf], ev.names_dJ, [])
 
 
 RECORDS = [

@@ -38,7 +38,7 @@ def _on_fixed_points(rec, ev):
     with ev.ep.precision.context():
         g, err = objective.ep_fixed_point_gradient(ev.compiled, ev.ep.s0, ev.ep.theta, ev.plan,
                                                    ev.nudged_points, factor=HALF, precision=ev.ep.precision)
-    return rec.compare(ev, [g], [ev.dJ], [mpmath.inf], ev.names_p, [(err, "extrapolation")])
+    return rec.compare(ev, [ev.on_dJ(g)], [ev.dJ], [mpmath.inf], ev.names_dJ, [(err, "extrapolation")])
 
 
 def half_beta(statement: str) -> Statement:

@@ -99,15 +99,19 @@ class Statement:
 # -- helpers shared by the records ----------------------------------------------------------------
 
 #: which direct-route spaces a statement compares (s: dL/ds, theta: dL/dtheta)
-PROJECTED_SPACES = {"theorem1": ("s", "theta"), "corollary4": ("s",), "eq24": ("theta",)}
+PROJECTED_SPACES = {"theorem1": ("s", "theta"), "corollary4": ("s",), "eq24": ("theta",),
+                    "theorem2": ("dJ",), "eq10-limit": ("dJ",)}   # dJ: the J route's (its directions in theta)
 
 
 def projection_note(statement_id, ev) -> str:
     """The note on the direct side when it compared random projections, not components (max_directions)."""
-    if ev.direct is None:
-        return ""
-    spaces = {"s": (ev.direct.X, len(ev.names_s)), "theta": (ev.direct.Y, len(ev.names_p))}
-    parts = [f"{len(d.directions)} seeded random projections of {space} ({size} components)"
+    spaces = {}
+    if ev.direct is not None:
+        spaces.update(s=(ev.direct.X, len(ev.names_s)), theta=(ev.direct.Y, len(ev.names_p)))
+    if getattr(ev, "dJ_route", None) is not None:   # discrete evidence has no J route
+        spaces["dJ"] = (ev.dJ_route, len(ev.names_p))
+    parts = [f"{len(d.directions)} seeded random projections of {'theta' if space == 'dJ' else space} "
+             f"({size} components)"
              for space, (d, size) in spaces.items()
              if space in PROJECTED_SPACES.get(statement_id, ()) and not d.full]
     if not parts:

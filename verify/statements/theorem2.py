@@ -8,13 +8,13 @@ from .record import Statement
 
 
 def _theorem2(rec, ev):
-    return rec.compare(ev, [ev.ep_gradient], [ev.dJ], [mpmath.inf], ev.names_p,
+    return rec.compare(ev, [ev.on_dJ(ev.ep_gradient)], [ev.dJ], [mpmath.inf], ev.names_dJ,
                        [(ev.ep_gradient_error, "extrapolation")])
 
 
 def _eq20_at_finite_t(rec, ev):
     k = next(i for i, t in enumerate(ev.times) if t > 0)
-    return rec.compare(ev, [ev.Y_tilde[k]], [ev.dJ], [ev.times[k]], ev.names_p,
+    return rec.compare(ev, [ev.on_dJ(ev.Y_tilde[k])], [ev.dJ], [ev.times[k]], ev.names_dJ,
                        [(ev.ep.extrapolation_error, "extrapolation")],
                        compared=[f"EP Y~ at t = {mpmath.nstr(ev.times[k], 4)} (truncated second phase)",
                                  rec.compared[1]])
