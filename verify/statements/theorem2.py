@@ -23,7 +23,8 @@ def _eq20_at_finite_t(rec, ev):
 RECORDS = [
     Statement("theorem2", ("20",), "Theorem 2: EP gradient formula = dJ/dtheta",
               ("EP: nudged fixed points s^beta (Eq 19) by Newton, Eq 20 with {beta}",
-               "J route: dJ/dtheta by complex step, s_theta^0 re-solved at theta + i h e_k (Eq 2, 3)"),
+               "J route: dJ/dtheta by complex step, s_theta^0 re-solved at theta + i h v, "
+               "v = e_k (or each projection direction) (Eq 2, 3)"),
               _theorem2, needs=("dJ",), order=30, label="Theorem 2 (EP fixed points vs dJ/dtheta)"),
     Statement("eq20-at-finite-t", ("20", "24"),
               "the truncated EP gradient (Eq 24 at the first t > 0) claimed equal to dJ/dtheta",
