@@ -6,6 +6,9 @@ and after a refactoring, and no statement's digits drop by more than 0.5.
 
     python bench/contract_digits.py --save before.json      # record
     python bench/contract_digits.py --compare before.json   # table before/after; exit 1 on a regression
+
+``bench/data/contract_before.json`` is the table of main on 2026-12-02 (after issue 10's per-block
+measure of X and Y and the digit cap at dps + guard); compare a change against it.
 """
 
 from __future__ import annotations

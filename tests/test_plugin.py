@@ -17,6 +17,10 @@ import verify.pipeline  # noqa: F401
 
 if importlib.util.find_spec("heyoka") is not None:     # the optional backend, imported on first use
     import heyoka  # noqa: F401
+if importlib.util.find_spec("flint") is not None:      # the discrete block kernel's, imported on first use
+    import flint  # noqa: F401
+import verify.discrete.check  # noqa: F401
+import verify.discrete.continuous_field  # noqa: F401
 import verify.falsify  # noqa: F401
 import verify.theorems  # noqa: F401
 from symbolic.zoo.models import builtin_text
@@ -267,3 +271,34 @@ def test_plugin_module_imports_nothing_heavy():
             "print(sorted(m for m in ('mpmath', 'sympy', 'numpy', 'hypothesis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_discrete_models_their_false_variants_and_not_applicable(pytester):
+    """Other dynamics in a user's suite: a discrete map verifies, its GDU variant fails, a sigma-update is N/A."""
+    models = os.path.join(os.path.dirname(__file__), "discrete", "models")
+    for name in ("hopfield-step", "sigma-update"):
+        with open(os.path.join(models, f"{name}.toml"), encoding="utf-8") as fh:
+            pytester.makefile(".toml", **{name: fh.read()})
+    pytester.makepyfile('''
+        def test_discrete(eqprop_check):
+            report = eqprop_check("hopfield-step.toml", dps=20)
+            assert report.verdict == "verified"
+            assert [c.id for c in report.checks] == ["gdu-s", "gdu-theta", "gdu-sum", "bptt-adjoint"]
+
+        def test_discrete_variant(eqprop_check):
+            eqprop_check("hopfield-step.toml", dps=20, variant="gdu-s-beta-flipped")
+
+        def test_not_a_variant_of_this_model(eqprop_check):
+            eqprop_check("hopfield-step.toml", dps=20, variant="eq23-sign-flipped")
+
+        def test_sigma_update(eqprop_check):
+            report = eqprop_check("sigma-update.toml", dps=20, not_applicable="allow")
+            assert report.verdict == "hypotheses-not-met"
+            assert "not a gradient map" in report.checks[0].reason
+    ''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(["*eqprop_check hopfield-step: FAILED: gdu-s-beta-flipped*",
+                                 "*FAIL gdu-s-beta-flipped*FALSE VARIANT of gdu-s*"])
+    result.stdout.fnmatch_lines(["*variant='eq23-sign-flipped' is not a false variant of a discrete model*"])
+    assert "Traceback" not in result.stdout.str()

@@ -236,8 +236,43 @@ def _run_check(model, *, variant=None, max_directions=None, **opts):
     from verify import config as settings_mod, pipeline
 
     model = load_model(model)
+    if not model.is_gradient_flow:
+        return _run_other_dynamics(model, variant=variant, max_directions=max_directions, **opts)
     settings = settings_mod.resolve(model, max_directions=max_directions, **opts)
     return pipeline.run(model, settings, variant=variant)
+
+
+def _run_other_dynamics(model, *, variant, max_directions, backend=None, **opts):
+    """A discrete map or a continuous [field] (verify/discrete/): its statements, and ``variant`` from its catalogue.
+
+    ``backend`` does not apply (these checks have one integrator each) and is ignored.
+    """
+    from verify.discrete.check import check_other_dynamics
+    from verify.errors import UsageError
+    from verify.pipeline import false_variant
+    from verify.statements import catalogue
+    from verify.sweep.task import dynamics_of
+
+    by_id = {v.id: v for v in catalogue(dynamics_of(model))}
+    if variant is not None and variant not in by_id:
+        raise UsageError(f"variant={variant!r} is not a false variant of a {dynamics_of(model)} model; "
+                         f"choose one of {', '.join(by_id)}")
+    report = check_other_dynamics(model, max_directions=max_directions, **opts)
+    if variant is None:
+        return report
+    if getattr(report, "variants", None) is not None:      # a field's variants ran with its check
+        result = dict((v.id, r) for v, r in report.variants)[variant]
+        if result is None:
+            from verify.compare import not_applicable
+
+            result = not_applicable(variant, f"FALSE VARIANT of {by_id[variant].of}: {by_id[variant].title}",
+                                    [], ["", ""], "the variant is not false on this model (see eqprop-verify falsify)")
+    else:
+        with report.evidence.prec.context():
+            result = false_variant(by_id[variant], report.evidence)
+    report.checks.append(result)
+    report.settings["variant"] = variant
+    return report
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ def run(args) -> int:
 
     from .. import config
     from ..errors import EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_OK
+    from ..statements import catalogue
     from ..sweep.task import falsify_model
     from .check import config_flags
 
@@ -151,14 +152,6 @@ def run(args) -> int:
     return EXIT_HYPOTHESES if unexercised else EXIT_OK
 
 
-def catalogue(dynamics: str) -> tuple:
-    """The false variants a model of these dynamics runs: the paper's, the discrete (GDU) ones, the field's."""
-    from ..discrete.continuous_field import VARIANTS as FIELD_VARIANTS
-    from ..statements import DISCRETE_VARIANTS, VARIANTS
-
-    return {"continuous": VARIANTS, "discrete": DISCRETE_VARIANTS, "field": FIELD_VARIANTS}[dynamics]
-
-
 def _report_instance(args, record: dict):
     """Standard error: the instance's true statements, and with --verbose every variant's outcome."""
     name = record["name"]
@@ -166,6 +159,8 @@ def _report_instance(args, record: dict):
         print(f"{name}: the routes crashed: {record['error']}", file=sys.stderr)
         return
     if args.verbose:
+        from ..statements import catalogue
+
         for variant in catalogue(record.get("dynamics", "continuous")):
             result = record["variants"].get(variant.id)
             if result is None:

@@ -90,6 +90,15 @@ def run_variants(ev, variants=None) -> list:
     return [(v, v.run(ev) if v.applies(ev) else None) for v in (variants or default)]
 
 
+def catalogue(dynamics: str) -> tuple:
+    """The false variants a model of these dynamics runs: "continuous" (the paper's), "discrete" (GDU), "field"."""
+    if dynamics == "field":
+        from ..discrete.continuous_field import VARIANTS as FIELD_VARIANTS
+
+        return FIELD_VARIANTS
+    return {"continuous": VARIANTS, "discrete": DISCRETE_VARIANTS}[dynamics]
+
+
 def rejected(result) -> bool:
     """A variant is rejected when its check failed by far more than its tolerance."""
     return (result.applicable and not result.passed and result.max_rel_error is not None
@@ -97,4 +106,4 @@ def rejected(result) -> bool:
 
 
 __all__ = ["BY_ID", "DISCRETE_RECORDS", "DISCRETE_STATEMENTS", "DISCRETE_VARIANTS", "RECORDS", "REJECTION_MARGIN", "STATEMENTS", "STATEMENT_IDS", "Statement", "VARIANTS",
-           "VARIANT_IDS", "rejected", "run_variants", "statements"]
+           "VARIANT_IDS", "catalogue", "rejected", "run_variants", "statements"]
