@@ -25,10 +25,20 @@ ALLOWED_OPERATORS = {"+", "-", "*", "/", "**", "(", ")", ".", ","}
 #: functions sympy may produce from smooth-looking text that are not differentiable everywhere
 NOT_SMOOTH = (sp.Abs, sp.sign, sp.DiracDelta, sp.Heaviside, sp.Piecewise, sp.re, sp.im, sp.arg,
               sp.floor, sp.ceiling, sp.Min, sp.Max)
+NOT_FINITE = {type(sp.zoo), type(sp.oo), type(-sp.oo), type(sp.nan)}
 
 
 class ExpressionError(ValueError):
     """An expression is malformed; the message says how (no file or key)."""
+
+
+def _matmul(A, B):
+    """A B entry by entry: sympy's Add of the evaluated products (what ``A * B`` gives), without its
+    domain-matrix detour, which costs more than the products on large symbolic blocks."""
+    rows, inner, cols = A.shape[0], A.shape[1], B.shape[1]
+    a = [[A[i, k] for k in range(inner)] for i in range(rows)]
+    b = [[B[k, j] for j in range(cols)] for k in range(inner)]
+    return [[sp.Add(*[a[i][k] * b[k][j] for k in range(inner)]) for j in range(cols)] for i in range(rows)]
 
 
 class Arr:
@@ -99,7 +109,7 @@ class Arr:
                     f"matrix product of a {a._shape_text()} and a {b._shape_text()}: "
                     "inner dimensions differ (did you forget a .T?)"
                 )
-            return Arr(a.m * b.m)
+            return Arr(_matmul(a.m, b.m))
         if isinstance(a, Arr):
             return Arr(a.m * b)
         if isinstance(b, Arr):
@@ -337,9 +347,10 @@ def as_scalar(value, what: str):
         raise ExpressionError(f"{what} must be a scalar, but it is a {value._shape_text()}")
     if not isinstance(value, sp.Expr):
         raise ExpressionError(f"{what} is not an expression")
-    if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+    kinds = {type(node) for node in sp.preorder_traversal(value)}   # one pass (a large energy has ~10^5 nodes)
+    if kinds & NOT_FINITE:
         raise ExpressionError(f"{what} is not finite (a division by zero?)")
-    rough = [f for f in NOT_SMOOTH if value.has(f)]
+    rough = [f for f in NOT_SMOOTH if any(issubclass(k, f) for k in kinds)]
     if rough:
         raise ExpressionError(f"{what} is not smooth: sympy writes it with {rough[0].__name__} "
                               "(e.g. sqrt(u**2) = |u| for real u), which has no derivative at 0; "

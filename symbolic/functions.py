@@ -29,7 +29,20 @@ import sympy as sp
 U = sp.Symbol("u", real=True)
 
 
-class sigmoid(sp.Function):  # noqa: N801 - the name users write
+class _Evaluable(sp.Function):
+    """A function sympy can evaluate at a number (``sp.N``, ``float``): through ``_numeric_form``, its
+    rewrite into sympy's own functions (a constant such as ``softplus(1)`` in a model, folded by sympy)."""
+
+    def _numeric_form(self):
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec):
+        if self.args[0].is_number:
+            return self._numeric_form()._eval_evalf(prec)
+        return super()._eval_evalf(prec)          # a symbolic argument: the function stays as written
+
+
+class sigmoid(_Evaluable):  # noqa: N801 - the name users write
     """Logistic sigmoid 1/(1 + exp(-u))."""
 
     nargs = 1
@@ -47,6 +60,9 @@ class sigmoid(sp.Function):  # noqa: N801 - the name users write
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return 1 / (1 + sp.exp(-arg))
 
+    def _numeric_form(self):
+        return self._eval_rewrite_as_exp(self.args[0])
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -57,7 +73,7 @@ class sigmoid(sp.Function):  # noqa: N801 - the name users write
         return printer._print(sp.Function("sigma")(self.args[0]))
 
 
-class softplus(sp.Function):  # noqa: N801
+class softplus(_Evaluable):  # noqa: N801
     """Softplus log(1 + exp(u))."""
 
     nargs = 1
@@ -74,6 +90,9 @@ class softplus(sp.Function):  # noqa: N801
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return sp.log(1 + sp.exp(arg))
 
+    def _numeric_form(self):
+        return self._eval_rewrite_as_exp(self.args[0])
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -81,7 +100,7 @@ class softplus(sp.Function):  # noqa: N801
         return r"%s\left(%s\right)" % (FUNCTIONS["softplus"].latex, printer._print(self.args[0]))
 
 
-class logcosh(sp.Function):  # noqa: N801
+class logcosh(_Evaluable):  # noqa: N801
     """log(cosh(u)): smooth everywhere, ~u^2/2 near 0 and ~|u| - log 2 far out."""
 
     nargs = 1
@@ -97,6 +116,9 @@ class logcosh(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_cosh(self, arg, **kwargs):
         return sp.log(sp.cosh(arg))
+
+    def _numeric_form(self):
+        return self._eval_rewrite_as_cosh(self.args[0])
 
     def _eval_is_real(self):
         return self.args[0].is_real

@@ -187,3 +187,18 @@ def test_complex_steps_in_theta_kept_on_integers_give_the_values_of_mpc_paramete
     for key in ("bptt_theta", "bptt_total"):
         for x, y in zip(flat(kept.values[key]), flat(built.values[key]), strict=True):
             assert close(x, y, prec, 10 ** -3), (key, x, y)
+
+
+def test_a_function_of_a_constant_input_is_evaluated_not_a_crash():
+    """softplus(x) at integer inputs is a constant sympy keeps unevaluated (softplus(1)): both forms evaluate it.
+
+    (Found by the thorough property run: the float64 preview raised "Cannot convert expression to float".)
+    """
+    text = (MODELS / "hopfield-step.toml").read_text().replace('rho = "sigmoid"', 'rho = "softplus"')
+    text = text.replace("x = [0.5, -0.3]", "x = [1, 2]")
+    model = load_model_text(text, "softplus-inputs.toml")
+    report = check_discrete(model, dps=20)
+    assert report.verdict == "verified", report.table()
+    assert report.settings["compiled"] == "blocks"
+    by_components = check_discrete(model, dps=20, compiled=compile_discrete(model, form="components"))
+    assert by_components.verdict == "verified" and by_components.settings["compiled"] == "components"
