@@ -26,7 +26,9 @@ def require_gradient_flow(model: Model) -> None:
         what = "discrete dynamics" if model.dynamics == "discrete" else "a [field] without an energy"
         raise SpecError(model.source, "settings.dynamics" if model.dynamics == "discrete" else "field",
                         f"the paper's objects need the gradient flow of an energy, and this model has {what}; "
-                        "`eqprop-verify check` and `derive` handle discrete models (the GDU statements)")
+                        + ("`eqprop-verify check` and `derive` handle discrete models (the GDU statements)"
+                           if model.dynamics == "discrete" else
+                           "`eqprop-verify check` and `report` handle [field] models (the field statements)"))
 
 
 def _gradient(expr, symbols) -> list:

@@ -170,7 +170,7 @@ def test_an_invalid_model_file_fails_clearly(project):
     result = project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=4, errors=1)
     result.stdout.fnmatch_lines([
-        "*@pytest.mark.eqprop takes keywords dps, times, beta_method, backend, not_applicable; got precision*",
+        "*@pytest.mark.eqprop takes keywords dps, times, beta_method, backend, steps, not_applicable; got precision*",
         "*eqprop_check: invalid model: bad.toml: [[]model.colour[]] unknown key*",
         "*eqprop_check: invalid model: nowhere.toml: no such file*",
         "*eqprop_check: invalid setting: beta_method 'sideways' is unknown*",
@@ -281,8 +281,8 @@ def test_discrete_models_their_false_variants_and_not_applicable(pytester):
             pytester.makefile(".toml", **{name: fh.read()})
     pytester.makepyfile('''
         def test_discrete(eqprop_check):
-            report = eqprop_check("hopfield-step.toml", dps=20)
-            assert report.verdict == "verified"
+            report = eqprop_check("hopfield-step.toml", dps=20, steps=4)
+            assert report.verdict == "verified" and report.settings["steps"] == 4
             assert [c.id for c in report.checks] == ["gdu-s", "gdu-theta", "gdu-sum", "bptt-adjoint"]
 
         def test_discrete_variant(eqprop_check):

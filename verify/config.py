@@ -47,7 +47,7 @@ API = {"dps": "dps", "times": "times", "beta_method": "beta_method", "backend": 
 CLI = {"dps": "--dps", "times": "--times", "beta_method": "--beta-method", "backend": "--backend",
        "seed": "--seed", "max_directions": "--max-directions", "steps": "--steps"}
 PLUGIN = {"dps": "--eqprop-dps", "times": "--eqprop-times", "beta_method": "--eqprop-beta-method",
-          "backend": "--eqprop-backend"}
+          "backend": "--eqprop-backend", "steps": "--eqprop-steps"}
 
 
 class Invalid(Exception):

@@ -47,7 +47,7 @@ def _silent(*args, **kwargs):
 
 
 def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None, seed=None,
-          max_directions=None, progress=None) -> Report:
+          max_directions=None, steps=None, progress=None) -> Report:
     """Check Theorems 1-3 and Corollary 4 on a model; returns a :class:`~verify.result.Report`.
 
     ``model_or_path`` is a Model, a built-in name or a model file. Every
@@ -65,8 +65,11 @@ def check(model_or_path, *, dps=None, times=None, beta_method=None, backend=None
     if not model.is_gradient_flow:   # discrete maps and continuous fields: verify/discrete/ (same resolver)
         from .discrete.check import check_other_dynamics
 
-        return check_other_dynamics(model, dps=dps, times=times, beta_method=beta_method, seed=seed,
+        return check_other_dynamics(model, dps=dps, times=times, steps=steps, beta_method=beta_method, seed=seed,
                                     max_directions=max_directions, environment=environment())
+    if steps is not None:
+        raise UsageError("steps applies to discrete models ([settings] dynamics = \"discrete\"); "
+                         "this model is the gradient flow of an energy")
     settings = config.resolve(model, dps=dps, times=times, beta_method=beta_method, backend=backend, seed=seed,
                               max_directions=max_directions)
     return run(model, settings, progress=progress)

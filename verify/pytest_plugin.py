@@ -42,7 +42,7 @@ MARKER = "eqprop"
 PROPERTY = "eqprop-verify"
 BACKENDS = CHOICES   # the beta methods are checked by the check itself (importing them needs mpmath)
 NOT_APPLICABLE = ("fail", "skip", "allow")
-SETTINGS = ("dps", "times", "beta_method", "backend", "not_applicable")
+SETTINGS = ("dps", "times", "beta_method", "backend", "steps", "not_applicable")
 
 # (option, dest, keyword, help); the keyword is what the marker and the fixture take
 OPTIONS = [
@@ -55,6 +55,8 @@ OPTIONS = [
      "(default: the model's settings, else symmetric)"),
     ("--eqprop-times", "eqprop_times", "times",
      "comma-separated times of the second phase for eqprop_check (default: the model's settings)"),
+    ("--eqprop-steps", "eqprop_steps", "steps",
+     "steps K of the second phase for eqprop_check on discrete models (default: the model's settings)"),
     ("--eqprop-not-applicable", "eqprop_not_applicable", "not_applicable",
      "when a statement's hypotheses are not met: fail (default), skip, or allow"),
 ]
@@ -64,7 +66,7 @@ def pytest_addoption(parser):
     group = parser.getgroup(GROUP, "eqprop-verify: check models with the eqprop_check fixture")
     for option, dest, _, help_text in OPTIONS:
         kwargs = {"dest": dest, "default": None, "help": help_text}
-        if dest == "eqprop_dps":
+        if dest in ("eqprop_dps", "eqprop_steps"):
             kwargs["type"] = int
         elif dest == "eqprop_backend":
             kwargs["choices"] = BACKENDS
@@ -82,7 +84,8 @@ def pytest_configure(config):
     except UsageError as exc:
         raise pytest.UsageError(f"eqprop-verify: {exc}") from None
     config.addinivalue_line(
-        "markers", f"{MARKER}(dps=None, times=None, beta_method=None, backend=None, not_applicable=None): "
+        "markers", f"{MARKER}(dps=None, times=None, beta_method=None, backend=None, steps=None, "
+                   "not_applicable=None): "
                    "settings for the eqprop_check fixture in this test (eqprop-verify)")
     config.pluginmanager.register(_Summary(), "eqprop-verify-summary")
 
@@ -133,12 +136,12 @@ class EqpropCheck:
             self.defaults.update({k: v for k, v in marker.kwargs.items() if v is not None})
         self.reports = []
 
-    def __call__(self, model, *, dps=None, times=None, beta_method=None, backend=None,
+    def __call__(self, model, *, dps=None, times=None, beta_method=None, backend=None, steps=None,
                  not_applicable=None, variant=None, max_directions=None):
         from symbolic.errors import SpecError
         from verify.errors import UsageError
 
-        given = {"dps": dps, "times": times, "beta_method": beta_method, "backend": backend,
+        given = {"dps": dps, "times": times, "beta_method": beta_method, "backend": backend, "steps": steps,
                  "not_applicable": not_applicable}
         opts = dict(self.defaults)
         opts.update({k: v for k, v in given.items() if v is not None})
@@ -234,10 +237,14 @@ def _run_check(model, *, variant=None, max_directions=None, **opts):
     """``verify.check``'s pipeline, with ``variant`` adding one false statement on the same evidence."""
     from symbolic.load import load_model
     from verify import config as settings_mod, pipeline
+    from verify.errors import UsageError
 
     model = load_model(model)
     if not model.is_gradient_flow:
         return _run_other_dynamics(model, variant=variant, max_directions=max_directions, **opts)
+    if opts.pop("steps", None) is not None:
+        raise UsageError("steps applies to discrete models ([settings] dynamics = \"discrete\"); "
+                         "this model is the gradient flow of an energy")
     settings = settings_mod.resolve(model, max_directions=max_directions, **opts)
     return pipeline.run(model, settings, variant=variant)
 

@@ -177,3 +177,13 @@ def test_falsify_runs_the_discrete_variants_of_the_registry(run_cli):
     assert all(rows[v.id]["instances"] == rows[v.id]["rejected"] == 1 for v in VARIANTS)
     assert out.returncode == 0      # a discrete model runs the discrete catalogue only: every variant exercised
     assert set(rows) == {v.id for v in VARIANTS}
+
+
+def test_the_api_takes_steps_for_a_discrete_model_and_refuses_it_for_an_energy():
+    import verify
+    from verify.errors import UsageError
+
+    report = verify.check(str(Path(__file__).parent / "models" / "hopfield-step.toml"), dps=20, steps=3)
+    assert report.verdict == "verified" and report.settings["steps"] == 3
+    with pytest.raises(UsageError, match="steps applies to discrete models"):
+        verify.check("riccati", dps=16, steps=3)
