@@ -16,6 +16,7 @@ import dataclasses
 import math
 
 import mpmath
+import numpy
 
 from . import matrix_free as mfree
 
@@ -75,7 +76,8 @@ def relax(compiled, theta, start) -> tuple[list, int]:
     change = math.inf
     for k in range(1, RELAX_STEPS + 1):
         try:
-            nxt = [float(v) for v in compiled.F_numpy(s, th)]
+            with numpy.errstate(all="ignore"):      # a diverging map is reported below, not by numpy's warnings
+                nxt = [float(v) for v in compiled.F_numpy(s, th)]
         except (OverflowError, ValueError, ZeroDivisionError) as exc:
             raise FixedPointError(f"relaxation s <- F(s) left the domain of F after {k} steps ({exc})") from None
         if not all(math.isfinite(v) for v in nxt):
