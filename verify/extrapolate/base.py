@@ -22,6 +22,20 @@ def shrink_and_lost(radius):
     return shrink, max(0, math.ceil(-float(mpmath.log10(shrink))))
 
 
+def halving_ladder(p: Precision, radius, size, order: int):
+    """(beta_0, K, digits lost) of the ladders beta_0 2^-k, k < K, that Richardson (order 1, in beta) and
+    the symmetric method (order 2, in beta^2) extrapolate: beta_0 = 10^-3 (shrunk within the radius) and,
+    unless ``size`` fixes K, the least K >= 2 whose error beta_0^(order K) 2^(-order K(K-1)/2) is below
+    10^-(dps+5)."""
+    shrink, lost = shrink_and_lost(radius)
+    with p.context():
+        b0 = mpmath.mpf(10) ** -3 * shrink
+    K = 2 if size is None else int(size)
+    while size is None and order * (3 * K + math.log10(2) * K * (K - 1) / 2) < p.dps + 5:
+        K += 1
+    return b0, K, lost
+
+
 @dataclasses.dataclass
 class BetaPlan:
     """Which betas to evaluate, how many extra digits they need, how to combine the values."""

@@ -9,7 +9,7 @@ import math
 
 import mpmath
 
-from .base import BetaMethod, BetaPlan, as_precision, neville_with_estimate, shrink_and_lost
+from .base import BetaMethod, BetaPlan, as_precision, halving_ladder, neville_with_estimate
 
 
 class Richardson(BetaMethod):
@@ -18,14 +18,7 @@ class Richardson(BetaMethod):
 
     def plan(self, precision, radius=1, size=None) -> BetaPlan:
         p = as_precision(precision)
-        shrink, lost = shrink_and_lost(radius)
-        with p.context():
-            b0, K = mpmath.mpf(10) ** -3 * shrink, 2
-        if size is not None:
-            K = int(size)
-        else:
-            while 3 * K + math.log10(2) * K * (K - 1) / 2 < p.dps + 5:
-                K += 1
+        b0, K, lost = halving_ladder(p, radius, size, self.order)
         with p.context():
             betas = [b0 / 2**k for k in range(K)]
         return BetaPlan(self.name, betas,
