@@ -18,7 +18,7 @@ import operator
 import gmpy2
 
 from .engine import JetEngine
-from .numbers import gmpy2_to_mpmath, log2_abs, to_gmpy2
+from .numbers import gmpy2_to_mpmath, horner, order_magnitudes, to_gmpy2
 
 
 def _sparse_rows(rows):
@@ -59,19 +59,10 @@ class CauchyEngine(JetEngine):
             cols.append([sum(map(mul, vals, [X[j] for j in idx])) / (k + 1) if idx else self._zero
                          for idx, vals in self._rows])
         self.jets = [list(c) for c in zip(*cols)]
-        if self._complex:
-            return ([log2_abs(max(abs(v.real) for v in col)) for col in cols],
-                    [log2_abs(max(abs(v.imag) for v in col)) for col in cols])
-        return [log2_abs(max(map(abs, col))) for col in cols], None
+        return order_magnitudes(cols, self._complex)
 
     def _horner(self, tau):
-        out = []
-        for c in self.jets:
-            acc = c[-1]
-            for a in c[-2::-1]:
-                acc = acc * tau + a
-            out.append(acc)
-        return out
+        return horner(self.jets, tau)
 
     def advance(self, h) -> None:
         self.x = self._horner(h)

@@ -27,7 +27,7 @@ import mpmath
 from symbolic.functions import gmpy2_functions, mpmath_functions
 
 from .engine import Backend, JetEngine
-from .numbers import gmpy2_to_mpmath, is_complex_value, log2_abs, sympy_to_gmpy2, to_gmpy2
+from .numbers import gmpy2_to_mpmath, horner, is_complex_value, order_magnitudes, sympy_to_gmpy2, to_gmpy2
 
 _GMPY2_FUNCS = gmpy2_functions()
 
@@ -108,33 +108,13 @@ class MpmathEngine(JetEngine):
         else:
             self.jets = self.backend.jet(self.x, self.c, self.order)
             cols = zip(*self.jets)
-        re, im = [], []
-        if self._complex:
-            for col in cols:
-                re.append(log2_abs(max(abs(v.real) for v in col)))
-                im.append(log2_abs(max(abs(v.imag) for v in col)))
-            return re, im
-        for col in cols:
-            re.append(log2_abs(max(map(abs, col))))
-        return re, None
+        return order_magnitudes(cols, self._complex)
 
     def _horner(self, tau):
-        out = []
         if self.mp:
             with mpmath.workprec(self.prec):
-                tau = gmpy2_to_mpmath(tau)
-                for c in self.jets:
-                    acc = c[-1]
-                    for a in c[-2::-1]:
-                        acc = acc * tau + a
-                    out.append(acc)
-            return out
-        for c in self.jets:
-            acc = c[-1]
-            for a in c[-2::-1]:
-                acc = acc * tau + a
-            out.append(acc)
-        return out
+                return horner(self.jets, gmpy2_to_mpmath(tau))
+        return horner(self.jets, tau)
 
     def advance(self, h) -> None:
         self.x = self._horner(h)

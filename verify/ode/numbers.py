@@ -166,3 +166,25 @@ def mpmath_log2_abs(x) -> float:
         return math.inf if mpmath.isinf(x) else math.nan
     m, e = mpmath.frexp(abs(x))
     return int(e) + math.log2(float(m))
+
+
+def horner(jets, tau) -> list:
+    """Each Taylor series c_0 + c_1 tau + ... (the coefficients of one component per row of ``jets``) at tau."""
+    out = []
+    for c in jets:
+        acc = c[-1]
+        for a in c[-2::-1]:
+            acc = acc * tau + a
+        out.append(acc)
+    return out
+
+
+def order_magnitudes(cols, is_complex: bool):
+    """(log2 of the largest |coefficient| of each order, the same for imaginary parts or None): the step
+    controller's input, one column of coefficients per order."""
+    if is_complex:
+        cols = list(cols)
+        return ([log2_abs(max(abs(v.real) for v in col)) for col in cols],
+                [log2_abs(max(abs(v.imag) for v in col)) for col in cols])
+    return [log2_abs(max(map(abs, col))) for col in cols], None
+
