@@ -13,6 +13,7 @@ import itertools
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,13 +137,33 @@ class Model:
         return sp.Function(name, real=True)
 
     def concrete(self, expr):
-        """Substitute user-function bodies and input/target values; evaluate derivatives."""
+        """Substitute user-function bodies and input/target values; evaluate derivatives.
+
+        The same expression as ``_bodies(expr)`` then the data, computed piecewise: ``_bodies``
+        (``replace`` then ``doit``) rebuilds the nodes whose ``doit`` only rebuilds (sums, products,
+        powers, known functions), and acts on every other node (an applied user function, a
+        Derivative or Subs of one, ...) by that node alone. So each such atom is made concrete
+        once per model (cached: H and M repeat rho'(s_i) in many entries) and put in place by
+        ``xreplace``, which rebuilds the same nodes with the same constructors.
+        """
+        if isinstance(expr, sp.Expr):
+            atoms = _collect_atoms(expr)
+            cache = self.__dict__.setdefault("_concrete_atoms", {})
+            for atom in atoms - cache.keys():
+                cache[atom] = self._bodies(atom)
+            expr = expr.xreplace({a: cache[a] for a in atoms})
+        else:
+            expr = self._bodies(expr)
+        if self.data:
+            expr = expr.xreplace(self.data)
+        return expr
+
+    def _bodies(self, expr):
+        """User-function bodies substituted and derivatives evaluated (no data)."""
         for name, lam in self.functions.items():
             expr = expr.replace(sp.Function(name, real=True), lam)
         if hasattr(expr, "doit"):
             expr = expr.doit()
-        if self.data:
-            expr = expr.xreplace(self.data)
         return expr
 
     @property
@@ -161,3 +182,26 @@ class Model:
         from .spec_writer import model_to_toml
 
         return model_to_toml(self)
+
+
+# nodes whose ``doit`` only rebuilds them from their arguments' ``doit`` (Basic, Add, Mul, Max/Min)
+_REBUILDING_DOIT = frozenset({sp.Basic.doit, sp.Add.doit, sp.Mul.doit, sp.Max.doit, sp.Min.doit})
+
+
+def _collect_atoms(expr) -> set:
+    """The outermost nodes of ``expr`` that ``Model._bodies`` changes other than by rebuilding.
+
+    Those are applied undefined functions (the user's, or any other: ``replace`` and ``doit`` act
+    on them as on their own) and nodes with a ``doit`` of their own (Derivative, Subs, Piecewise,
+    ...); leaves (symbols, numbers) stay as they are.
+    """
+    atoms, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if node.is_Atom:
+            continue
+        if isinstance(node, AppliedUndef) or type(node).doit not in _REBUILDING_DOIT:
+            atoms.add(node)
+        else:
+            stack.extend(node.args)
+    return atoms
