@@ -28,12 +28,20 @@ def vector_callable(args, exprs, n, modules):
 
 
 def matrix_callable(args, mat, n, modules):
-    """``call(s, theta, beta=0)`` -> the sympy matrix ``mat`` at (s, theta, beta) as an mpmath matrix."""
+    """``call(s, theta, beta=0)`` -> the sympy matrix ``mat`` at (s, theta, beta) as an mpmath matrix.
+
+    Only the entries that are not the number 0 are lambdified and set (most of H and M at size
+    are 0; an mpmath matrix reads an unset entry as 0): the same values as the whole matrix.
+    """
     rows, cols = mat.shape
-    flat = vector_callable(args, list(mat), n, modules)
+    where = [(i, j) for i in range(rows) for j in range(cols) if not (mat[i, j].is_Number and mat[i, j] == 0)]
+    flat = vector_callable(args, [mat[i, j] for i, j in where], n, modules)
 
     def call(s, theta, beta=0):
         values = flat(s, theta, beta)
-        return mpmath.matrix([values[i * cols:(i + 1) * cols] for i in range(rows)])
+        out = mpmath.matrix(rows, cols)
+        for (i, j), v in zip(where, values):
+            out[i, j] = v
+        return out
 
     return call
