@@ -31,21 +31,55 @@ def require_gradient_flow(model: Model) -> None:
                            "`eqprop-verify check` and `report` handle [field] models (the field statements)"))
 
 
-def _gradient(expr, symbols) -> list:
+def _gradient(expr, symbols, memo: dict | None = None) -> list:
     """[d expr / d x for x in symbols], differentiating only the terms of the sum that contain x.
 
     The same expressions as ``sp.diff(expr, x)`` (which differentiates every term and drops the
     zeros), without visiting the whole energy once per variable: O(size) instead of
     O(size x (n + p)): 16 s for dE/dtheta at n = 66, p = 1,152; for H and M (one call per row of
-    dE/ds) it also skips the entries that are 0 without building a Derivative.
+    dE/ds) it also skips the entries that are 0 without building a Derivative. ``memo`` keeps
+    the derivative of each factor (rho(s_i) -> rho'(s_i) recurs in many terms and entries).
     """
+    memo = {} if memo is None else memo
     terms = expr.args if isinstance(expr, sp.Add) else (expr,)
     wanted = set(symbols)
     having: dict = {x: [] for x in symbols}
     for term in terms:
         for x in term.free_symbols & wanted:
             having[x].append(term)
-    return [sp.diff(sp.Add(*having[x]), x) if having[x] else sp.S.Zero for x in symbols]
+    out = []
+    for x in symbols:
+        if not having[x]:
+            out.append(sp.S.Zero)
+            continue
+        total = sp.Add(*having[x])
+        if isinstance(total, sp.Add):
+            out.append(sp.Add(*[_term_derivative(t, x, memo) for t in total.args]))
+        else:
+            out.append(_term_derivative(total, x, memo))
+    return out
+
+
+def _term_derivative(term, x, memo: dict):
+    """``sp.diff(term, x)`` for one term of a sum, as sympy's Leibniz rule (``Mul._eval_derivative_n_times``)
+    builds it: for each factor f_i, the product with f_i replaced by df_i/dx (each df_i/dx from
+    ``memo``, else ``sp.diff``), summed."""
+    if not isinstance(term, sp.Mul):
+        return _factor_derivative(term, x, memo)
+    args = term.args
+    parts = []
+    for i, factor in enumerate(args):
+        d = _factor_derivative(factor, x, memo)
+        if d != 0:
+            parts.append(1 * sp.Mul(*(args[:i] + (d,) + args[i + 1:])))
+    return sp.Add(*parts)
+
+
+def _factor_derivative(factor, x, memo: dict):
+    key = (factor, x)
+    if key not in memo:
+        memo[key] = sp.diff(factor, x)
+    return memo[key]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,27 +106,28 @@ class Derivation:
         self.s = sp.Matrix(model.s)
         self.theta = sp.Matrix(model.theta)
         self.beta = BETA
+        self._memo: dict = {}      # d factor / d x, shared by the gradients and the second derivatives
 
     # gradients ------------------------------------------------------------
     @cached_property
     def dE_ds(self) -> sp.Matrix:
         """dE/ds, the gradient whose zero is the fixed point (Eq 2)."""
-        return sp.Matrix(_gradient(self.model.energy, self.model.s))
+        return sp.Matrix(_gradient(self.model.energy, self.model.s, self._memo))
 
     @cached_property
     def dC_ds(self) -> sp.Matrix:
         """dC/ds: X_0 of the Cauchy problem (Eq 11) at the fixed point."""
-        return sp.Matrix(_gradient(self.model.cost, self.model.s))
+        return sp.Matrix(_gradient(self.model.cost, self.model.s, self._memo))
 
     @cached_property
     def dE_dtheta(self) -> sp.Matrix:
         """dE/dtheta, measured at the free and nudged states in EP (Eq 20, 24)."""
-        return sp.Matrix(_gradient(self.model.energy, self.model.theta))
+        return sp.Matrix(_gradient(self.model.energy, self.model.theta, self._memo))
 
     @cached_property
     def dC_dtheta(self) -> sp.Matrix:
         """dC/dtheta: Y_0 of the Cauchy problem (Eq 12)."""
-        return sp.Matrix(_gradient(self.model.cost, self.model.theta))
+        return sp.Matrix(_gradient(self.model.cost, self.model.theta, self._memo))
 
     @cached_property
     def field(self) -> sp.Matrix:
@@ -118,13 +153,13 @@ class Derivation:
     @cached_property
     def H(self) -> sp.Matrix:  # noqa: N802 - the paper's Hessian
         """H = d^2E/ds^2, the matrix of Eq 13 (evaluated at s_theta^0)."""
-        rows = [_gradient(g, self.model.s) for g in self.dE_ds]
+        rows = [_gradient(g, self.model.s, self._memo) for g in self.dE_ds]
         return sp.Matrix(self.model.n, self.model.n, lambda i, j: rows[i][j])
 
     @cached_property
     def M(self) -> sp.Matrix:  # noqa: N802
         """M = d^2E/(dtheta ds), p x n, the matrix of Eq 14."""
-        columns = [_gradient(g, self.model.theta) for g in self.dE_ds]
+        columns = [_gradient(g, self.model.theta, self._memo) for g in self.dE_ds]
         return sp.Matrix(self.model.p, self.model.n, lambda k, j: columns[j][k])
 
     # the paper's statements, as symbolic objects ---------------------------------
