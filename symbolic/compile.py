@@ -34,6 +34,7 @@ class Compiled:
         # symbols, whose process-global numbering reorders the printed sums (hence their
         # rounding) from one compilation of the same model to the next
         self._plain = {a: sp.Symbol(f"arg_{i}", **a.assumptions0) for i, a in enumerate(self._args)}
+        self._eigenvalues = None   # (key, eigenvalues) of the last hessian_eigenvalues
 
     def _concrete(self, expr):
         if isinstance(expr, sp.Number):     # most entries of M and H at size are 0: nothing to substitute
@@ -103,6 +104,17 @@ class Compiled:
     def cost_hessian(self):
         """d^2C/ds^2, an n x n mpmath matrix."""
         return self._matrix(sp.hessian(self.model.cost, self.model.s))
+
+    def hessian_eigenvalues(self, s, theta) -> list:
+        """The eigenvalues of H(s) (Eq 13), ascending, at the current precision (``mpmath.eigsy``, O(n^3)).
+
+        The last answer is kept: the fixed point's classification, the analyticity radius and
+        the RBP route's time scale all ask for those of H(s_theta^0).
+        """
+        key = (tuple(s), tuple(theta), mpmath.mp.prec)
+        if self._eigenvalues is None or self._eigenvalues[0] != key:
+            self._eigenvalues = (key, sorted(mpmath.eigsy(self.H(s, theta), eigvals_only=True)))
+        return list(self._eigenvalues[1])
 
     def extended_hessian(self, s, theta, beta=0):
         """d^2E^beta/ds^2 = H + beta d^2C/ds^2, for Newton's method on nudged fixed points (Eq 19)."""

@@ -409,7 +409,7 @@ def _fixed_point(compiled, theta, s, size, how, *, relaxed, precision) -> FixedP
         raise FixedPointNotFound(
             f"non-smooth or non-real point: at s = {mpmath.nstr(s, 6)} the Hessian of E is not a finite "
             "real matrix (a function is not twice differentiable there, e.g. sqrt or log at 0)")
-    eig = sorted(mpmath.eigsy(H, eigvals_only=True))
+    eig = compiled.hessian_eigenvalues(s, theta)
     return FixedPoint(list(s), size, list(eig), how, relaxed, precision.singular_ratio())
 
 

@@ -60,7 +60,7 @@ def analyticity_radius(compiled, s0, theta, precision):
     lambda_min) this radius shrinks like lambda_min^2, not lambda_min.
     """
     H = compiled.H(s0, theta)
-    lam = min(abs(e) for e in mpmath.eigsy(H, eigvals_only=True))
+    lam = min(abs(e) for e in compiled.hessian_eigenvalues(s0, theta))   # those of the fixed point's H
     try:
         v = mpmath.lu_solve(H, mpmath.matrix(compiled.dC_ds(s0, theta)))
     except ZeroDivisionError:
