@@ -12,7 +12,9 @@ It is found in three steps:
    known to go there: s* is a strict minimum and the Hessian along the way
    differs from H(s*) by less than lambda_min(H(s*))/2 (the flow is inside
    s*'s basin of strong convexity), or the flow already sits at s* to float64
-   rounding (a saddle whose unstable component is exactly zero);
+   rounding (a saddle whose unstable component is exactly zero); a float64 preview of
+   the same test turns down, without multiprecision work, the checkpoints the flow
+   clearly passes outside that basin;
 3. Newton's method at working precision polishes s*.
 
 A start that is already a critical point (to working precision) is its own
