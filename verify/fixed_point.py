@@ -391,7 +391,7 @@ def _clearly_outside_basin(compiled, theta, s_t):
                 else:
                     return None
                 H_star, H_t = hessian(s), hessian(s_t)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+            except (ArithmeticError, TypeError, ValueError, np.linalg.LinAlgError):
                 return None
             if not (np.all(np.isfinite(H_star)) and np.all(np.isfinite(H_t))):
                 return None
