@@ -98,3 +98,13 @@ def test_the_fixed_point_is_the_same_to_the_last_bit_with_and_without_the_previe
     assert with_preview.hessian_eigenvalues == without.hessian_eigenvalues
     assert with_preview.method == without.method
 
+
+
+def test_a_complex_hessian_leaves_the_checkpoint_to_the_certification():
+    """(s - 1)^(5/2) is complex at s = 0: the preview says nothing rather than raising."""
+    model = load_model_text(QUARTIC.replace('(s - 3)**4/4"', '(s - 3)**4/4 + (s - 1)**(5/2)"'), "<complex>")
+    compiled = compile_model(model)
+    with PRECISION.context():
+        theta = compiled.theta_values(PRECISION.work)
+        assert isinstance(compiled.H([mpmath.mpf(0)], theta)[0, 0], mpmath.mpc)
+    assert fp._clearly_outside_basin(compiled, theta, np.array([0.0])) is None
