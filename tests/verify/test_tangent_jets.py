@@ -24,6 +24,7 @@ from symbolic.taylor.program import refs_of
 from symbolic.taylor.tangent import TangentSourceWriter
 from verify.fixed_point import free_fixed_point
 from verify.flows import Flows
+from verify.ode import available_backends
 from verify.ode.controller import log2_step
 from verify.ode.engine import jorba_zou_order
 from verify.ode.mpmath_backend import MpmathBackend
@@ -223,3 +224,15 @@ def test_first_order_jets_away_from_a_fixed_point_are_caught():
                 for fo in (False, True)]
         full, tangent = ([[mpmath.im(v) / h for v in r.states[0]]] for r in runs)
         assert _rel(full, tangent) > mpmath.mpf(10) ** -3
+
+
+def test_only_the_direct_routes_mpmath_flow_is_first_order():
+    """EP's nudged solves (real, finite beta) keep the full recurrences; another backend keeps its own jets."""
+    compiled = compile_model(load_model("riccati"))
+    flows = Flows(compiled, "mpmath")
+    assert flows.complex_step._impl.first_order and not flows.nudged._impl.first_order
+    assert flows.complex_step.program is flows.nudged.program          # compiled once, two flavors
+    for name in available_backends():
+        if name != "mpmath":
+            other = Flows(compiled, name)
+            assert other.complex_step is other.nudged
