@@ -56,6 +56,16 @@ class EPResult:
             size = len(value) // len(self.states[0])
             return [value[k * size:(k + 1) * size] for k in range(len(self.states[0]))], err
 
+    def quotient_readout(self, fn, base=None, factor=1):
+        """:meth:`readout` of factor (fn(beta, state) - base) / beta (Eq 21, 22), the quotient folded
+        into the plan's combination (:meth:`BetaPlan.combine_quotient`): no quotient per value."""
+        with self.precision.context():
+            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
+            times = len(self.states[0])
+            value, err = self.plan.combine_quotient(per_beta, None if base is None else list(base) * times, factor)
+            size = len(value) // times
+            return [value[k * size:(k + 1) * size] for k in range(times)], err
+
 
 def temporal_derivative_readout(compiled, theta):
     """g(beta, S) = -(1/beta) dS^beta/dt, the quantity whose limit is X~ (Eq 21)."""
@@ -80,8 +90,11 @@ def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision
         if progress:
             progress()
     result = EPResult(None, None, mpmath.mpf(0), integ_err, len(plan.betas), plan, states, s0, theta, precision)
-    result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
-    result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
+    # X~ = lim -(1/beta) (-dE^beta/ds), Y~ = lim (1/beta) (dE^beta/dtheta - dE/dtheta(s0)): the readouts
+    # of temporal_derivative_readout and parameter_readout, their quotients folded into the combination
+    result.X_tilde, ex = result.quotient_readout(lambda beta, s: compiled.extended_field(s, theta, beta), factor=-1)
+    result.Y_tilde, ey = result.quotient_readout(lambda beta, s: compiled.dEbeta_dtheta(s, theta, beta),
+                                                 base=compiled.dE_dtheta(s0, theta))
     result.extrapolation_error = max(ex, ey)
     result.extrapolation_error_X, result.extrapolation_error_Y = ex, ey
     return result
