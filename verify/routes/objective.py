@@ -33,21 +33,22 @@ def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> li
     own terms (:class:`PerturbedResidualScales`): near a fold ds0/dtheta is
     huge (1e19 and more) and so are the imaginary parts of s.
     """
-    H0 = compiled.H(s0, theta)
+    H0, M0 = compiled.H(s0, theta), compiled.M(s0, theta)
     H = FactoredMatrix(H0)
-    scales = PerturbedResidualScales(H0, compiled.M(s0, theta), s0, theta)
+    scales = PerturbedResidualScales(H0, M0, s0, theta)
+    first = FirstSteps(H, compiled.dE_ds(s0, theta), M0)
     s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p if directions is None else len(directions)):
         v = None if directions is None else directions[k]
         h = precision.complex_step
-        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
+        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first)
         moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
         if moved > 1:
             # ds0/dtheta is huge (near a fold): the truncation error (h/R)^2 of the complex step
             # grows with it; shrink h so that s moves by complex_step of its own size
             h = h / moved
-            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
+            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first)
         residual = compiled.dE_ds(s, theta_c)
         size = max(abs(mpmath.re(x)) for x in residual)
         im_size = max(abs(mpmath.im(x)) for x in residual)
@@ -62,14 +63,38 @@ def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> li
     return out
 
 
-def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision):
+def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first):
     theta_c = list(theta)
     if v is None:
         theta_c[k] = mpmath.mpc(theta[k], h)
     else:
         theta_c = [mpmath.mpc(th, h * vk) for th, vk in zip(theta, v)]
     return theta_c, chord_solve(lambda s: compiled.dE_ds(s, theta_c), H, [mpmath.mpc(x) for x in s0],
-                                 precision=precision)
+                                 precision=precision, first_step=first.step(k, v, h))
+
+
+class FirstSteps:
+    """The first chord step from s_theta^0 toward the fixed point at theta + i h v, without evaluating
+    dE/ds at complex theta: there dE/ds(s0, theta + i h v) = dE/ds(s0, theta) + i h M^T v + O(h^2)
+    (h ~ 10^-(work + 10), so the O(h^2) is far below the working precision), and H^-1 of the
+    real part is the same for every v. Like H, M only steers: the iterations that follow use the
+    true residual, and the point is certified by it (a wrong M costs an iteration, not a digit).
+    """
+
+    def __init__(self, H: FactoredMatrix, residual0, M):
+        self.H, self.M = H, M
+        self.real = H.solve(list(residual0))
+        self._columns = [_nonzero([M[k, i] for k in range(M.rows)]) for i in range(M.cols)]
+
+    def step(self, k, v, h):
+        """H^-1 (dE/ds(s0, theta) + i h M^T v) (v = e_k when None)."""
+        if v is None:
+            mv = [self.M[k, i] for i in range(self.M.cols)]
+        else:
+            mv = [mpmath.fdot(values, [v[j] for j in index]) for index, values in self._columns]
+        imag = self.H.solve([h * x for x in mv])
+        with mpmath.extraprec(10):   # as FactoredMatrix.solve: mpc() rounds its parts to the current precision
+            return [mpmath.mpc(a, b) for a, b in zip(self.real, imag)]
 
 
 class PerturbedResidualScales:
@@ -109,15 +134,18 @@ def _nonzero(row):
     return index, [row[j] for j in index]
 
 
-def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200):
+def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200, first_step=None):
     """Solve residual(s) = 0 by chord iterations with a fixed factored Jacobian.
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
     perturbations used here; stops when the step is below the working
     precision relative to the iterate, in the real and (separately) the
-    imaginary parts.
+    imaginary parts. ``first_step`` (J^-1 residual(s) known otherwise, :class:`FirstSteps`)
+    is taken before the first evaluation of ``residual``.
     """
     eps = precision.eps
+    if first_step is not None:
+        s = [x - d for x, d in zip(s, first_step)]
     for _ in range(max_steps):
         delta = jacobian.solve(residual(s))
         before = s
@@ -211,7 +239,5 @@ def ep_fixed_point_gradient(compiled, s0, theta, plan: BetaPlan, points=None, fa
     ``factor`` multiplies 1/beta (1 is the paper's formula; a false variant uses 1/2).
     """
     points = nudged_fixed_points(compiled, s0, theta, plan, precision=precision) if points is None else points
-    dE0 = compiled.dE_dtheta(s0, theta)
-    rows = [[factor * (e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
-            for beta, s in zip(plan.betas, points)]
-    return plan.combine(rows)
+    rows = [compiled.dEbeta_dtheta(s, theta, beta) for beta, s in zip(plan.betas, points)]
+    return plan.combine_quotient(rows, compiled.dE_dtheta(s0, theta), factor)
