@@ -451,3 +451,12 @@ def test_proofs_read_with_the_numeric_check():
     misprint = {"obligation": "eq61-as-printed", "outcome": "PROVED", "kind": "misprint", "note": note}
     assert proof_outcome(misprint, [])[:2] == ("NA", "HOLDS HERE ONLY")
     assert proof_outcome(dict(misprint, note=None), [])[:2] == ("PROVED", "PROVED")
+
+
+def test_complex_eigenvalues_are_rounded_for_display_like_real_ones():
+    """A field's Jacobian eigenvalues are complex strings ("a+bj", "a+-bj" in the JSON): shown to 6 digits."""
+    from verify.report.html import num
+
+    assert num("0.3333333333333333333333333333333333333333+-0.6666666666666666666666666666666666666667j", 6) \
+        == "(0.333333 - 0.666667j)"
+    assert num("0.25+0.5j", 6) == "(0.25 + 0.5j)" and num("1.2345678", 3) == "1.23"

@@ -302,6 +302,15 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
 
     if ev.plan is None:
         return ev
+    hi = {}
+
+    def at_high():
+        """theta and s_theta^0 at the raised precision (its context active): refined once for both routes."""
+        if not hi:
+            hi["theta"] = compiled.theta_values(high.work)
+            hi["s0"] = refine(compiled, hi["theta"], s0, precision=high)[0]
+        return hi["theta"], hi["s0"]
+
     if ev.fixed_point.is_strict_minimum:
         progress("J route")
         try:
@@ -311,8 +320,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
             dJ = objective.objective_gradient(compiled, s0, theta, precision=precision,
                                               directions=None if full else dirs)
             with high.context():
-                theta_hi = compiled.theta_values(high.work)
-                s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
+                theta_hi, s0_hi = at_high()
                 ev.nudged_points = objective.nudged_fixed_points(compiled, s0_hi, theta_hi, ev.plan, precision=high)
                 ev.ep_gradient, ev.ep_gradient_error = objective.ep_fixed_point_gradient(
                     compiled, s0_hi, theta_hi, ev.plan, ev.nudged_points, precision=high)
@@ -325,8 +333,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
 
     progress("EP route")
     with high.context():
-        theta_hi = compiled.theta_values(high.work)
-        s0_hi, _ = refine(compiled, theta_hi, s0, precision=high)
+        theta_hi, s0_hi = at_high()
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})

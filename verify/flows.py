@@ -30,10 +30,26 @@ class Flows:
         field, D, params = self.compiled.displacement_field()
         return make_system(field, D, params, backend=self.backend)
 
-    def solve_nudged(self, s_base, theta, beta, times, *, dps, D0=None):
-        """S^beta(s_base + D0, t) - s_base at ``times`` (a Trajectory of displacements)."""
+    @cached_property
+    def complex_step(self):
+        """The same flow with first-order jets (mpmath backend), for complex-step solves from s_theta^0.
+
+        Only the direct route (Eq 15-16) uses it: its solves start at the fixed
+        point with an O(h) imaginary shift, where the dropped products of two
+        increments are below the complex step's own error (see
+        :mod:`verify.routes.direct`).  The EP route's nudged solves are real at
+        finite beta and keep the full recurrences (:attr:`nudged`).
+        """
+        return self.nudged.first_order()
+
+    def solve_nudged(self, s_base, theta, beta, times, *, dps, D0=None, first_order=False):
+        """S^beta(s_base + D0, t) - s_base at ``times`` (a Trajectory of displacements).
+
+        ``first_order=True``: by :attr:`complex_step` (a complex-step solve next to a fixed point only).
+        """
         D0 = [0] * self.n if D0 is None else D0
-        return self.nudged.solve(D0, list(s_base) + list(theta) + [beta], times, dps=dps)
+        system = self.complex_step if first_order else self.nudged
+        return system.solve(D0, list(s_base) + list(theta) + [beta], times, dps=dps)
 
     @cached_property
     def cauchy(self):

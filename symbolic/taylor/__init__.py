@@ -46,7 +46,9 @@ sigmoid(a) = g g_k = (1/k) sum j a_j d_{k-j},  d = g - g^2
 =============  ==============================================================
 
 Modules: ``program`` (the IR: JetNode, TaylorProgram), ``compiler`` (sympy ->
-IR, :func:`compile_taylor`), ``source`` (IR -> Python source).
+IR, :func:`compile_taylor`), ``source`` (IR -> Python source), ``tangent`` (the
+first-order flavor of that source for complex-step solves next to a fixed
+point: each recurrence kept to its end terms, O(1) per node and order).
 """
 
 from .compiler import compile_taylor

@@ -115,18 +115,24 @@ class TaylorProgram:
         lines.append("    return C")
         return "\n".join(lines) + "\n"
 
-    def jet_source(self, flavor: str = "gmpy2") -> str:
+    def jet_source(self, flavor: str = "gmpy2", first_order: bool = False) -> str:
         """Python source of ``jet(X, C, P)``: the Taylor coefficients 0..P of the solution.
 
         ``X`` are the initial values, ``C`` the constants (from ``constants``) and
         ``P`` the order; the result is a list (per state variable) of lists of
         P + 1 coefficients y_0 = X, y_1, ..., y_P.  ``flavor`` is ``"gmpy2"``
         (dot products as ``sum(map(mul, ...))`` on gmpy2 numbers) or
-        ``"mpmath"`` (``fdot`` on mpmath numbers).
+        ``"mpmath"`` (``fdot`` on mpmath numbers).  ``first_order=True`` keeps
+        each recurrence to its end terms (:mod:`symbolic.taylor.tangent`): exact
+        to first order in the increments y_1, y_2, ..., for complex-step solves.
         """
-        from .source import JetSourceWriter  # the writer reads this class: imported when used
+        # the writers read this class: imported when used
+        if first_order:
+            from .tangent import TangentSourceWriter as Writer
+        else:
+            from .source import JetSourceWriter as Writer
 
-        return JetSourceWriter(self, flavor).source()
+        return Writer(self, flavor).source()
 
 
 def _cref(ref: Ref) -> str:

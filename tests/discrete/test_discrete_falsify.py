@@ -39,6 +39,7 @@ def test_falsify_verbose_lists_the_discrete_catalogue_for_discrete_models(run_cl
     assert not set(listed) & {v.id for v in VARIANTS}
     assert "gdu-s-beta-flipped: rejected" in out.stderr
     assert "gdu-theta-free-state: does not apply" in out.stderr   # an [update] map has no Phi
+    assert "true statements verified where they apply (hypotheses not met)" in out.stderr
     assert out.returncode == 3          # two variants need Phi: not exercised on this model alone
 
 
@@ -61,3 +62,13 @@ def test_on_a_skew_field_only_the_adjoints_variant_applies():
     outcomes = {v.id: r for v, r in report.variants}
     assert rejected(outcomes["field-rbp-adjoint-sign-flipped"])
     assert outcomes["field-ep-sign-flipped"] is None and outcomes["field-rbp-naive-time-doubled"] is None
+
+
+def test_falsify_keeps_the_checks_own_verdict_when_a_statement_does_not_apply():
+    """An [update] map has no Phi: the check says hypotheses-not-met, and so must falsify's record
+    (it used to say "verified", while `random` said hypotheses-not-met for the same instance)."""
+    from verify.sweep.task import falsify_model
+
+    record = falsify_model(load_model(str(MODELS / "pair-update.toml")), dps=20)
+    assert record["verdict"] == "hypotheses-not-met" and record["failing"] == []
+    assert record["variants"] and all(v["rejected"] for v in record["variants"].values())

@@ -14,6 +14,7 @@ import mpmath
 import pytest
 
 from verify.extrapolate import METHODS, BetaMethod, BetaPlan, neville_at_zero, plan
+from verify.extrapolate.base import combine_with_estimate, extrapolation_weights
 from verify.precision import Precision
 
 DPS = 30
@@ -101,6 +102,44 @@ def test_neville_at_zero_is_exact_on_polynomials():
         xs = [mpmath.mpf(k) / 7 for k in range(1, 5)]
         rows = [[3 - 2 * x + x ** 3, 5 + x] for x in xs]
         assert [mpmath.nstr(v, 30) for v in neville_at_zero(xs, rows)] == ["3.0", "5.0"]
+
+
+def test_weights_give_nevilles_numbers():
+    """The combination as one linear map (Lagrange weights at 0, fdot) against Neville's table, an
+    independent computation of the same polynomial; the symmetric fold (copies = 2) against the even
+    part averaged first."""
+    with mpmath.workdps(50):
+        xs = [mpmath.mpf(10) ** -3 / 2 ** k for k in range(6)]
+        rows = [[mpmath.exp(x), mpmath.sin(3 * x) / x, mpmath.mpc(1, x) ** 7] for x in xs]
+        best, est = combine_with_estimate(extrapolation_weights(xs), rows)
+        less = neville_at_zero(xs[:-1], rows[:-1])
+        for a, b in zip(best, neville_at_zero(xs, rows)):
+            assert abs(a - b) < mpmath.mpf(10) ** -47
+        assert abs(est - max(abs(a - b) for a, b in zip(best, less))) < mpmath.mpf(10) ** -47
+        pairs = [r for x in xs for r in ([mpmath.cosh(x) + x], [mpmath.cosh(x) - x])]
+        (even,), _ = combine_with_estimate(extrapolation_weights([x * x for x in xs], copies=2), pairs)
+        (want,) = neville_at_zero([x * x for x in xs], [[mpmath.cosh(x)] for x in xs])
+        assert abs(even - want) < mpmath.mpf(10) ** -47 and abs(even - 1) < mpmath.mpf(10) ** -45
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_quotient_folded_into_the_weights(method):
+    """combine_quotient (factor/beta and the base folded into the weights where the method is linear)
+    against g = factor (v - base) / beta formed value by value and combined: the same limit to the
+    values' rounding, amplified by 1/beta, and both at the known g(0)."""
+    p = Precision(DPS)
+    bp = plan(method, p)
+    with mpmath.workdps(p.work + bp.extra_digits):
+        base = [mpmath.pi, mpmath.mpf(2)]
+        values = [[base[0] + b * mpmath.exp(b), base[1] + mpmath.sin(b)] for b in bp.betas]
+        fused, est = bp.combine_quotient(values, base, factor=-1)
+        formed, est2 = bp.combine([[-(v - b0) / b for v, b0 in zip(row, base)] for b, row in zip(bp.betas, values)])
+        (plain,), _ = bp.combine_quotient([[b * b] for b in bp.betas])
+        rounding = mpmath.mpf(10) ** (3 - p.work - bp.extra_digits) / min(abs(b) for b in bp.betas)
+        for a, b in zip(fused, formed):
+            assert abs(a - b) <= rounding, (method, a, b)
+            assert abs(a + 1) < mpmath.mpf(10) ** -(DPS + 3), (method, a)
+        assert abs(est - est2) <= rounding and abs(plain) <= rounding
 
 
 def test_registry_is_the_one_choice_list():

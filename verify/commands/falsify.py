@@ -170,6 +170,7 @@ def _report_instance(args, record: dict):
                       f"(digits {result['digits']}, rel {result['rel']}, tolerance {result['tolerance']})",
                       file=sys.stderr)
     if not args.json or args.verbose:
-        status = "verified" if not record["failing"] else f"NOT verified ({', '.join(record['failing'])})"
+        status = (f"NOT verified ({', '.join(record['failing'])})" if record["failing"]
+                  else "verified" if record["verdict"] == "verified" else "verified where they apply (hypotheses not met)")
         where = f"; written to {record['path']}" if record.get("path") else ""
         print(f"{name}: true statements {status}{where}", file=sys.stderr)

@@ -178,7 +178,7 @@ def table(summary: dict, results: list[dict]) -> str:
             lines += ["", *summary_table(f"{family} ({row['instances']})", row["statements"])]
     c = summary["conditioning"]
     if c:
-        lines += ["", f"cond(H) at s_theta^0: min {c['min']:.3g}  median {c['median']:.3g}  max {c['max']:.3g}  "
+        lines += ["", f"conditioning at the fixed point (cond(H) of an energy, cond(I - dF/ds) of a map): min {c['min']:.3g}  median {c['median']:.3g}  max {c['max']:.3g}  "
                       f"(>= 10: {c['at_least_10']}, >= 100: {c['at_least_100']}); "
                       f"degenerate draws rejected: {summary['rejected_draws']}"]
     if summary["results"]:

@@ -53,6 +53,28 @@ class BetaPlan:
 
         return METHODS[self.method].combine(self, values)
 
+    def combine_quotient(self, values: list[list], base=None, factor=1) -> tuple[list, mpmath.mpf]:
+        """g(0) and an error estimate for g(betas[k]) = factor (values[k] - base) / betas[k] (Eq 20-22).
+
+        ``base`` (one value per component, or None for 0) is the beta = 0 term that the quotient
+        cancels. A method linear in g (:meth:`BetaMethod.weights`; real betas) folds factor/beta_k and
+        the base into its weights: one exactly accumulated dot product per component and polynomial,
+        no quotient formed per value. Otherwise g is formed value by value for :meth:`combine`.
+        """
+        from . import METHODS
+
+        weights = METHODS[self.method].weights(self)
+        if weights is None or any(isinstance(b, mpmath.mpc) for b in self.betas):
+            base = [0] * len(values[0]) if base is None else base
+            return self.combine([[factor * (v - b0) / beta for v, b0 in zip(row, base)]
+                                 for beta, row in zip(self.betas, values)])
+        folded = []
+        for w in weights:
+            u = [factor * wk / beta for wk, beta in zip(w, self.betas)]
+            folded.append(u if base is None else u + [-mpmath.fsum(u)])
+        rows = values if base is None else list(values) + [base]
+        return combine_with_estimate(folded, rows)
+
 
 class BetaMethod(abc.ABC):
     """A way to take the beta -> 0 limit of g(beta) from a few values of g.
@@ -76,6 +98,11 @@ class BetaMethod(abc.ABC):
     def combine(self, plan: BetaPlan, values: list[list]) -> tuple[list, mpmath.mpf]:
         """g(0) per component from ``values[k]`` = g(plan.betas[k]), and an error estimate."""
 
+    def weights(self, plan: BetaPlan):
+        """(weights of g(0), weights of the estimate's lower-order g(0)) over ``plan.betas`` when
+        :meth:`combine` is that pair of linear maps (its estimate |difference|), else None."""
+        return None
+
 
 # -- polynomial extrapolation to 0, on all components at once -------------------------------------
 
@@ -92,8 +119,31 @@ def neville_at_zero(xs, rows):
     return table[0]
 
 
-def neville_with_estimate(xs, rows):
-    """g(0) by Neville on every point, and |that - the same with one point less| (max over components)."""
-    best = neville_at_zero(xs, rows)
-    less = neville_at_zero(xs[:-1], rows[:-1]) if len(xs) > 2 else list(rows[0])
+def weights_at_zero(xs) -> list:
+    """Lagrange weights l_i(0) = prod_{j != i} x_j / (x_j - x_i): the polynomial through (xs[i], y_i) is
+    sum l_i(0) y_i at 0 (the same number as :func:`neville_at_zero`, one linear map for every component)."""
+    return [mpmath.fprod(xj / (xj - xi) for j, xj in enumerate(xs) if j != i) for i, xi in enumerate(xs)]
+
+
+def combination(weights, rows) -> list:
+    """sum_k weights[k] rows[k] per component, each an exactly accumulated dot product (``mpmath.fdot``)."""
+    return [mpmath.fdot(weights, column) for column in zip(*rows)]
+
+
+def extrapolation_weights(xs, copies=1):
+    """(weights of g(0) through every point, weights through all but the last) for rows of ``copies``
+    values per point x (e.g. g(+b) and g(-b) whose mean is the even part): the polynomials through all
+    points and through all but the last, as linear maps on the rows."""
+    best = weights_at_zero(xs)
+    less = weights_at_zero(xs[:-1]) + [0] if len(xs) > 2 else [1] + [0] * (len(xs) - 1)
+    return ([w / copies for w in best for _ in range(copies)],
+            [w / copies for w in less for _ in range(copies)])
+
+
+def combine_with_estimate(weights, rows):
+    """(best, |best - less| max over components) for weights = (best's, less's) applied to ``rows``
+    (two dot products per component instead of Neville's table; the same numbers up to rounding,
+    fdot rounds once)."""
+    best_w, less_w = weights
+    best, less = combination(best_w, rows), combination(less_w, rows)
     return best, max((abs(a - b) for a, b in zip(best, less)), default=mpmath.mpf(0))

@@ -9,7 +9,7 @@ import math
 
 import mpmath
 
-from .base import BetaMethod, BetaPlan, as_precision, halving_ladder, neville_with_estimate
+from .base import BetaMethod, BetaPlan, as_precision, combine_with_estimate, extrapolation_weights, halving_ladder
 
 
 class Richardson(BetaMethod):
@@ -26,8 +26,11 @@ class Richardson(BetaMethod):
                         f"one-sided beta = {mpmath.nstr(b0, 3)} * 2^-k, k < {K}, polynomial extrapolation "
                         f"(Neville), error O(beta^{K})", p, radius)
 
+    def weights(self, plan):
+        return extrapolation_weights(plan.betas)
+
     def combine(self, plan, values):
-        return neville_with_estimate(plan.betas, values)
+        return combine_with_estimate(self.weights(plan), values)
 
 
 METHOD = Richardson()

@@ -9,7 +9,7 @@ import math
 
 import mpmath
 
-from .base import BetaMethod, BetaPlan, as_precision, halving_ladder, neville_with_estimate
+from .base import BetaMethod, BetaPlan, as_precision, combine_with_estimate, extrapolation_weights, halving_ladder
 
 
 class Symmetric(BetaMethod):
@@ -26,10 +26,12 @@ class Symmetric(BetaMethod):
                         f"symmetric beta = +-{mpmath.nstr(b0, 3)} * 2^-k, k < {K}, extrapolation in beta^2, "
                         f"error O(beta^{2 * K})", p, radius)
 
+    def weights(self, plan):
+        # the even part (g(b) + g(-b)) / 2 folded into the weights: rows 2k, 2k + 1 are g(+-b_k)
+        return extrapolation_weights([b * b for b in plan.betas[0::2]], copies=2)
+
     def combine(self, plan, values):
-        xs = [b * b for b in plan.betas[0::2]]
-        even = [[(a + b) / 2 for a, b in zip(values[2 * k], values[2 * k + 1])] for k in range(len(xs))]
-        return neville_with_estimate(xs, even)
+        return combine_with_estimate(self.weights(plan), values)
 
 
 METHOD = Symmetric()

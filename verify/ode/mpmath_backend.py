@@ -15,6 +15,11 @@ Hopfield flows (``bench/bench_integrator.py``, CPU time, orders 36 and 59):
 gmpy2 is 4-5x faster than mpmath numbers with ``fdot`` (25 ms against 100 ms
 per solve to t = 5 at dps 30), so ``numbers="gmpy2"`` is the default and
 ``numbers="mpmath"`` is kept as an independent check of the generated code.
+
+First order.  ``first_order=True`` runs the tangent flavor of the recurrences
+(:mod:`symbolic.taylor.tangent`: each convolution kept to its end terms, one
+multiplication per node and order instead of k), for complex-step solves near
+a fixed point only (the direct route, Eq 15-16); a real state is refused.
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ class MpmathBackend(Backend):
     name = "mpmath"
     auto_preference = 0
 
-    def __init__(self, program, numbers: str = "gmpy2"):
+    def __init__(self, program, numbers: str = "gmpy2", first_order: bool = False):
         if numbers not in ("gmpy2", "mpmath"):
             raise ValueError(f"numbers={numbers!r}: expected 'gmpy2' or 'mpmath'")
         self.program = program
         self.numbers = numbers
-        self.jet_source = program.jet_source(numbers)
+        self.first_order = bool(first_order)
+        self.jet_source = program.jet_source(numbers, first_order=self.first_order)
         self.constant_source = program.constant_source()
         if numbers == "gmpy2":
             self.funcs = dict(_GMPY2_FUNCS)
@@ -53,7 +59,8 @@ class MpmathBackend(Backend):
             namespace = dict(self.funcs, fdot=mpmath.fdot, reversed=reversed)
         namespace["ZERO"] = gmpy2.mpfr(0) if numbers == "gmpy2" else mpmath.mpf(0)
         self._namespace = namespace
-        code = compile(self.jet_source, "<taylor jet>", "exec")
+        # distinct names: a profile of a check shows the two flavors apart
+        code = compile(self.jet_source, "<taylor jet first-order>" if first_order else "<taylor jet>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source
         self.jet = namespace["jet"]
         cns: dict = {}
@@ -87,6 +94,9 @@ class MpmathEngine(JetEngine):
             is_complex_value(v) for v in list(y0) + list(params))
         if self._complex:
             x = [gmpy2.mpc(v) for v in x]
+        elif backend.first_order:
+            raise ValueError("first-order jets are for complex-step solves only (a complex state "
+                             "or parameter); a real solve needs the full recurrences")
         self.mp = backend.numbers == "mpmath"
         if self.mp:
             with mpmath.workprec(prec):

@@ -35,7 +35,9 @@ def make_system(field: Sequence, variables: Sequence, parameters: Sequence = (),
         ``"auto"`` is the preferred available backend (heyoka when it imports, else mpmath).
     **options
         ``numbers="gmpy2"|"mpmath"`` for the mpmath backend (number type of the
-        recurrences; default gmpy2), ``compact_mode=`` for heyoka.
+        recurrences; default gmpy2), ``first_order=True`` for its tangent jets
+        (complex-step solves only, see :meth:`System.first_order`),
+        ``compact_mode=`` for heyoka.
     """
     if backend == "auto":
         backend = auto_backend()
@@ -61,7 +63,20 @@ class System:
         self.backend = backend
         self.variables = variables
         self.parameters = parameters
+        self._options = options
         self._impl = backend_class(backend)(program, **options)
+
+    def first_order(self) -> "System":
+        """The same program with first-order (tangent) jets, for complex-step solves next to a fixed point.
+
+        On the mpmath backend a second compiled system whose recurrences keep
+        only their end terms (:mod:`symbolic.taylor.tangent`); it refuses a
+        real solve.  Another backend returns this system unchanged (full jets).
+        """
+        if self.backend != "mpmath":
+            return self
+        options = dict(self._options, first_order=True)
+        return System(self.program, self.backend, self.variables, self.parameters, **options)
 
     @property
     def n(self) -> int:

@@ -30,7 +30,6 @@ import sympy as sp
 
 from ..extrapolate import BetaPlan
 from ..fixed_point import FixedPointNotFound, refine
-from ..numbers import matvec
 from ..routes import objective, rbp
 
 #: the beta ladder of the Theorem 2 plot: 10^-1 ... 10^-6 in half decades
@@ -163,30 +162,6 @@ def beta_ladder(compiled, s0, theta, dJ, *, precision, extrapolated=None, plan="
     return Ladder(keep, one, sym, slope1, slope2, extrapolated, plan, skipped)
 
 
-def closed_form_dense(data: rbp.CauchyData, times):
-    """The RBP closed form (as :func:`verify.routes.rbp.closed_form`) on many times at once.
-
-    H is symmetric, so with H = V diag(lambda) V^T:
-    X_t = V diag(e^(-lambda t)) V^T X_0 and
-    Y_t = Y_0 - M V diag(t phi_1(-lambda t)) V^T X_0, t phi_1(-lambda t) = -expm1(-lambda t) / lambda
-    (t where lambda = 0): no cancellation when lambda t << 1, and no threshold;
-    one eigen-decomposition instead of a matrix exponential per time (the check itself
-    uses :func:`verify.routes.rbp.closed_form`; these curves are only drawn).
-    """
-    lam, V = mpmath.eigsy(data.H)
-    n = data.H.rows
-    c = [mpmath.fsum(V[j, i] * data.X0[j] for j in range(n)) for i in range(n)]
-    MV = data.M * V
-    Xs, Ys = [], []
-    for t in times:
-        t = mpmath.mpf(t)
-        e = [mpmath.exp(-lam[i] * t) * c[i] for i in range(n)]
-        w = [(t if lam[i] == 0 else -mpmath.expm1(-lam[i] * t) / lam[i]) * c[i] for i in range(n)]
-        Xs.append(matvec(V, e))
-        Ys.append([y - d for y, d in zip(data.Y0, matvec(MV, w))])
-    return Xs, Ys
-
-
 def compute(report, *, with_ladder: bool = True) -> Curves:
     """The plots' curves for a finished check ``report``, from its own evidence (``report.evidence``)."""
     ev = report.evidence
@@ -219,7 +194,7 @@ def compute(report, *, with_ladder: bool = True) -> Curves:
             t_end = max(t_check, min(12 * math.log(10) / float(eig[0]), 20 * t_check, 200.0))
         t_end = _nice_ceil(t_end)
         grid = sorted(set(dense_grid(t_end)) | set(dense_grid(t_check, 121)) | {mpmath.mpf(t) for t in check_t})
-        X, Y = closed_form_dense(ev.cauchy, grid)
+        X, Y = rbp.closed_form(ev.cauchy, grid)   # one eigen-decomposition, O(n^2 + p n) per time
         curves.dense_t = [float(t) for t in grid]
         curves.X, curves.Y = _floats(X), _floats(Y)
         if values.get("X_tilde") is not None:

@@ -34,8 +34,10 @@ def num(value, digits: int = 2) -> str:
     if value is None:
         return "–"
     try:
+        if isinstance(value, str) and value.endswith("j"):    # a complex eigenvalue, "a+bj" or "a+-bj"
+            return mpmath.nstr(mpmath.mpmathify(value.replace("+-", "-")), digits)
         return mpmath.nstr(mpmath.mpf(value), digits)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):
         return str(value)
 
 

@@ -10,6 +10,26 @@ with the flow integrated in complex arithmetic and the initial state kept at
 s_theta^0 while theta moves (the paper's footnote 2). Neither H nor M is used:
 the derivative comes from the nonlinear flow itself.
 
+First-order jets. On the mpmath backend these solves run the field's Taylor
+recurrences to first order in the increments (:mod:`symbolic.taylor.tangent`,
+:meth:`verify.flows.Flows.complex_step`). Every solve starts at s_theta^0,
+where the field is its residual r (<= ``precision.root_tolerance``, real),
+shifted by i h u or evaluated at theta + i h v, so every Taylor coefficient of
+order >= 1 of every node is O(h) + O(r). A convolution sum_j a_j b_{k-j}
+then splits into its end terms (j = 0 or k: the derivative of the node times
+the increment, kept) and the products of two increments, O(h^2 + r h + r^2),
+which are dropped: their imaginary part is O(r) relative to the O(h)
+imaginary part read above (the order of the fixed point's own error in X_t and
+Y_t; r <= 10^(6 - work) of the scale, so at least 4 digits below the requested
+10^-dps; per order k the gap grows like r 2^k, but the terms of a step fall
+like e^-2k), their real part O(r^2) sits in the real part the route discards,
+and the complex step already drops O(h^2) relative. What remains is forward-mode
+differentiation of the same field expression, one multiplication per node
+and order instead of k; it is still the field of Eq 1 that is integrated (no
+H), and the L of Eq 9 that is differentiated. Step sizes and error estimates
+are read from these jets as before (their imaginary parts are the full
+recurrences' to O(r) relative). Another backend integrates with full jets.
+
 Why the complex step rather than (1) finite differences with extrapolation,
 (2) frozen step sequences, or (3) raised precision: it has no subtractive
 cancellation, so one integration per direction gives every digit, and
@@ -69,8 +89,12 @@ def directions_for(size: int, max_directions: int, seed: int):
 
 
 def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision,
-                                 max_directions=64, seed=0, progress=None) -> DirectResult:
-    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``)."""
+                                 max_directions=64, seed=0, progress=None,
+                                 first_order=True) -> DirectResult:
+    """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``).
+
+    ``first_order=False`` integrates with the full recurrences (the reference the tests compare with).
+    """
     n, p = compiled.n, compiled.p
     # the complex step's truncation error is ~ (h/R)^2, R the distance to the nearest singularity
     # in s or theta, which is at most the size of the smallest nonzero entry (a fold at theta = 0,
@@ -80,7 +104,7 @@ def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision
     err = {"X": mpmath.mpf(0), "Y": mpmath.mpf(0)}
 
     def run(theta_c, D0, block):
-        traj = flows.solve_nudged(s0, theta_c, 0, times, dps=dps, D0=D0)
+        traj = flows.solve_nudged(s0, theta_c, 0, times, dps=dps, D0=D0, first_order=first_order)
         # only the imaginary part carries the derivative (the real part stays at s0); its error,
         # an error in dS/d(direction), reaches dL/d(direction) through dC/ds (chain rule)
         states = [[mpmath.re(a + b) for a, b in zip(s0, D)] for D in traj.states]

@@ -8,6 +8,10 @@ those into the beta -> 0 limit:
     X~: g(beta, t) = -(1/beta) dS^beta/dt = (1/beta) dE^beta/ds(S^beta)         (Eq 21)
     Y~: g(beta, t) = (1/beta) (dE^beta/dtheta(S^beta) - dE/dtheta(s_theta^0))   (Eq 22)
 
+Both are quotients factor (numerator - base) / beta; :meth:`EPResult.quotient_readout`
+folds factor/beta and the base into the plan's combination weights (one dot product per
+component, :meth:`BetaPlan.combine_quotient`) instead of forming g value by value.
+
 Real betas lose log10(1/beta) digits to cancellation, so the route runs with
 the plan's ``extra_digits`` added to the working precision (and the fixed
 point refined to that precision). States are kept, so another readout (a
@@ -56,16 +60,40 @@ class EPResult:
             size = len(value) // len(self.states[0])
             return [value[k * size:(k + 1) * size] for k in range(len(self.states[0]))], err
 
+    def quotient_readout(self, fn, base=None, factor=1):
+        """:meth:`readout` of factor (fn(beta, state) - base) / beta (Eq 21, 22), the quotient folded
+        into the plan's combination (:meth:`BetaPlan.combine_quotient`): no quotient per value."""
+        with self.precision.context():
+            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
+            times = len(self.states[0])
+            value, err = self.plan.combine_quotient(per_beta, None if base is None else list(base) * times, factor)
+            size = len(value) // times
+            return [value[k * size:(k + 1) * size] for k in range(times)], err
 
-def temporal_derivative_readout(compiled, theta):
-    """g(beta, S) = -(1/beta) dS^beta/dt, the quantity whose limit is X~ (Eq 21)."""
-    return lambda beta, s: [-f / beta for f in compiled.extended_field(s, theta, beta)]
+
+def temporal_derivative_quotient(compiled, theta):
+    """(numerator, base, factor) with g(beta, S) = factor (numerator(beta, S) - base) / beta
+    = -(1/beta) dS^beta/dt, the quantity whose limit is X~ (Eq 21): for :meth:`EPResult.quotient_readout`."""
+    return (lambda beta, s: compiled.extended_field(s, theta, beta)), None, -1
+
+
+def parameter_quotient(compiled, s0, theta):
+    """(numerator, base, factor) of g(beta, S) = (1/beta)(dE^beta/dtheta(S) - dE/dtheta(s0)), whose limit
+    is Y~ (Eq 22)."""
+    return (lambda beta, s: compiled.dEbeta_dtheta(s, theta, beta)), compiled.dE_dtheta(s0, theta), 1
+
+
+def as_readout(quotient):
+    """g(beta, S) itself from a (numerator, base, factor) quotient, for :meth:`EPResult.readout`."""
+    fn, base, factor = quotient
+    if base is None:
+        return lambda beta, s: [factor * v / beta for v in fn(beta, s)]
+    return lambda beta, s: [factor * (v - b) / beta for v, b in zip(fn(beta, s), base)]
 
 
 def parameter_readout(compiled, s0, theta):
     """g(beta, S) = (1/beta)(dE^beta/dtheta(S) - dE/dtheta(s0)), whose limit is Y~ (Eq 22)."""
-    dE0 = compiled.dE_dtheta(s0, theta)
-    return lambda beta, s: [(e - e0) / beta for e, e0 in zip(compiled.dEbeta_dtheta(s, theta, beta), dE0)]
+    return as_readout(parameter_quotient(compiled, s0, theta))
 
 
 def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision, progress=None) -> EPResult:
@@ -80,8 +108,8 @@ def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision
         if progress:
             progress()
     result = EPResult(None, None, mpmath.mpf(0), integ_err, len(plan.betas), plan, states, s0, theta, precision)
-    result.X_tilde, ex = result.readout(temporal_derivative_readout(compiled, theta))
-    result.Y_tilde, ey = result.readout(parameter_readout(compiled, s0, theta))
+    result.X_tilde, ex = result.quotient_readout(*temporal_derivative_quotient(compiled, theta))
+    result.Y_tilde, ey = result.quotient_readout(*parameter_quotient(compiled, s0, theta))
     result.extrapolation_error = max(ex, ey)
     result.extrapolation_error_X, result.extrapolation_error_Y = ex, ey
     return result

@@ -9,11 +9,11 @@ from .record import Statement, at_requested_times, direct_terms, direction_names
 
 HALF = mpmath.mpf(1) / 2
 
-#: statement -> (equation, EP readout factory, direct route part, component names, the EP side's text)
+#: statement -> (equation, EP readout quotient factory, direct route part, component names, the EP side's text)
 _ON_FLOW = {
-    "corollary4": ("23", lambda ev: ep.temporal_derivative_readout(ev.compiled, ev.ep.theta), "X", "names_s",
+    "corollary4": ("23", lambda ev: ep.temporal_derivative_quotient(ev.compiled, ev.ep.theta), "X", "names_s",
                    ("direct dL/ds", "-lim 1/(2 beta) dS^beta/dt")),
-    "eq24": ("24", lambda ev: ep.parameter_readout(ev.compiled, ev.ep.s0, ev.ep.theta), "Y", "names_p",
+    "eq24": ("24", lambda ev: ep.parameter_quotient(ev.compiled, ev.ep.s0, ev.ep.theta), "Y", "names_p",
              ("direct dL/dtheta", "1/(2 beta)(dE^beta/dtheta(S^beta) - dE/dtheta(s^0))")),
 }
 
@@ -23,8 +23,8 @@ def _on_flow(statement):
     _, readout, part, names, _ = _ON_FLOW[statement]
 
     def compute(rec, ev):
-        g = readout(ev)
-        half, err = ev.ep.readout(lambda beta, s: [HALF * v for v in g(beta, s)])
+        fn, base, factor = readout(ev)
+        half, err = ev.ep.quotient_readout(fn, base, HALF * factor)
         d = getattr(ev.direct, part)
         return rec.compare(ev, d.values, d.project(at_requested_times(ev, half)), ev.times,
                            direction_names(d, getattr(ev, names)),

@@ -99,7 +99,8 @@ def falsify_model(model, **given) -> dict:
     "variants": {id: {"rejected", "digits", "rel", "tolerance"}}, "dynamics"}``
     (the catalogue run: :func:`dynamics_of`); a variant
     that does not apply to the model is absent; a crash of the routes is
-    ``verdict: "error"`` with its message.
+    ``verdict: "error"`` with its message. The verdict is the check's own (``Report.verdict``):
+    "hypotheses-not-met" when no statement failed but one did not apply.
     """
     import mpmath
 
@@ -136,8 +137,10 @@ def falsify_model(model, **given) -> dict:
             variants[variant.id] = {"rejected": rejected(result), "digits": result.digits,
                                     "rel": mpmath.nstr(result.max_rel_error, 3),
                                     "tolerance": mpmath.nstr(result.tolerance, 3)}
-    return {"verdict": "failed" if failing else "verified", "failing": failing, "variants": variants,
-            "dynamics": dynamics}
+    out = {"verdict": report.verdict, "failing": failing, "variants": variants, "dynamics": dynamics}
+    if report.verdict == "error":
+        out["error"] = getattr(report, "error", None) or "the check reported an error"
+    return out
 
 
 def dynamics_of(model) -> str:
@@ -156,7 +159,7 @@ def falsify_instance(task: dict) -> dict:
     times = None if inst.model.dynamics == "discrete" else task["times"]
     out.update(falsify_model(inst.model, dps=task["dps"], times=None if times is None else list(times),
                              beta_method=task["beta_method"], backend=task["backend"], seed=task["seed"]))
-    if out["verdict"] != "verified":
+    if out["verdict"] in ("failed", "error"):     # a finding: a true statement failed, or a crash
         out["model_file"] = inst.to_toml(dps=task["dps"], times=times,
                                          beta_method=task["beta_method"], backend=task["backend"])
     return out
