@@ -16,7 +16,7 @@ import sympy as sp
 
 from symbolic import derive, load_model
 from symbolic.spec import load_model_text
-from symbolic.zoo import BUILTINS, paper_hopfield_text
+from symbolic.zoo import BUILTINS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FINDINGS = sorted(glob.glob(str(ROOT / "bench" / "findings" / "**" / "*.toml"), recursive=True))[:4]
