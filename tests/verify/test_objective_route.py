@@ -1,9 +1,9 @@
 """The J route's steering (verify.routes.objective): H and M choose the chord steps, never the answer.
 
-dJ/dtheta (Eq 3) comes from fixed points re-solved at theta + i h v; their first chord step is
-modelled from H and M (:class:`FirstSteps`) and every nudged fixed point (Eq 19) is solved
-through one factorisation of H updated by beta d2C/ds2 (:class:`NudgedJacobians`). A deliberately
-wrong H or M must change the number of residual evaluations, not the result.
+dJ/dtheta (Eq 3) comes from fixed points re-solved at theta + i h v by chord iterations steered by
+H(s0), and every nudged fixed point (Eq 19) is solved through one factorisation of H updated by
+beta d2C/ds2 (:class:`NudgedJacobians`). A deliberately wrong H or M must change the number of
+residual evaluations, or make the route say it found no fixed point; never the result.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ DPS = 30
 
 
 class Counting:
-    """The compiled model with H and M scaled by ``wrong`` (1: right) and dE/ds, the field counted."""
+    """The compiled model with H scaled by ``wrong`` (1: right), M by ``wrong_M`` (default 2 - wrong) and
+    dE/ds, the field counted."""
 
-    def __init__(self, compiled, wrong=1):
+    def __init__(self, compiled, wrong=1, wrong_M=None):  # noqa: N803
         self._c, self.wrong, self.calls = compiled, wrong, 0
+        self.wrong_M = 2 - wrong if wrong_M is None else wrong_M
 
     def __getattr__(self, name):
         return getattr(self._c, name)
@@ -29,7 +31,7 @@ class Counting:
         return self._c.H(s, theta) * self.wrong
 
     def M(self, s, theta):  # noqa: N802
-        return self._c.M(s, theta) * (2 - self.wrong)
+        return self._c.M(s, theta) * self.wrong_M
 
     def dE_ds(self, s, theta):
         self.calls += 1
@@ -64,9 +66,45 @@ def test_a_wrong_H_and_M_change_the_cost_not_dJ(hopfield):
         b = objective.objective_gradient(wrong, s0, theta, precision=p)
         size = max(abs(x) for x in a)
         assert max(abs(x - y) for x, y in zip(a, b)) <= p.eps * 1000 * size
-    # right: s0 + the modelled first step is converged after one true residual (and the check)
-    assert right.calls == 1 + 2 * c.p
+    # right: n for the true |H| of the acceptance test, then per component y = 0 (the true residual at
+    # s0) and one chord step, converged at the first iterate and certified by its residual
+    assert right.calls == c.n + 2 * c.p
     assert wrong.calls > right.calls + c.p
+
+
+BIG = mpmath.mpf(10) ** 40
+
+
+@pytest.mark.parametrize("wrong_H, wrong_M", [(2, BIG), (1000, BIG), (1, BIG), (BIG, 1), (BIG, BIG), (1000, 1)],
+                         ids=["Hx2,Mx1e40", "Hx1000,Mx1e40", "M x1e40", "Hx1e40", "H,Mx1e40", "Hx1000"])
+def test_grossly_wrong_H_and_M_never_give_a_wrong_dJ(hopfield, wrong_H, wrong_M):  # noqa: N803
+    """Either the right dJ/dtheta (to rounding) or FixedPointNotFound: a wrong M must not loosen the
+    acceptance of the point a wrong H steered to (it did: Hx2 with Mx1e40 gave relative error 3e-21)."""
+    c, s0, theta, p, _ = hopfield
+    with p.context():
+        right = objective.objective_gradient(c, s0, theta, precision=p)
+        try:
+            got = objective.objective_gradient(Counting(c, wrong_H, wrong_M), s0, theta, precision=p)
+        except objective.FixedPointNotFound as exc:
+            assert "not converged" in str(exc) or "not found" in str(exc)
+            return
+        size = max(abs(x) for x in right)
+        assert max(abs(x - y) for x, y in zip(right, got)) <= p.eps * 1000 * size
+
+
+def test_chord_iterations_that_do_not_converge_say_so():
+    """A Jacobian 1000 x too large contracts at 0.999 a step: 200 steps do not converge, and the
+    iterate is not returned as if they had."""
+    with mpmath.workdps(40):
+        from verify.numbers import FactoredMatrix
+        from verify.precision import Precision
+
+        J = FactoredMatrix(mpmath.matrix([[1000]]))
+        with pytest.raises(objective.FixedPointNotFound, match="not converged after 200 steps"):
+            objective.chord_solve(lambda s: [s[0] - 1], J, [mpmath.mpf(0)], precision=Precision(30))
+        s, r = objective.chord_solve(lambda s: [s[0] - 1], FactoredMatrix(mpmath.matrix([[1]])), [mpmath.mpf(0)],
+                                     precision=Precision(30))
+        assert s == [1] and r == [0]
 
 
 def test_nudged_points_through_the_rank_update_are_the_full_lu_points(hopfield):

@@ -25,106 +25,84 @@ def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> li
     projections of a large model) the values are dJ/dtheta . v = Im J(theta + i h v) / h, one
     perturbed fixed point per direction; without, the components (v = e_k).
 
-    The perturbed fixed point solves dE/ds(s, theta + i h v) = 0 by chord
-    iterations preconditioned with H(s0) (one LU factorisation for all v):
-    H only steers the iteration; the converged point is certified by its own
-    residual, so the result does not rest on H being right. The real and the
-    imaginary parts of the residual are each judged against the size of their
-    own terms (:class:`PerturbedResidualScales`): near a fold ds0/dtheta is
-    huge (1e19 and more) and so are the imaginary parts of s.
+    The perturbed fixed point is s = s_theta^0 + i y: its real part is s_theta^0 (Eq 2, certified
+    by its own solver) up to O(h^2), far below rounding (h ~ 10^-(work + 10)), and y solves
+    Im dE/ds(s_theta^0 + i y, theta + i h v) = 0 by chord iterations preconditioned with H(s0) (one
+    LU factorisation for all v). H only steers: an iteration that does not converge raises
+    :class:`FixedPointNotFound`, and the point is certified by its own imaginary residual judged
+    against the sizes of its terms measured from the true field alone (:class:`ImaginaryTermSizes`),
+    so neither a wrong H nor M can make a wrong y pass (M is not used at all). Near a fold
+    ds0/dtheta is huge (1e19 and more) and so are the terms |H_ij| |y_j|.
     """
-    H0, M0 = compiled.H(s0, theta), compiled.M(s0, theta)
-    H = FactoredMatrix(H0)
-    scales = PerturbedResidualScales(H0, M0, s0, theta)
-    first = FirstSteps(H, compiled.dE_ds(s0, theta), M0)
+    H = FactoredMatrix(compiled.H(s0, theta))
+    terms = ImaginaryTermSizes(compiled, s0, theta, precision.complex_step)
     s0_size = max((abs(x) for x in s0), default=mpmath.mpf(0))
     out = []
     for k in range(compiled.p if directions is None else len(directions)):
         v = None if directions is None else directions[k]
         h = precision.complex_step
-        theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first)
+        theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
         moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
         if moved > 1:
             # ds0/dtheta is huge (near a fold): the truncation error (h/R)^2 of the complex step
             # grows with it; shrink h so that s moves by complex_step of its own size
             h = h / moved
-            theta_c, s = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first)
-        residual = compiled.dE_ds(s, theta_c)
-        size = max(abs(mpmath.re(x)) for x in residual)
-        im_size = max(abs(mpmath.im(x)) for x in residual)
-        re_scale, im_scale = scales.re, scales.imaginary(s, h, scales.weights(k, v))
-        if size > precision.root_tolerance(re_scale) or im_size > precision.root_tolerance(im_scale):
+            theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
+        im_size = max((abs(x) for x in residual), default=mpmath.mpf(0))
+        im_scale = terms.of(s, field_terms)
+        if im_size > precision.root_tolerance(im_scale):
             where = f"e_{k}" if v is None else f"v_{k} (projection {k})"
             raise FixedPointNotFound(
-                f"fixed point at theta + i h {where} not found (residual {mpmath.nstr(size, 3)} against terms of size "
-                f"{mpmath.nstr(re_scale, 3)}, imaginary part {mpmath.nstr(im_size, 3)} against terms of size "
-                f"{mpmath.nstr(im_scale, 3)})")
+                f"fixed point at theta + i h {where} not found (imaginary part of the residual "
+                f"{mpmath.nstr(im_size, 3)} against terms of size {mpmath.nstr(im_scale, 3)})")
         out.append(mpmath.im(compiled.cost(s, theta_c)) / h)
     return out
 
 
-def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, first):
-    theta_c = list(theta)
+def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision):
+    """(theta + i h v, s, Im dE/ds at s, |Im dE/ds(s0, theta + i h v)|): s = s0 + i y by chord iterations on y."""
     if v is None:
+        theta_c = list(theta)
         theta_c[k] = mpmath.mpc(theta[k], h)
     else:
         theta_c = [mpmath.mpc(th, h * vk) for th, vk in zip(theta, v)]
-    return theta_c, chord_solve(lambda s: compiled.dE_ds(s, theta_c), H, [mpmath.mpc(x) for x in s0],
-                                 precision=precision, first_step=first.step(k, v, h))
+    first = []
+
+    def residual(y):
+        r = [mpmath.im(x) for x in compiled.dE_ds([mpmath.mpc(a, b) for a, b in zip(s0, y)], theta_c)]
+        if not first:
+            first.append([abs(x) for x in r])   # at y = 0: the terms h M^T v of the true field
+        return r
+
+    where = f"e_{k}" if v is None else f"v_{k} (projection {k})"
+    y, r = chord_solve(residual, H, [mpmath.mpf(0)] * len(s0), precision=precision,
+                       what=f"the fixed point at theta + i h {where}")
+    return theta_c, [mpmath.mpc(a, b) for a, b in zip(s0, y)], r, first[0]
 
 
-class FirstSteps:
-    """The first chord step from s_theta^0 toward the fixed point at theta + i h v, without evaluating
-    dE/ds at complex theta: there dE/ds(s0, theta + i h v) = dE/ds(s0, theta) + i h M^T v + O(h^2)
-    (h ~ 10^-(work + 10), so the O(h^2) is far below the working precision), and H^-1 of the
-    real part is the same for every v. Like H, M only steers: the iterations that follow use the
-    true residual, and the point is certified by it (a wrong M costs an iteration, not a digit).
+class ImaginaryTermSizes:
+    """Sizes of the terms of Im dE/ds(s0 + i y, theta + i h v), from the true field dE/ds alone.
+
+    Im dE/ds_i = sum_j H_ij y_j + h (M^T v)_i + O(h^3): the terms |H_ij| |y_j| with the true
+    Jacobian at s_theta^0 (complex step in s: column j is Im dE/ds(s0 + i h e_j, theta) / h; n
+    evaluations for all directions), and |h M^T v|_i measured as |Im dE/ds(s0, theta + i h v)|_i,
+    the residual of the first chord iterate y = 0. Neither the compiled H nor M enters, so a wrong
+    one cannot loosen the acceptance of the point it steered to.
     """
 
-    def __init__(self, H: FactoredMatrix, residual0, M):
-        self.H, self.M = H, M
-        self.real = H.solve(list(residual0))
-        self._columns = [_nonzero([M[k, i] for k in range(M.rows)]) for i in range(M.cols)]
+    def __init__(self, compiled, s0, theta, h):
+        n = len(s0)
+        columns = []
+        for j in range(n):
+            s = [mpmath.mpc(x, h if i == j else 0) for i, x in enumerate(s0)]
+            columns.append([abs(mpmath.im(x)) / h for x in compiled.dE_ds(s, theta)])
+        # the nonzero |H_ij| of each row: a layered model's H is mostly zeros, and a zero adds nothing
+        self._abs_H = [_nonzero([columns[j][i] for j in range(n)]) for i in range(n)]
 
-    def step(self, k, v, h):
-        """H^-1 (dE/ds(s0, theta) + i h M^T v) (v = e_k when None)."""
-        if v is None:
-            mv = [self.M[k, i] for i in range(self.M.cols)]
-        else:
-            mv = [mpmath.fdot(values, [v[j] for j in index]) for index, values in self._columns]
-        imag = self.H.solve([h * x for x in mv])
-        with mpmath.extraprec(10):   # as FactoredMatrix.solve: mpc() rounds its parts to the current precision
-            return [mpmath.mpc(a, b) for a, b in zip(self.real, imag)]
-
-
-class PerturbedResidualScales:
-    """Sizes of the terms of Re and Im of dE/ds(s, theta + i h v) at the perturbed fixed point s.
-
-    Re: the terms of H Re s and M theta (as for s_theta^0); Im: those of H Im s and M (h v),
-    the imaginary parts of s and of theta through the linearisation. H and M are taken at
-    s_theta^0: Re s = s_theta^0 + O(h^2) (h ~ 1e-(work + 10)), so they are the same numbers to
-    far more digits than a size needs, and one evaluation serves every k (evaluating them at
-    each of the p perturbed points cost O(n p^2): most of a check at n = 34).
-    """
-
-    def __init__(self, H, M, s0, theta):
-        self.re = term_sizes(H, M, s0, theta)
-        # the nonzero |entries| only, as (indices, values) per row of H and per column of M (state i):
-        # a layered model's H and M are mostly zeros (M: p x n with p ~ n^2), and a zero adds nothing
-        self._abs_H = [_nonzero([abs(H[i, j]) for j in range(H.cols)]) for i in range(H.rows)]
-        self._abs_M_rows = [[abs(M[k, i]) for i in range(M.cols)] for k in range(M.rows)]
-        self._abs_M = [_nonzero([row[i] for row in self._abs_M_rows]) for i in range(M.cols)]
-
-    def weights(self, k, v=None):
-        """|M|^T |v| (the row |M_k.| for v = e_k): the sizes of M's terms along the direction v."""
-        if v is None:
-            return self._abs_M_rows[k]
-        return [mpmath.fdot(values, [abs(v[j]) for j in index]) for index, values in self._abs_M]
-
-    def imaginary(self, s, h, weights):
-        """max_i sum_j |H_ij| |Im s_j| + w_i h, w = :meth:`weights` of the direction."""
+    def of(self, s, field_terms):
+        """max_i sum_j |H_ij| |Im s_j| + |h M^T v|_i (``field_terms``: the latter, per i)."""
         im_s = [abs(mpmath.im(x)) for x in s]
-        return max((mpmath.fdot(values, [im_s[j] for j in index]) + weights[i] * h
+        return max((mpmath.fdot(values, [im_s[j] for j in index]) + field_terms[i]
                     for i, (index, values) in enumerate(self._abs_H)), default=mpmath.mpf(0))
 
 
@@ -134,26 +112,27 @@ def _nonzero(row):
     return index, [row[j] for j in index]
 
 
-def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200, first_step=None):
-    """Solve residual(s) = 0 by chord iterations with a fixed factored Jacobian.
+def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200, what="the root"):
+    """Solve residual(s) = 0 by chord iterations with a fixed factored Jacobian; returns (s, residual(s)).
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
-    perturbations used here; stops when the step is below the working
-    precision relative to the iterate, in the real and (separately) the
-    imaginary parts. ``first_step`` (J^-1 residual(s) known otherwise, :class:`FirstSteps`)
-    is taken before the first evaluation of ``residual``.
+    perturbations used here. Returns the first iterate whose step J^-1 residual(s) is below the
+    working precision relative to the iterate, in the real and (separately) the imaginary parts,
+    with its residual, for the caller to certify that point. Raises :class:`FixedPointNotFound`
+    when ``max_steps`` iterations do not get there (a Jacobian too far from the true one).
     """
     eps = precision.eps
-    if first_step is not None:
-        s = [x - d for x, d in zip(s, first_step)]
     for _ in range(max_steps):
-        delta = jacobian.solve(residual(s))
-        before = s
-        s = [x - d for x, d in zip(s, delta)]
-        if all(converged([part(d) for d in delta], [part(x) for x in s], [part(x) for x in before], eps)
+        r = residual(s)
+        delta = jacobian.solve(r)
+        after = [x - d for x, d in zip(s, delta)]
+        if all(converged([part(d) for d in delta], [part(x) for x in after], [part(x) for x in s], eps)
                for part in (mpmath.re, mpmath.im)):
-            break
-    return s
+            return s, r
+        s = after
+    raise FixedPointNotFound(f"{what}: chord iterations have not converged after {max_steps} steps "
+                             f"(residual {mpmath.nstr(max((abs(x) for x in r), default=0), 3)}; "
+                             "the Jacobian that steers them is far from the true one)")
 
 
 class NudgedJacobians:
@@ -218,10 +197,13 @@ def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, *, precision) -> li
         tolerance = precision.root_tolerance(terms + abs(beta) * nudge)
         start = [mpmath.mpc(x) for x in s0] if isinstance(beta, mpmath.mpc) else list(s0)
         J = jacobians.at(beta)
-        s = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start,
-                        precision=precision)
-        size = max(abs(x) for x in compiled.extended_field(s, theta, beta))
-        if not size <= tolerance:
+        try:
+            s, r = chord_solve(lambda v: [-f for f in compiled.extended_field(v, theta, beta)], J, start,
+                               precision=precision)
+            size = max((abs(x) for x in r), default=mpmath.mpf(0))
+        except FixedPointNotFound:
+            size = None
+        if size is None or not size <= tolerance:
             # chord iterations contract only for small beta/lambda_min: fall back to Newton
             s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
                                 lambda v: -compiled.extended_hessian(v, theta, beta), start, precision=precision)
