@@ -306,9 +306,9 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
 
     def at_high():
         """theta and s_theta^0 at the raised precision (its context active): refined once for both routes."""
-        if not hi:
-            hi["theta"] = compiled.theta_values(high.work)
-            hi["s0"] = refine(compiled, hi["theta"], s0, precision=high)[0]
+        if not hi:   # both or neither: a refine that raises is raised again by the next call
+            theta_hi = compiled.theta_values(high.work)
+            hi.update(theta=theta_hi, s0=refine(compiled, theta_hi, s0, precision=high)[0])
         return hi["theta"], hi["s0"]
 
     if ev.fixed_point.is_strict_minimum:
