@@ -163,6 +163,18 @@ def test_an_exact_zero_eigenvalue_gives_t_phi1_equal_t():
         _assert_agree(data)
 
 
+def test_a_complex_symmetric_H_takes_the_van_loan_path():
+    """H = [[2, i], [i, 3]] (E outside its real domain) is symmetric but not real: eigsy cannot take it
+    (it raised AttributeError); the closed form goes by Van Loan and agrees with the raised-precision one."""
+    with PRECISION.context():
+        H = mpmath.matrix([[2, 1j], [1j, 3]])
+        data = rbp.CauchyData(H, mpmath.matrix([[1, 2]]), [mpmath.mpf(1), mpmath.mpf(-1)], [mpmath.mpf(1)])
+        assert rbp.spectrum(data) is None
+        times = [mpmath.mpf("0.5"), mpmath.mpf(2)]
+        ex, ey = _errors(data, times, rbp.closed_form(data, times), _van_loan(data, times))
+        assert ex <= SLACK * PRECISION.eps and ey <= SLACK * PRECISION.eps
+
+
 def test_time_zero_returns_the_initial_values_without_work(monkeypatch):
     with PRECISION.context():
         data = _data(_symmetric(["1", "2", "3"]))

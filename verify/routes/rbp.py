@@ -32,7 +32,7 @@ def cauchy_data(compiled, s0, theta) -> CauchyData:
 
 
 def spectrum(data: CauchyData):
-    """(lambda, Q) with H = Q diag(lambda) Q^T (mpmath.eigsy), or None when H is not exactly symmetric.
+    """(lambda, Q) with H = Q diag(lambda) Q^T (mpmath.eigsy), or None when H is not exactly real symmetric.
 
     H of a gradient flow is a Hessian (Eq 13), symmetric entry for entry; the Jacobian of a
     non-gradient field is not, and gets None (the callers then use the Van Loan exponential).
@@ -42,7 +42,9 @@ def spectrum(data: CauchyData):
     n = H.rows
     key = (mpmath.mp.prec, tuple(H[i, j] for i in range(n) for j in range(n)))
     if key not in data.spectra:
-        symmetric = n > 0 and all(H[i, j] == H[j, i] for i in range(n) for j in range(i))
+        # eigsy needs a real symmetric matrix (a complex-symmetric H, e.g. E outside its real domain, is not)
+        symmetric = (n > 0 and all(isinstance(H[i, j], mpmath.mpf) for i in range(n) for j in range(n))
+                     and all(H[i, j] == H[j, i] for i in range(n) for j in range(i)))
         try:
             data.spectra[key] = mpmath.eigsy(H) if symmetric else None
         except RuntimeError:   # eigsy's QL iteration did not converge: the Van Loan path needs none
