@@ -42,26 +42,24 @@ class JetSourceWriter:
         return _cname(ref)
 
     def source(self) -> str:
+        """``def jet(X, C, P)``: the constants read, order 0 of every node, then the loop over orders k.
+
+        A flavor changes the nodes' recurrences (:meth:`init`, :meth:`step`) and may add lines
+        after the order-0 block (:meth:`factors`) and at the head of the loop (:meth:`loop_head`).
+        """
         p = self.p
         out = ["def jet(X, C, P):"]
-        const_used = set()
-        for node in p.nodes:
-            for r in refs_of(node):
-                if r[0] == "c":
-                    const_used.add(r[1])
-        for o in p.outputs:
-            if o[0] == "c":
-                const_used.add(o[1])
-        for c in sorted(const_used):
-            out.append(f"    C{c} = C[{c}]")
-        # order 0
+        const_used = {r[1] for node in p.nodes for r in refs_of(node) if r[0] == "c"}
+        const_used |= {o[1] for o in p.outputs if o[0] == "c"}
+        out.extend(f"    C{c} = C[{c}]" for c in sorted(const_used))
         for i, node in enumerate(p.nodes):
             out.extend("    " + s for s in self.init(i, node))
+        # after every init: a factor may read the order-0 value of a later node (a sin's cos partner)
+        for i, node in enumerate(p.nodes):
+            out.extend("    " + s for s in self.factors(i, node))
         out.extend("    " + s for s in self.update_vars("0", init=True))
         out.append("    for k in range(1, P):")
-        out.append("        m = (k + 1) >> 1")
-        out.append("        h = k >> 1")
-        out.append("        even = not (k & 1)")
+        out.extend("        " + s for s in self.loop_head())
         body = []
         for i, node in enumerate(p.nodes):
             body.extend(self.step(i, node))
@@ -69,6 +67,14 @@ class JetSourceWriter:
         out.extend("        " + s for s in body)
         out.append("    return [" + ", ".join(f"J{i}" for i in range(p.n)) + "]")
         return "\n".join(out) + "\n"
+
+    def factors(self, i: int, node: JetNode) -> list[str]:
+        """Lines computed once from order 0, before the loop (none for the full recurrences)."""
+        return []
+
+    def loop_head(self) -> list[str]:
+        """The first lines of the loop body: the split of the convolutions' index range at order k."""
+        return ["m = (k + 1) >> 1", "h = k >> 1", "even = not (k & 1)"]
 
     def update_vars(self, k: str, init: bool) -> list[str]:
         """y_{k+1} = F_k / (k + 1), and the list of j*y_j (= F_{j-1}) when needed."""

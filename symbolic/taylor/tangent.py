@@ -38,7 +38,7 @@ in the full flavor, so the step's base point is the true complex state.
 
 from __future__ import annotations
 
-from .program import JetNode, refs_of
+from .program import JetNode
 from .source import JetSourceWriter
 
 
@@ -49,26 +49,8 @@ class TangentSourceWriter(JetSourceWriter):
         super().__init__(program, flavor)
         self.need_d = set()
 
-    def source(self) -> str:
-        p = self.p
-        out = ["def jet(X, C, P):"]
-        const_used = {r[1] for node in p.nodes for r in refs_of(node) if r[0] == "c"}
-        const_used |= {o[1] for o in p.outputs if o[0] == "c"}
-        out.extend(f"    C{c} = C[{c}]" for c in sorted(const_used))
-        for i, node in enumerate(p.nodes):
-            out.extend("    " + s for s in self.init(i, node))
-        # the factors read order-0 values of later nodes (a sin's cos partner): after every init
-        for i, node in enumerate(p.nodes):
-            out.extend("    " + s for s in self.factors(i, node))
-        out.extend("    " + s for s in self.update_vars("0", init=True))
-        out.append("    for k in range(1, P):")
-        body = []
-        for i, node in enumerate(p.nodes):
-            body.extend(self.step(i, node))
-        body.extend(self.update_vars("k", init=False))
-        out.extend("        " + s for s in body)
-        out.append("    return [" + ", ".join(f"J{i}" for i in range(p.n)) + "]")
-        return "\n".join(out) + "\n"
+    def loop_head(self) -> list[str]:
+        return []   # no convolutions to split
 
     def factors(self, i: int, node: JetNode) -> list[str]:
         """G_i (and a second factor H_i where a node has two inputs or an aux list) from order 0."""

@@ -236,3 +236,14 @@ def test_only_the_direct_routes_mpmath_flow_is_first_order():
         if name != "mpmath":
             other = Flows(compiled, name)
             assert other.complex_step is other.nudged
+
+
+def test_the_tangent_flavor_shares_the_jet_layout(program):
+    """One ``source()`` for both flavors: the tangent writer adds its factor block and drops the loop's
+    index split through hooks, and the lines outside the recurrences are the full flavor's."""
+    assert "source" not in vars(TangentSourceWriter)
+    full = program.jet_source("gmpy2").splitlines()
+    tangent = program.jet_source("gmpy2", first_order=True).splitlines()
+    assert full[0] == tangent[0] == "def jet(X, C, P):" and full[-1] == tangent[-1]
+    assert [s for s in full if s.startswith("    C")] == [s for s in tangent if s.startswith("    C")]
+    assert "        m = (k + 1) >> 1" in full and "        m = (k + 1) >> 1" not in tangent

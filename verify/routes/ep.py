@@ -52,21 +52,24 @@ class EPResult:
 
     def readout(self, fn):
         """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
-        with self.precision.context():
-            # one combination over every time's components at once (each method works componentwise
-            # and its estimate is a max over components, so this is the max over times as well)
-            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
-            value, err = self.plan.combine(per_beta)
-            size = len(value) // len(self.states[0])
-            return [value[k * size:(k + 1) * size] for k in range(len(self.states[0]))], err
+        return self._combined(fn, lambda per_beta, times: self.plan.combine(per_beta))
 
     def quotient_readout(self, fn, base=None, factor=1):
         """:meth:`readout` of factor (fn(beta, state) - base) / beta (Eq 21, 22), the quotient folded
         into the plan's combination (:meth:`BetaPlan.combine_quotient`): no quotient per value."""
+        return self._combined(fn, lambda per_beta, times: self.plan.combine_quotient(
+            per_beta, None if base is None else list(base) * times, factor))
+
+    def _combined(self, fn, combine):
+        """``combine(per_beta, number of times)`` of fn(beta, state) flattened over the times, split back per time.
+
+        One combination over every time's components at once: each method works componentwise
+        and its estimate is a max over components, so this is the max over times as well.
+        """
         with self.precision.context():
             per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
             times = len(self.states[0])
-            value, err = self.plan.combine_quotient(per_beta, None if base is None else list(base) * times, factor)
+            value, err = combine(per_beta, times)
             size = len(value) // times
             return [value[k * size:(k + 1) * size] for k in range(times)], err
 
