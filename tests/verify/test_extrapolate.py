@@ -97,6 +97,13 @@ def test_plans_use_the_precision_policy():
         assert abs(b.betas[0] * 1000 / a.betas[0] - 1) < 1e-15 and b.extra_digits == a.extra_digits + 3
 
 
+def test_richardson_says_how_it_extrapolates():
+    """The plan's description (printed in reports) names what the method computes: Lagrange weights at 0
+    (Neville's table is only the tests' reference, :func:`neville_at_zero`)."""
+    description = plan("richardson", Precision(30)).description
+    assert "Lagrange weights at 0" in description and "Neville" not in description
+
+
 def test_neville_at_zero_is_exact_on_polynomials():
     with mpmath.workdps(40):
         xs = [mpmath.mpf(k) / 7 for k in range(1, 5)]

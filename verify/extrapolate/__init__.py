@@ -5,7 +5,7 @@ values of beta and combined into g(0). Each method (``--beta-method``) is one
 module of this package defining ``METHOD``, an instance of
 :class:`~.base.BetaMethod` (``plan`` and ``combine``):
 
-(1) ``richardson``: one-sided, polynomial extrapolation (Neville);
+(1) ``richardson``: one-sided, polynomial extrapolation (Lagrange weights at 0);
 (2) ``symmetric``: +-beta, the even part extrapolated in beta^2;
 (3) ``complex-step``: Re g(i h), one integration, no cancellation;
 (4) ``contour``: the mean of g on a circle (trapezoidal Cauchy integral).

@@ -107,7 +107,11 @@ class BetaMethod(abc.ABC):
 # -- polynomial extrapolation to 0, on all components at once -------------------------------------
 
 def neville_at_zero(xs, rows):
-    """Value at 0 of the polynomial through (xs[i], rows[i]) (Neville), for vectors ``rows[i]``."""
+    """Value at 0 of the polynomial through (xs[i], rows[i]) by Neville's table, for vectors ``rows[i]``.
+
+    Not used by the methods (they apply :func:`weights_at_zero`, the same polynomial as one linear
+    map): kept as the tests' independent reference for those weights.
+    """
     table = [list(r) for r in rows]
     k = len(xs)
     for level in range(1, k):
@@ -142,8 +146,7 @@ def extrapolation_weights(xs, copies=1):
 
 def combine_with_estimate(weights, rows):
     """(best, |best - less| max over components) for weights = (best's, less's) applied to ``rows``
-    (two dot products per component instead of Neville's table; the same numbers up to rounding,
-    fdot rounds once)."""
+    (two dot products per component; the same numbers as Neville's table up to rounding, fdot rounds once)."""
     best_w, less_w = weights
     best, less = combination(best_w, rows), combination(less_w, rows)
     return best, max((abs(a - b) for a, b in zip(best, less)), default=mpmath.mpf(0))

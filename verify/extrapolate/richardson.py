@@ -1,4 +1,4 @@
-"""``richardson``: one-sided beta_k = beta_0 2^-k, polynomial extrapolation to 0 (Neville).
+"""``richardson``: one-sided beta_k = beta_0 2^-k, polynomial extrapolation to 0 (Lagrange weights at 0).
 
 Error ~ beta_0^K 2^(-K(K-1)/2); the estimate is |best - one order less|.
 """
@@ -24,7 +24,7 @@ class Richardson(BetaMethod):
         return BetaPlan(self.name, betas,
                         3 + lost + math.ceil(math.log10(2) * (K - 1)) + K,
                         f"one-sided beta = {mpmath.nstr(b0, 3)} * 2^-k, k < {K}, polynomial extrapolation "
-                        f"(Neville), error O(beta^{K})", p, radius)
+                        f"(Lagrange weights at 0), error O(beta^{K})", p, radius)
 
     def weights(self, plan):
         return extrapolation_weights(plan.betas)
