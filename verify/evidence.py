@@ -295,6 +295,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     try:
         ev.direct = direct.truncated_objective_gradient(
             compiled, ev.flows, s0, theta, times, precision=precision, max_directions=max_directions, seed=seed,
+            first_order=True,   # s0 is the certified fixed point
             progress=lambda: progress("direct route", step=True))
     except IntegrationError as exc:
         ev.direct_error = f"integration of the free flow failed: {exc}"

@@ -206,11 +206,55 @@ def test_direct_route_unchanged_by_first_order_jets(name):
         times = [mpmath.mpf(t) for t in TIMES]
         full = direct.truncated_objective_gradient(compiled, flows, s0, theta, times, precision=precision,
                                                    first_order=False)
-        tangent = direct.truncated_objective_gradient(compiled, flows, s0, theta, times, precision=precision)
+        tangent = direct.truncated_objective_gradient(compiled, flows, s0, theta, times, precision=precision,
+                                                      first_order=True)
         for block in ("X", "Y"):
             err = _rel(getattr(full, block).values, getattr(tangent, block).values)
             assert err <= precision.eps * 100, f"{block}: {mpmath.nstr(err, 3)}"
         assert tangent.error_estimate <= 2 * full.error_estimate
+
+
+UNSTABLE = """
+name = "unstable"
+description = "E = c (u^2 - 1)^2/4 - k v^2/2 - w sin(u) v, critical point (0, 0): a saddle (k < 0) or a maximum (k > 0)"
+[state]
+u = 0
+v = 0
+[params]
+w = 0
+[targets]
+y = 1
+[model]
+energy = "c*(u**2 - 1)**2/4 - k*v**2/2 - w*sin(u)*v"
+cost = "(u - y)**2/2 + exp(v)"
+[inputs]
+c = "3/2"
+k = "K"
+[values]
+w = "1/7"
+[settings]
+initial_state = 0
+"""
+
+
+@pytest.mark.parametrize("k", ["-2/3", "1/3"], ids=["saddle", "maximum"])
+def test_first_order_jets_at_an_unstable_fixed_point_over_long_times(k):
+    """At a maximum or a saddle the increments grow like e^(|lambda_-| t): the first-order jets (with their
+    own, higher order) still give the full recurrences' X and Y, to the working precision of their size."""
+    from symbolic.spec import load_model_text
+
+    precision = Precision(30)
+    compiled = compile_model(load_model_text(UNSTABLE.replace('"K"', f'"{k}"')))
+    theta = compiled.theta_values(precision.work)
+    flows = Flows(compiled, "mpmath")
+    with precision.context():
+        s0 = free_fixed_point(compiled, theta, precision=precision).s
+        times = [mpmath.mpf(t) for t in ("0", "1", "10", "30")]
+        full, tangent = (direct.truncated_objective_gradient(compiled, flows, s0, theta, times, precision=precision,
+                                                             first_order=fo) for fo in (False, True))
+        for block in ("X", "Y"):
+            err = _rel(getattr(full, block).values, getattr(tangent, block).values)
+            assert err <= precision.eps * 100, f"{block}: {mpmath.nstr(err, 3)}"
 
 
 def test_first_order_jets_away_from_a_fixed_point_are_caught():

@@ -20,6 +20,21 @@ def jorba_zou_order(log2_tol: float) -> int:
     return max(2, math.ceil(-log2_tol * math.log(2) / 2) + 1)
 
 
+def linear_cost_order(log2_tol: float) -> int:
+    """Taylor order ceil(-3/4 ln(tol)) + 1 for jets whose cost per order does not grow with the order.
+
+    Jorba & Zou's order minimises the work per unit time p^2 tol^(-1/p) (the step is
+    ~ R tol^(1/p), and order k of a convolution costs k). First-order jets
+    (:mod:`symbolic.taylor.tangent`) cost the same at every order: their work per unit time,
+    p tol^(-1/p), is least at p = -ln tol and within 5 % of that at 3/4 of it, with steps
+    e^(2/3) ~ 1.9 times Jorba & Zou's (more on a stiff field, where the step is bounded by
+    ~ p / (e lambda_max)). Not the full -ln tol: the longer steps let the terms of a fast mode
+    grow far above the sum and cancel, which costs digits (on bench/models/stiff-logcosh.toml
+    at dps 40, Theorem 1 fell from 50.0 to 47.2 digits at -ln tol, none at 3/4 of it).
+    """
+    return max(2, math.ceil(-0.75 * log2_tol * math.log(2)) + 1)
+
+
 class Backend(abc.ABC):
     """One way to compute Taylor coefficients: compiles a program once, makes an engine per solve.
 
@@ -41,6 +56,10 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def __init__(self, program, **options):
         """Compile ``program`` (a :class:`symbolic.taylor.TaylorProgram`) for repeated solves."""
+
+    def order(self, log2_tol: float) -> int:
+        """The Taylor order for a solve at tolerance 2^log2_tol (jets costing O(k) at order k)."""
+        return jorba_zou_order(log2_tol)
 
     @abc.abstractmethod
     def engine(self, y0, params, order: int, prec: int) -> "JetEngine":

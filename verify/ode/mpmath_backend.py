@@ -31,7 +31,7 @@ import mpmath
 
 from symbolic.functions import gmpy2_functions, mpmath_functions
 
-from .engine import Backend, JetEngine
+from .engine import Backend, JetEngine, jorba_zou_order, linear_cost_order
 from .numbers import gmpy2_to_mpmath, horner, is_complex_value, order_magnitudes, sympy_to_gmpy2, to_gmpy2
 
 _GMPY2_FUNCS = gmpy2_functions()
@@ -67,6 +67,10 @@ class MpmathBackend(Backend):
         exec(compile(self.constant_source, "<taylor constants>", "exec"), cns)  # noqa: S102
         self.constants = cns["constants"]
         self._numbers_cache: dict = {}
+
+    def order(self, log2_tol: float) -> int:
+        """First-order jets cost the same at every order: :func:`linear_cost_order`, else Jorba-Zou's."""
+        return linear_cost_order(log2_tol) if self.first_order else jorba_zou_order(log2_tol)
 
     def numbers_at(self, prec: int) -> list:
         """The program's exact numbers at ``prec`` bits (gmpy2 context must be set)."""

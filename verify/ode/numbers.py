@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fractions
 import math
+import sys
 import numbers as _numbers
 
 import gmpy2
@@ -148,10 +149,20 @@ def to_mpmath(x):
     return mpmath.mpmathify(x)
 
 
+_MIN_NORMAL = sys.float_info.min
+
+
 def log2_abs(x) -> float:
-    """log2|x| of a gmpy2 mpfr to a few bits (-inf for 0, nan/inf passed through)."""
+    """log2|x| of a gmpy2 mpfr to a few bits (-inf for 0, nan/inf passed through).
+
+    Through a float when |x| is a normal double (the step controller's hot path: one call
+    per order and step), else from the binary exponent.
+    """
     if not x:
         return -math.inf
+    f = abs(float(x))
+    if _MIN_NORMAL <= f < math.inf:
+        return math.log2(f)
     if not gmpy2.is_finite(x):
         return math.inf if gmpy2.is_infinite(x) else math.nan
     e = gmpy2.get_exp(x)

@@ -86,6 +86,9 @@ class System:
     def n_params(self) -> int:
         return self.program.n_params
 
+    def _order(self, log2_tol: float) -> int:
+        return self._impl.order(log2_tol)
+
     def _engine(self, y0, params, order: int, prec: int):
         return self._impl.engine(y0, params, order, prec)
 
@@ -147,7 +150,7 @@ class System:
             if not (0 < tol_mp < 1):
                 raise ValueError(f"tol={tol} must be in (0, 1)")
             log2_tol = float(mpmath.log(tol_mp, 2))
-            order = jorba_zou_order(log2_tol)
+            order = self._order(log2_tol)
             with gmpy2_context(prec):
                 times_w = [to_gmpy2(t) for t in times]
                 engine = self._engine(y0, params, order, prec)
@@ -184,6 +187,9 @@ class CauchySystem(System):
     @property
     def n_params(self) -> int:
         return self._n * (self._n + self._p)
+
+    def _order(self, log2_tol: float) -> int:
+        return jorba_zou_order(log2_tol)    # the same controller and order as the compiled field (its tests)
 
     def _engine(self, y0, params, order: int, prec: int):
         from .linear import CauchyEngine

@@ -28,7 +28,10 @@ differentiation of the same field expression, one multiplication per node
 and order instead of k; it is still the field of Eq 1 that is integrated (no
 H), and the L of Eq 9 that is differentiated. Step sizes and error estimates
 are read from these jets as before (their imaginary parts are the full
-recurrences' to O(r) relative). Another backend integrates with full jets.
+recurrences' to O(r) relative). At a saddle or a maximum the real part drifts
+from s_theta^0 like r e^(|lambda_-| t), and the dropped terms with it: the same
+order as the error that s_theta^0's own residual already puts into the full
+solve. Another backend integrates with full jets.
 
 Why the complex step rather than (1) finite differences with extrapolation,
 (2) frozen step sequences, or (3) raised precision: it has no subtractive
@@ -90,10 +93,13 @@ def directions_for(size: int, max_directions: int, seed: int):
 
 def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision,
                                  max_directions=64, seed=0, progress=None,
-                                 first_order=True) -> DirectResult:
+                                 first_order=False) -> DirectResult:
     """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``).
 
-    ``first_order=False`` integrates with the full recurrences (the reference the tests compare with).
+    ``first_order=True`` runs the first-order jets (module docstring): only for an ``s0`` that is
+    the certified fixed point (``FixedPoint.s``, residual within ``precision.root_tolerance``),
+    as the check's callers pass; ``False`` integrates with the full recurrences (the reference
+    the tests compare with).
     """
     n, p = compiled.n, compiled.p
     # the complex step's truncation error is ~ (h/R)^2, R the distance to the nearest singularity

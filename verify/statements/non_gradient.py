@@ -63,7 +63,8 @@ def _non_gradient(rec, ev):
     s0, theta = ev.fixed_point.s, ev.theta
     try:
         truth = direct.truncated_objective_gradient(ng, flows, s0, theta, ev.times, precision=ev.precision,
-                                                    max_directions=min(ng.n, 16), seed=0)
+                                                    max_directions=min(ng.n, 16), seed=0,
+                                                    first_order=True)   # s0 is its fixed point too
         with ev.ep.precision.context():
             ng.s0 = ev.ep.s0
             res = ep.nudged_phase(ng, flows, ev.ep.s0, ev.ep.theta, ev.times, ev.plan, precision=ev.ep.precision)
