@@ -3,7 +3,9 @@
 Every callable takes flat sequences ``s`` (n), ``theta`` (p) and, where it
 applies, ``beta``; mpmath callables work on mpf and mpc alike (complex-step
 differentiation feeds them complex numbers) at the caller's precision, and
-share common subexpressions (``sympy.lambdify(..., cse=True)``). numpy
+share common subexpressions (``sympy.lambdify(..., cse=True)``); the
+nudged field and dE^beta/dtheta also carry a gmpy2 form (``.gmpy2``, for the
+EP route's many readouts, :func:`symbolic.numeric_glue.gmpy2_form`). numpy
 callables are for float64 previews (relaxation before Newton).
 """
 
@@ -41,8 +43,9 @@ class Compiled:
             return expr
         return self.model.concrete(expr)
 
-    def _vector(self, exprs, modules=None):
-        return vector_callable(self._args, [self._concrete(e) for e in exprs], self.n, modules or MPMATH_MODULES)
+    def _vector(self, exprs, modules=None, gmpy2_too=False):
+        return vector_callable(self._args, [self._concrete(e) for e in exprs], self.n, modules or MPMATH_MODULES,
+                               gmpy2_too)
 
     def _matrix(self, mat):
         return matrix_callable(self._args, sp.Matrix(mat).applyfunc(self._concrete), self.n, MPMATH_MODULES)
@@ -81,13 +84,13 @@ class Compiled:
 
     @cached_property
     def dEbeta_dtheta(self):
-        """dE^beta/dtheta = dE/dtheta + beta dC/dtheta (Eq 20, 22, 24)."""
-        return self._vector(self.derivation.dEbeta_dtheta)
+        """dE^beta/dtheta = dE/dtheta + beta dC/dtheta (Eq 20, 22, 24); ``.gmpy2`` its gmpy2 form (EP readouts)."""
+        return self._vector(self.derivation.dEbeta_dtheta, gmpy2_too=True)
 
     @cached_property
     def extended_field(self):
-        """-dE^beta/ds (Eq 18); beta = 0 gives the free field (Eq 1)."""
-        return self._vector(self.derivation.extended_field)
+        """-dE^beta/ds (Eq 18); beta = 0 gives the free field (Eq 1); ``.gmpy2`` its gmpy2 form (EP readouts)."""
+        return self._vector(self.derivation.extended_field, gmpy2_too=True)
 
     # matrices ----------------------------------------------------------------
     @cached_property

@@ -132,6 +132,21 @@ def _mp_logcosh(u):
     return mpmath.log1p(2 * mpmath.sinh(u / 2) ** 2)
 
 
+def _gmpy2_log1p(w):
+    """log(1 + w) on gmpy2 mpfr (``gmpy2.log1p``) or mpc (1 + w at twice the precision, as ``mpmath.log1p``)."""
+    if not isinstance(w, gmpy2.mpc):
+        return gmpy2.log1p(w)
+    prec = 2 * gmpy2.get_context().precision
+    with gmpy2.context(gmpy2.get_context(), precision=prec, real_prec=prec, imag_prec=prec):
+        w = 1 + w
+    return gmpy2.log(w)
+
+
+def _gmpy2_logcosh(u):
+    """log cosh u = log1p(2 sinh(u/2)^2), as :func:`_mp_logcosh`."""
+    return _gmpy2_log1p(2 * gmpy2.sinh(u / 2) ** 2)
+
+
 def _np_logcosh(u):
     import numpy as np
 
@@ -167,7 +182,8 @@ class Elementwise:
     elementary : u -> the function in exp/log/sin/cos/sqrt (the form the
         Taylor integrator's field is written in; ``to_elementary``); None: keep.
     gmpy2 : implementation on gmpy2 mpfr/mpc (jet kinds: order-0 values and
-        constants of the generated Taylor code); None means gmpy2's of that name.
+        constants of the generated Taylor code; every function: the gmpy2 form of
+        lambdified readouts, ``gmpy2_modules``); None means gmpy2's of that name.
     heyoka : name of heyoka's function for a jet kind.
     text, latex : the name printed by ``derive`` (text) and in LaTeX.
     mathml : for a LaTeX operator command (``\\exp``), the identifier MathML shows.
@@ -231,8 +247,8 @@ FUNCTIONS: dict[str, Elementwise] = {f.name: f for f in (
                 gmpy2=lambda u: 1 / (1 + gmpy2.exp(-u)), heyoka="sigmoid",
                 text="σ", latex=r"\sigma"),
     Elementwise("softplus", softplus, lambda u: mpmath.log(1 + mpmath.exp(u)), _np_softplus,
-                rewrite=lambda a: sp.log(1 + sp.exp(a))),
-    Elementwise("logcosh", logcosh, _mp_logcosh, _np_logcosh,
+                gmpy2=lambda u: _gmpy2_log1p(gmpy2.exp(u)), rewrite=lambda a: sp.log(1 + sp.exp(a))),
+    Elementwise("logcosh", logcosh, _mp_logcosh, _np_logcosh, gmpy2=_gmpy2_logcosh,
                 rewrite=lambda a: sp.log(sp.cosh(a))),
 )}
 
@@ -265,6 +281,12 @@ def mpmath_modules() -> list:
 def numpy_modules() -> list:
     """``modules`` for ``sympy.lambdify`` on float64 arrays."""
     return [{name: f.numpy for name, f in FUNCTIONS.items() if f.numpy is not None}, "numpy"]
+
+
+def gmpy2_modules() -> dict:
+    """Every function's gmpy2 implementation, by name: the namespace in which code printed for
+    mpmath (:func:`mpmath_modules`) runs on gmpy2 numbers (:mod:`symbolic.numeric_glue`)."""
+    return {name: f.gmpy2_function for name, f in FUNCTIONS.items()}
 
 
 def gmpy2_functions() -> dict:

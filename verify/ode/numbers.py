@@ -127,8 +127,8 @@ def gmpy2_to_mpmath(x):
         return mpmath.mpf(float(x))
     if not x:
         return mpmath.mpf(0)
-    man, exp = x.as_mantissa_exp()
-    return mpmath.mpf((int(man), int(exp)))   # man * 2^exp, rounded to nearest at the current precision
+    man, exp = x.as_mantissa_exp()   # man * 2^exp, rounded to nearest at the current precision (as mpf((man, exp)))
+    return mpmath.mp.make_mpf(libmp.from_man_exp(man, int(exp), mpmath.mp.prec, libmp.round_nearest))
 
 
 def to_mpmath(x):

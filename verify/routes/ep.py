@@ -14,7 +14,10 @@ component, :meth:`BetaPlan.combine_quotient`) instead of forming g value by valu
 
 Real betas lose log10(1/beta) digits to cancellation, so the route runs with
 the plan's ``extra_digits`` added to the working precision (and the fixed
-point refined to that precision). States are kept, so another readout (a
+point refined to that precision). The readouts' numerators run on gmpy2 numbers where
+the compiled callable carries a gmpy2 form (``.gmpy2``, :mod:`symbolic.numeric_glue`):
+a few guard bits beyond the working precision, each value rounded once back to it.
+States are kept, so another readout (a
 false variant of a statement, :mod:`verify.falsify`) reuses the same flows.
 """
 
@@ -22,10 +25,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import gmpy2
 import mpmath
 
 from ..extrapolate import BetaPlan
+from ..ode.numbers import gmpy2_context, gmpy2_to_mpmath, to_gmpy2
 from ..precision import Precision
+
+# gmpy2 readouts compute this many bits beyond the current (working) precision, then round once to it
+_GUARD_BITS = 20
 
 
 @dataclasses.dataclass
@@ -74,16 +82,47 @@ class EPResult:
             return [value[k * size:(k + 1) * size] for k in range(times)], err
 
 
+def _finite(v) -> bool:
+    return gmpy2.is_finite(v.real) and gmpy2.is_finite(v.imag) if isinstance(v, gmpy2.mpc) else gmpy2.is_finite(v)
+
+
+def numerator(fn, theta):
+    """(beta, S) -> fn(S, theta, beta) at the current mpmath precision.
+
+    When ``fn`` carries a gmpy2 form (``fn.gmpy2``: the same lambdified code on gmpy2 numbers,
+    attached to that callable only, so a wrapper that overrides it, :class:`NonGradient`, is
+    evaluated through its own override), the values are computed in gmpy2 with
+    ``_GUARD_BITS`` more bits and rounded once to mpmath; a value gmpy2 cannot represent
+    (nan where mpmath turns complex, a negative base to a fractional power) is recomputed by ``fn``.
+    """
+    fast = getattr(fn, "gmpy2", None)
+    if fast is None:
+        return lambda beta, s: fn(s, theta, beta)
+    thetas = {}
+
+    def value(beta, s):
+        prec = mpmath.mp.prec + _GUARD_BITS
+        with gmpy2_context(prec):
+            if prec not in thetas:
+                thetas[prec] = [to_gmpy2(x) for x in theta]
+            out = fast([to_gmpy2(x) for x in s], thetas[prec], to_gmpy2(beta))
+        if not all(map(_finite, out)):
+            return fn(s, theta, beta)
+        return [gmpy2_to_mpmath(v) for v in out]
+
+    return value
+
+
 def temporal_derivative_quotient(compiled, theta):
     """(numerator, base, factor) with g(beta, S) = factor (numerator(beta, S) - base) / beta
     = -(1/beta) dS^beta/dt, the quantity whose limit is X~ (Eq 21): for :meth:`EPResult.quotient_readout`."""
-    return (lambda beta, s: compiled.extended_field(s, theta, beta)), None, -1
+    return numerator(compiled.extended_field, theta), None, -1
 
 
 def parameter_quotient(compiled, s0, theta):
     """(numerator, base, factor) of g(beta, S) = (1/beta)(dE^beta/dtheta(S) - dE/dtheta(s0)), whose limit
     is Y~ (Eq 22)."""
-    return (lambda beta, s: compiled.dEbeta_dtheta(s, theta, beta)), compiled.dE_dtheta(s0, theta), 1
+    return numerator(compiled.dEbeta_dtheta, theta), compiled.dE_dtheta(s0, theta), 1
 
 
 def as_readout(quotient):
