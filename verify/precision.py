@@ -48,6 +48,9 @@ import threading
 import mpmath
 
 GUARD_DIGITS = 10
+#: bits a gmpy2 evaluation (the EP readouts, verify/routes/ep.py) carries beyond the working
+#: precision before it rounds once back to it
+GMPY2_GUARD_BITS = 20
 DEFAULT_DPS = 40
 MIN_DPS = 10
 MAX_DPS = 1000

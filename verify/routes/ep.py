@@ -30,10 +30,7 @@ import mpmath
 
 from ..extrapolate import BetaPlan
 from ..ode.numbers import gmpy2_context, gmpy2_to_mpmath, to_gmpy2
-from ..precision import Precision
-
-# gmpy2 readouts compute this many bits beyond the current (working) precision, then round once to it
-_GUARD_BITS = 20
+from ..precision import GMPY2_GUARD_BITS, Precision
 
 
 @dataclasses.dataclass
@@ -92,7 +89,7 @@ def numerator(fn, theta):
     When ``fn`` carries a gmpy2 form (``fn.gmpy2``: the same lambdified code on gmpy2 numbers,
     attached to that callable only, so a wrapper that overrides it, :class:`NonGradient`, is
     evaluated through its own override), the values are computed in gmpy2 with
-    ``_GUARD_BITS`` more bits and rounded once to mpmath; a value gmpy2 cannot represent
+    ``GMPY2_GUARD_BITS`` more bits and rounded once to mpmath; a value gmpy2 cannot represent
     (nan where mpmath turns complex, a negative base to a fractional power) is recomputed by ``fn``.
     """
     fast = getattr(fn, "gmpy2", None)
@@ -101,7 +98,7 @@ def numerator(fn, theta):
     thetas = {}
 
     def value(beta, s):
-        prec = mpmath.mp.prec + _GUARD_BITS
+        prec = mpmath.mp.prec + GMPY2_GUARD_BITS
         with gmpy2_context(prec):
             if prec not in thetas:
                 thetas[prec] = [to_gmpy2(x) for x in theta]
