@@ -170,7 +170,7 @@ def html(b) -> str:
 <body>
 <main>
 <header>
-<h1>Equilibrium Propagation against BPTT on <code>{esc(m.name)}</code></h1>
+<h1>Equilibrium Propagation against {'BPTT' if _discrete(b) else 'the true gradient'} on <code>{esc(m.name)}</code></h1>
 <p class="subtitle">{esc(m.description)}<br>{esc(kind_text(b))}<br>Statements from {esc(ERNOULT if _discrete(b) else PAPER)}.</p>
 </header>
 <div class="banner {esc(b.verdict)}"><div class="word">{esc(word)}</div><p>{esc(b.summary())}</p></div>
