@@ -261,7 +261,8 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         return ev
     ev.cond = condition_number(ev.fixed_point.hessian_eigenvalues, precision)
     s0, theta = ev.fixed_point.s, ev.theta
-    # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
+    # the plan aims the extrapolation error at 10^-(dps + 5) and keeps its estimate (added to the
+    # tolerance) under the rounding level 10^(3 - dps)
     radius = analyticity_radius(compiled, s0, theta, precision)
     if radius > 0:
         ev.plan = beta_plan(beta_method, precision, radius)
