@@ -335,14 +335,16 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
 
     progress("EP route")
     with high.context():
-        theta_hi, s0_hi = at_high()
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})
         try:
+            theta_hi, s0_hi = at_high()
             ev.ep = ep.nudged_phase(compiled, ev.flows, s0_hi, theta_hi, ev.ep_times, ev.plan,
                                     precision=high, progress=lambda: progress("EP route", step=True))
         except IntegrationError as exc:
             ev.ep_error = f"integration of the nudged flow failed: {exc}"
+        except FixedPointNotFound as exc:
+            ev.ep_error = f"s_theta^0 could not be refined to the EP route's precision: {exc}"
     lap("ep")
     return ev
