@@ -80,13 +80,13 @@ def bench_size(sizes, backend, dps=30):
 
 
 #: plan sizes (points K, or N for the contour) per method; None: the method's own plan
-PLAN_SIZES = {"richardson": range(2, 13, 2), "symmetric": range(1, 8), "contour": range(4, 33, 4),
+PLAN_SIZES = {"richardson": [*range(2, 13, 2), None], "symmetric": [*range(1, 8), None], "contour": range(4, 33, 4),
               "complex-step": [None]}
 
 
 def _custom_plans(precision):
-    """Plans of increasing size for each method (the check's own plan is one of them)."""
-    return {name: [method.plan(precision, size=k) for k in PLAN_SIZES.get(name, [None])]
+    """Plans of increasing size for each method (forced sizes start at beta_0 = 1e-3), and the check's own plan."""
+    return {name: [(method.plan(precision, size=k), k is None) for k in PLAN_SIZES.get(name, [None])]
             for name, method in METHODS.items()}
 
 
@@ -101,7 +101,7 @@ def bench_beta_methods(backend, dps=40, t="1"):
         s0 = free_fixed_point(compiled, theta, precision=precision).s
         X_ref = rbp.closed_form(rbp.cauchy_data(compiled, s0, theta), [mpmath.mpf(t)])[0][0]
         for method, plans in _custom_plans(precision).items():
-            for p in plans:
+            for p, own in plans:
                 high = precision.raised(p.extra_digits)
                 with high.context():
                     th = compiled.theta_values(high.work)
@@ -109,7 +109,8 @@ def bench_beta_methods(backend, dps=40, t="1"):
                     res = ep.nudged_phase(compiled, flows, s0_hi, th, [mpmath.mpf(t)], p, precision=high)
                 err = max(abs(a - b) for a, b in zip(res.X_tilde[0], X_ref)) / max(abs(x) for x in X_ref)
                 rows.append({"method": method, "integrations": len(p.betas),
-                             "digits": round(digits_of_agreement(err), 2)})
+                             "digits": round(digits_of_agreement(err), 2), "plan": p.description,
+                             "own_plan": own})
     return rows
 
 

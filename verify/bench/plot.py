@@ -25,10 +25,18 @@ def check_figure(results: dict) -> bytes:
     for r in results.get("beta_methods", []):
         by_method.setdefault(r["method"], []).append(r)
     for method, rows in by_method.items():
-        ax2.plot([r["integrations"] for r in rows], [r["digits"] for r in rows], "o-", label=method)
+        forced = [r for r in rows if not r.get("own_plan")]
+        own = [r for r in rows if r.get("own_plan")]
+        color = None
+        if forced:
+            line, = ax2.plot([r["integrations"] for r in forced], [r["digits"] for r in forced], "o-", label=method)
+            color = line.get_color()
+        if own:
+            ax2.plot([r["integrations"] for r in own], [r["digits"] for r in own], "*", markersize=13, color=color,
+                     label=f"{method}: the check's own plan" if forced else method)
     ax2.set_xlabel("nudged integrations (Eq 18)")
     ax2.set_ylabel("digits of X~ vs the RBP closed form")
-    ax2.set_title("(d) beta -> 0: digits vs cost (paper-hopfield, t = 1)")
+    ax2.set_title("(d) beta -> 0: digits vs cost (paper-hopfield, t = 1)\nlines: ladders from beta = 1e-3; stars: the check's own plans", fontsize=10)
     ax2.legend()
     fig.tight_layout()
     buf = io.BytesIO()
