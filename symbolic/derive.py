@@ -165,9 +165,7 @@ class Derivation:
     # the paper's statements, as symbolic objects ---------------------------------
     def objects(self) -> list[Derived]:
         """Every derived object with its equation numbers, in the paper's order."""
-        n, p = self.model.n, self.model.p
-        X = sp.MatrixSymbol("X_t", n, 1)
-        Y = sp.MatrixSymbol("Y_t", p, 1)
+        X = sp.MatrixSymbol("X_t", self.model.n, 1)
         return [
             Derived("free_dynamics", ("1",), "ds/dt = -dE/ds(s)", self.field),
             Derived("fixed_point_condition", ("2",), "dE/ds(s_theta^0) = 0", self.dE_ds),

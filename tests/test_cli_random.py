@@ -10,6 +10,7 @@ import pytest
 
 from verify import strategies as S
 from verify.commands import random as random_command
+from verify.sweep.task import instance_for
 
 FAST = ["--dps", "20", "--backend", "mpmath", "--times", "0,1/2", "--beta-method", "complex-step"]
 
@@ -45,13 +46,13 @@ def test_same_seed_same_instances_whatever_the_workers(tmp_path):
     key = lambda rows: [(r["family"], r["n"], r["p"], round(r["cond"], 6)) for r in rows]  # noqa: E731
     assert key(ia) == key(ib)
     assert [r["family"] for r in ia] == list(S.FAMILIES)
-    other = [random_command.instance_for("all", 12, i)[0] for i in range(4)]
+    other = [instance_for("all", 12, i)[0] for i in range(4)]
     assert [(i.family, i.model.n, i.model.p, round(i.screening.cond, 6)) for i in other] != key(ia)
 
 
 def test_instance_for_is_reproducible():
-    one = random_command.instance_for("hopfield", 3, 7)
-    two = random_command.instance_for("hopfield", 3, 7)
+    one = instance_for("hopfield", 3, 7)
+    two = instance_for("hopfield", 3, 7)
     assert one[0].to_toml() == two[0].to_toml() and one[1:] == two[1:]
 
 
@@ -83,7 +84,7 @@ def test_a_failing_instance_is_written_and_reproduced_by_check(tmp_path, monkeyp
     result = json.loads(proc.stdout)
     assert result["settings"]["dps"] == 20 and result["settings"]["times_exact"] == ["0", "1/2"]
     assert result["settings"]["beta_method"] == "complex-step"
-    inst, *_ = random_command.instance_for("polynomial", 2, int(files[0].stem.rsplit("-", 1)[1]))
+    inst, *_ = instance_for("polynomial", 2, int(files[0].stem.rsplit("-", 1)[1]))
     assert result["model"]["params"] == inst.model.param_names()
 
 

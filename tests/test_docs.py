@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from symbolic import spec
-from symbolic.errors import SpecError
 from symbolic.functions import BUILTIN_BODIES, ELEMENTWISE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 
 import pytest
 
-# In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
-# one process: everything a check imports is imported before any run.
-import importlib.util
-
-import scipy.integrate  # noqa: F401 - the free flow's stiff solver (verify.fixed_point), a C extension
-import symbolic.load  # noqa: F401
-import verify.evidence  # noqa: F401
-import verify.pipeline  # noqa: F401
-
-if importlib.util.find_spec("heyoka") is not None:     # the optional backend, imported on first use
-    import heyoka  # noqa: F401
-if importlib.util.find_spec("flint") is not None:      # the discrete block kernel's, imported on first use
-    import flint  # noqa: F401
-import verify.discrete.check  # noqa: F401
-import verify.discrete.continuous_field  # noqa: F401
-import verify.falsify  # noqa: F401
-import verify.theorems  # noqa: F401
 from symbolic.zoo.models import builtin_text
+
+# In-process pytester runs restore sys.modules afterwards and numpy cannot be imported twice in
+# one process: everything a check imports is imported before any run. scipy.integrate is the free
+# flow's stiff solver (verify.fixed_point), a C extension; heyoka (the optional backend) and flint
+# (the discrete block kernel's) are imported on first use, when installed.
+PRELOADED = ["scipy.integrate", "symbolic.load", "verify.evidence", "verify.pipeline",
+             *(name for name in ("heyoka", "flint") if importlib.util.find_spec(name) is not None),
+             "verify.discrete.check", "verify.discrete.continuous_field", "verify.falsify", "verify.theorems"]
+for _module in PRELOADED:
+    importlib.import_module(_module)
 
 pytest_plugins = ["pytester"]
 

@@ -3,8 +3,11 @@
 The exit codes themselves are defined once, in :mod:`symbolic.errors`, and re-exported here.
 """
 
-from symbolic.errors import (EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_INTERRUPTED,  # noqa: F401
-                             EXIT_OK, EXIT_USAGE)
+from symbolic.errors import (EXIT_FAILED, EXIT_HYPOTHESES, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
+                             EXIT_USAGE)
+
+__all__ = ["EXIT_FAILED", "EXIT_HYPOTHESES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE",
+           "UsageError"]
 
 
 class UsageError(Exception):

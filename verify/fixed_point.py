@@ -195,7 +195,7 @@ def relax(compiled, theta_float, s_start, *, t_max=10000.0, tol=1e-10):
 # --------------------------------------------------------------------------------------
 # Newton's method (working precision)
 # --------------------------------------------------------------------------------------
-def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60):
+def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the root", tolerance=None):
     """Newton's method at ``precision`` (a :class:`~verify.precision.Precision` whose context is active).
 
     Returns (s, ||residual||, steps).
@@ -204,10 +204,15 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60):
     iterate (in the real parts and, for complex iterates from complex-step
     differentiation, separately in the imaginary parts: their size is ~h, far
     below the real parts' rounding), or when the residual is exactly 0.
+    Raises :class:`FixedPointNotFound`, naming ``what`` with the last step and
+    the residual (against ``tolerance(s)``, the caller's largest accepted
+    residual at s, when given), when ``max_steps`` steps do not get there. A
+    converged point's residual is the caller's to judge.
     """
     eps = precision.eps
     s = list(s)
     step = 0
+    delta = r = None
     for step in range(1, max_steps + 1):
         try:
             r = residual_fn(s)
@@ -236,7 +241,21 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60):
                            [mpmath.im(x) for x in before], eps)
         if re_ok and im_ok:
             break
+    else:
+        raise FixedPointNotFound(_not_converged(what, max_steps, delta, s, r, eps, tolerance))
     return s, max(abs(x) for x in residual_fn(s)), step
+
+
+def _not_converged(what, steps, delta, s, r, eps, tolerance) -> str:
+    """Why Newton's method stopped short: its last step against the convergence threshold, its residual."""
+    size = max((abs(x) for x in s), default=mpmath.mpf(0))
+    last = max((abs(d) for d in delta), default=mpmath.mpf(0))
+    residual = max((abs(x) for x in r), default=mpmath.mpf(0))
+    against = "" if tolerance is None else f" (tolerance {mpmath.nstr(tolerance(s), 3)})"
+    return (f"Newton's method for {what} has not converged after {steps} steps: the last step "
+            f"{mpmath.nstr(last, 3)} is above the convergence threshold {mpmath.nstr(100 * eps * size, 3)} "
+            f"(100 eps ||s||, eps = {mpmath.nstr(eps, 3)}); the residual before it was "
+            f"{mpmath.nstr(residual, 3)}{against}")
 
 
 def converged(delta, s, before, eps) -> bool:
@@ -305,7 +324,8 @@ def free_fixed_point(compiled, theta, *, precision: Precision, start=None) -> Fi
         detail = f"; at t = {last['t']:.3g}: {last['why']}" if last.get("why") else ""
         raise FixedPointNotFound(f"the free flow from the initial state does not reach a critical point "
                                  f"that can be certified: {reason}{detail}")
-    s, size, steps = newton(dE, H, s_star, precision=precision)
+    s, size, steps = newton(dE, H, s_star, precision=precision, what="s_theta^0 (Eq 2) from the flow's end point",
+                            tolerance=lambda v: precision.root_tolerance(residual_scale(compiled, v, theta)))
     if not _is_root(compiled, s, theta, size, precision):
         raise FixedPointNotFound(
             f"residual {mpmath.nstr(size, 3)} > {mpmath.nstr(precision.root_tolerance(residual_scale(compiled, s, theta)), 3)} "
@@ -325,13 +345,13 @@ def _certified_target(compiled, theta, start, s_t):
         s = [mpmath.mpf(float(x)) for x in s_t]
         try:
             s_star, residual, steps = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo),
-                                             s, precision=CERTIFY)
+                                             s, precision=CERTIFY, what="a critical point near the flow")
             if not all(mpmath.isfinite(x) and not isinstance(x, mpmath.mpc) for x in s_star):
                 return None, "Newton's method from the flow gives a non-finite or non-real point"
             if not _is_root(compiled, s_star, theta_lo, residual, CERTIFY):
-                # Newton wandered (the flow is still far from any critical point): not a proposal
-                return None, (f"Newton's method from the flow's current point does not converge (residual "
-                              f"{mpmath.nstr(residual, 3)} after {steps} steps)")
+                # Newton settled on a non-root (the flow is still far from any critical point): not a proposal
+                return None, (f"Newton's method from the flow's current point stops at a point that is not a "
+                              f"root (residual {mpmath.nstr(residual, 3)} after {steps} steps)")
             H_star = compiled.H(s_star, theta_lo)
             eig = mpmath.eigsy(H_star, eigvals_only=True)
             H_t = compiled.H(s, theta_lo)
@@ -418,5 +438,6 @@ def _fixed_point(compiled, theta, s, size, how, *, relaxed, precision) -> FixedP
 def refine(compiled, theta, s, beta=0, *, precision):
     """A (nudged, Eq 19) fixed point refined by Newton at ``precision`` (its context active)."""
     s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                        lambda v: -compiled.extended_hessian(v, theta, beta), s, precision=precision)
+                        lambda v: -compiled.extended_hessian(v, theta, beta), s, precision=precision,
+                        what=f"the fixed point refined at dps={precision.work} (beta = {mpmath.nstr(beta, 3)})")
     return s, size

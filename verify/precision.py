@@ -9,7 +9,8 @@ sets the global mpmath precision (mpmath's precision is process-global; the
 context restores it).
 
 Threads: because that precision is process-global, ``context()`` also holds
-one process-wide re-entrant lock (:data:`LOCK`) while it is active. A check
+one process-wide re-entrant lock (:data:`LOCK`, defined in
+:mod:`symbolic.mpmath_lock` so that symbolic/ takes the same one) while it is active. A check
 (:func:`verify.pipeline.run`) enters it once for its whole computation, so
 concurrent ``verify.check`` calls from threads run one after the other, each
 at its own precision, and give exactly the single-threaded results; the
@@ -43,9 +44,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 
 import mpmath
+
+from symbolic.mpmath_lock import LOCK
 
 GUARD_DIGITS = 10
 #: bits a gmpy2 evaluation (the EP readouts, verify/routes/ep.py) carries beyond the working
@@ -54,10 +56,6 @@ GMPY2_GUARD_BITS = 20
 DEFAULT_DPS = 40
 MIN_DPS = 10
 MAX_DPS = 1000
-
-
-#: held while a check (or anything else) has set the global mpmath precision; see the module docstring
-LOCK = threading.RLock()
 
 
 def dps_problem(value) -> str | None:

@@ -51,7 +51,7 @@ LaTeX, canonical form), ``printing`` (contexts and scalar printers),
 model's own expressions), ``writers`` (text, LaTeX, JSON).
 """
 
-from .names import (  # noqa: F401
+from .names import (
     canonical,
     expand,
     function_latex,
@@ -62,7 +62,7 @@ from .names import (  # noqa: F401
     SCHEMA,
     text_name,
 )
-from .printing import (  # noqa: F401
+from .printing import (
     ATOM,
     Ctx,
     DECORATED,
@@ -75,7 +75,7 @@ from .printing import (  # noqa: F401
     pretty_text,
     SCALE,
 )
-from .texpr import (  # noqa: F401
+from .texpr import (
     Diag,
     EntryWise,
     Func,
@@ -97,7 +97,7 @@ from .texpr import (  # noqa: F401
     transpose,
     Zero,
 )
-from .recognise import (  # noqa: F401
+from .recognise import (
     block_form,
     NoMatch,
     Pattern,
@@ -105,7 +105,7 @@ from .recognise import (  # noqa: F401
     tidy,
     verify,
 )
-from .sections import (  # noqa: F401
+from .sections import (
     explicit,
     Line,
     Piece,
@@ -113,10 +113,10 @@ from .sections import (  # noqa: F401
     Section,
     TITLES,
 )
-from .source import (  # noqa: F401
+from .source import (
     expression_text_latex,
 )
-from .writers import (  # noqa: F401
+from .writers import (
     latex_document,
     render,
     render_json,
@@ -125,3 +125,12 @@ from .writers import (  # noqa: F401
     section_latex,
     section_text,
 )
+
+__all__ = ["canonical", "expand", "function_latex", "function_text", "GREEK", "latex_name", "prime_function",
+           "SCHEMA", "text_name", "ATOM", "Ctx", "DECORATED", "expr_latex", "expr_text", "HADAMARD",
+           "MATMUL", "PLAIN", "PLUS", "pretty_text", "SCALE", "Diag", "EntryWise", "Func", "Hadamard",
+           "hadamard", "Identity", "Leaf", "MatMul", "matmul", "Names", "Ones", "Plus", "Power",
+           "ScalarExpr", "Scaled", "SumAll", "TExpr", "Transpose", "transpose", "Zero", "block_form",
+           "NoMatch", "Pattern", "simplest", "tidy", "verify", "explicit", "Line", "Piece", "Renderer",
+           "Section", "TITLES", "expression_text_latex", "latex_document", "render", "render_json",
+           "render_latex", "render_text", "section_latex", "section_text"]

@@ -162,10 +162,12 @@ def time_value(F, t, *, dps: int = 30, z: sp.Symbol = Z):
     """
     import mpmath
 
+    from ..mpmath_lock import workdps
+
     if F.free_symbols - {z}:
         raise ValueError("transform still depends on " + ", ".join(map(str, F.free_symbols - {z})))
     fn = sp.lambdify(z, F, modules="mpmath")
     t = sp.Rational(t)
-    with mpmath.workdps(dps):
+    with workdps(dps):
         value = mpmath.invertlaplace(fn, mpmath.mpf(t.p) / t.q, method="talbot")
         return mpmath.nstr(value, 20)

@@ -306,6 +306,8 @@ def numeric_fixed_point(model: Model, dps: int = 30) -> dict | None:
     """
     import mpmath
 
+    from ..mpmath_lock import workdps
+
     der = Derivation(model)
     grad = [model.concrete(e).xreplace(model.theta_subs) for e in der.dE_ds]
     hess = model.concrete(der.H).xreplace(model.theta_subs)
@@ -316,7 +318,7 @@ def numeric_fixed_point(model: Model, dps: int = 30) -> dict | None:
         x0.extend([v] * block.size if not isinstance(v, (list, tuple)) else list(v))
     f = sp.lambdify(model.s, grad, modules="mpmath")
     J = sp.lambdify(model.s, hess, modules="mpmath")
-    with mpmath.workdps(dps + 10):
+    with workdps(dps + 10):
         x = mpmath.matrix([mpmath.mpf(str(sp.Rational(v))) for v in x0])
         try:
             for _ in range(100):

@@ -189,7 +189,7 @@ class Bench:
     def solve_nudged(self, theta, beta, start):
         s, size, steps = newton(lambda v: self.c.extended_field(v, theta, beta),
                                 lambda v: -self.c.extended_hessian(v, theta, beta), start,
-                                precision=self.precision)
+                                precision=self.precision, what=f"the nudged fixed point at beta={fmt(beta)}")
         scale = 1 + max(abs(x) for x in s)
         if size > self.precision.root_tolerance(scale):
             raise FixedPointNotFound(f"nudged fixed point at beta={fmt(beta)} not found: residual {fmt(size)} "

@@ -23,7 +23,6 @@ import time
 from ..sweep.summary import families, statements, verdicts
 from ..sweep.summary import table as summary_table
 from ..sweep.task import as_expected
-from ..sweep.task import instance_for  # noqa: F401 - part of this command's API (the tests re-draw instances)
 
 HELP = ("check the statements on a reproducible sweep of random valid instances "
         "(in parallel, on Dask, resumable)")

@@ -19,7 +19,7 @@ import mpmath
 
 from symbolic.discrete_compile import compile_discrete
 
-from ..config import DEFAULT_STEPS, MAX_DIRECTIONS  # noqa: F401 - the defaults of a discrete check (one source)
+from ..config import MAX_DIRECTIONS
 from ..errors import UsageError
 from ..numbers import norm_inf, vec_str
 from ..precision import Precision

@@ -2,8 +2,8 @@
 
 ``check`` compares routes at a handful of times; the plots also want
 
-- X_t and Y_t on a dense grid of t: the RBP closed form (Eq 11-14 solved with
-  the matrix exponential) is cheap at any t, so it is drawn as lines and the
+- X_t and Y_t on a dense grid of t: the RBP closed form (Eq 11-14 solved from
+  one eigendecomposition of H) is cheap at any t, so it is drawn as lines and the
   other routes (EP's X~, Y~ and the direct route's dL/ds, dL/dtheta, from the
   check's values) as markers at the check's times;
 - the EP gradient estimator of Theorem 2 at finite beta, g(beta) =

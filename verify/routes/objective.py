@@ -206,7 +206,9 @@ def nudged_fixed_points(compiled, s0, theta, plan: BetaPlan, *, precision) -> li
         if size is None or not size <= tolerance:
             # chord iterations contract only for small beta/lambda_min: fall back to Newton
             s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
-                                lambda v: -compiled.extended_hessian(v, theta, beta), start, precision=precision)
+                                lambda v: -compiled.extended_hessian(v, theta, beta), start, precision=precision,
+                                what=f"the nudged fixed point (Eq 19) at beta={mpmath.nstr(beta, 3)}",
+                                tolerance=lambda _: tolerance)
         if not size <= tolerance:
             raise FixedPointNotFound(f"nudged fixed point at beta={mpmath.nstr(beta, 3)} not found "
                                      f"(residual {mpmath.nstr(size, 3)} against terms of size "

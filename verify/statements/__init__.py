@@ -17,7 +17,7 @@ variant: one more record with ``of=`` the statement it perturbs and
 check               side A                                       side B
 =================== ============================================ =============================================
 theorem1            direct: dL/ds, dL/dtheta by complex step on  RBP: Cauchy problem Eq 11-14 in closed form
-                    the nonlinear free flow (Eq 9, 15, 16)       (matrix exponential)
+                    the nonlinear free flow (Eq 9, 15, 16)       (eigendecomposition of H; else Van Loan)
 cauchy-ode          RBP: Eq 13-14 integrated by the ODE solver   RBP closed form
 theorem2            EP: nudged fixed points, Eq 20, beta -> 0    J route: dJ/dtheta with s_theta^0 re-solved
                                                                  at perturbed theta (complex step on Eq 3)

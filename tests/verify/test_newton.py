@@ -1,0 +1,40 @@
+"""Newton's method at working precision (verify/fixed_point.py ``newton``): it converges or says why not.
+
+r(s) = s^2 - 2 has a simple root: Newton converges quadratically to sqrt(2) (mpmath's own
+sqrt is the reference). r(s) = s^3 has a triple root at 0: Newton's step is s/3, so the
+iterate shrinks by 2/3 a step and never gets to rounding level within the step budget;
+it must say so with its numbers, not hand back the last iterate as if it had converged.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from verify.fixed_point import FixedPointNotFound, newton
+from verify.precision import Precision
+
+PRECISION = Precision(30)
+
+
+def test_a_simple_root_converges_to_working_precision():
+    with PRECISION.context():
+        s, residual, steps = newton(lambda v: [v[0] ** 2 - 2], lambda v: mpmath.matrix([[2 * v[0]]]),
+                                    [mpmath.mpf(1)], precision=PRECISION)
+        assert abs(s[0] - mpmath.sqrt(2)) <= 10 * PRECISION.eps
+        assert residual <= PRECISION.root_tolerance(2)
+        assert steps < 15
+
+
+def test_running_out_of_steps_is_not_convergence():
+    with PRECISION.context():
+        with pytest.raises(FixedPointNotFound) as info:
+            newton(lambda v: [v[0] ** 3], lambda v: mpmath.matrix([[3 * v[0] ** 2]]), [mpmath.mpf(1)],
+                   precision=PRECISION, max_steps=40, what="the triple root",
+                   tolerance=lambda v: PRECISION.root_tolerance(1))
+    message = str(info.value)
+    assert "Newton's method for the triple root has not converged after 40 steps" in message
+    last_step = (mpmath.mpf(2) / 3) ** 39 / 3            # s_k = (2/3)^k, step s_k/3 at the 40th step
+    assert f"the last step {mpmath.nstr(last_step, 3)} is above" in message
+    assert f"the residual before it was {mpmath.nstr(((mpmath.mpf(2) / 3) ** 39) ** 3, 3)}" in message
+    assert f"(tolerance {mpmath.nstr(PRECISION.root_tolerance(1), 3)})" in message
