@@ -261,7 +261,8 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         return ev
     ev.cond = condition_number(ev.fixed_point.hessian_eigenvalues, precision)
     s0, theta = ev.fixed_point.s, ev.theta
-    # the extrapolation error only has to sit below the tolerance, 10^(3 - dps): aim at 10^-(dps + 5)
+    # the plan aims the extrapolation error at 10^-(dps + 5) and keeps its estimate (added to the
+    # tolerance) under the rounding level 10^(3 - dps)
     radius = analyticity_radius(compiled, s0, theta, precision)
     if radius > 0:
         ev.plan = beta_plan(beta_method, precision, radius)
@@ -334,14 +335,16 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
 
     progress("EP route")
     with high.context():
-        theta_hi, s0_hi = at_high()
         ev.stencil_points = {t: stencil.stencil_times(t, m, delta) for t in times if t - m * delta > 0}
         ev.stencil_order, ev.stencil_delta = m, delta
         ev.ep_times = sorted(set(times) | {x for pts in ev.stencil_points.values() for x in pts})
         try:
+            theta_hi, s0_hi = at_high()
             ev.ep = ep.nudged_phase(compiled, ev.flows, s0_hi, theta_hi, ev.ep_times, ev.plan,
                                     precision=high, progress=lambda: progress("EP route", step=True))
         except IntegrationError as exc:
             ev.ep_error = f"integration of the nudged flow failed: {exc}"
+        except FixedPointNotFound as exc:
+            ev.ep_error = f"s_theta^0 could not be refined to the EP route's precision: {exc}"
     lap("ep")
     return ev

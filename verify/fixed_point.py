@@ -204,10 +204,13 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the ro
     iterate (in the real parts and, for complex iterates from complex-step
     differentiation, separately in the imaginary parts: their size is ~h, far
     below the real parts' rounding), or when the residual is exactly 0.
-    Raises :class:`FixedPointNotFound`, naming ``what`` with the last step and
-    the residual (against ``tolerance(s)``, the caller's largest accepted
-    residual at s, when given), when ``max_steps`` steps do not get there. A
-    converged point's residual is the caller's to judge.
+    When ``max_steps`` steps do not get there, the point is still returned if its
+    residual is within ``tolerance(s)`` (the caller's largest accepted residual at
+    s, when given): with an ill-conditioned Jacobian the steps at a root are its
+    rounding amplified by cond(J), above the step threshold for good. Otherwise
+    raises :class:`FixedPointNotFound`, naming ``what`` with the last step and the
+    residual (against that tolerance). A converged point's residual is the
+    caller's to judge.
     """
     eps = precision.eps
     s = list(s)
@@ -242,6 +245,9 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the ro
         if re_ok and im_ok:
             break
     else:
+        residual = max(abs(x) for x in residual_fn(s))
+        if tolerance is not None and residual <= tolerance(s):
+            return s, residual, step        # at a root: the steps are rounding amplified by cond(J)
         raise FixedPointNotFound(_not_converged(what, max_steps, delta, s, r, eps, tolerance))
     return s, max(abs(x) for x in residual_fn(s)), step
 
@@ -439,5 +445,6 @@ def refine(compiled, theta, s, beta=0, *, precision):
     """A (nudged, Eq 19) fixed point refined by Newton at ``precision`` (its context active)."""
     s, size, _ = newton(lambda v: compiled.extended_field(v, theta, beta),
                         lambda v: -compiled.extended_hessian(v, theta, beta), s, precision=precision,
-                        what=f"the fixed point refined at dps={precision.work} (beta = {mpmath.nstr(beta, 3)})")
+                        what=f"the fixed point refined at dps={precision.work} (beta = {mpmath.nstr(beta, 3)})",
+                        tolerance=lambda v: precision.root_tolerance(residual_scale(compiled, v, theta)))
     return s, size

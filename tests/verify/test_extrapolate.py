@@ -168,3 +168,115 @@ def test_a_plan_dispatches_to_its_method():
     with mpmath.workdps(60):
         (v,), _ = bp.combine([[b * b + 7] for b in bp.betas])
     assert abs(v - 7) < mpmath.mpf(10) ** -50
+
+
+# -- the ladder plans (richardson, symmetric): their error model, their digits, their cost ----------
+
+LADDERS = {"richardson": 1, "symmetric": 2}     # method -> order (a polynomial in beta^order)
+
+
+def nodes(bp):
+    """The distinct |beta_k| of a ladder plan (symmetric: one per pair +-beta_k)."""
+    return sorted({abs(b) for b in bp.betas}, reverse=True)
+
+
+def model_error(bp, radius, points):
+    """The error model of ``points`` points, computed from the plan's betas: prod_k (|beta_k| / min(1, R))^order
+    (Lagrange interpolation at the nodes beta_k^order of a g whose coefficients fall like R^-n)."""
+    order = LADDERS[bp.method]
+    with mpmath.workdps(30):
+        return mpmath.fprod((b / min(1, mpmath.mpf(radius))) ** order for b in nodes(bp)[:points])
+
+
+def meets_error_model(bp, dps, radius):
+    """The K-point error below 10^-(dps + 5), and the (K-1)-point error (the estimate) two digits under
+    a check's rounding level 10^(3 - dps)."""
+    K = len(nodes(bp))
+    with mpmath.workdps(30):
+        return (model_error(bp, radius, K) <= mpmath.mpf(10) ** -(dps + 5)
+                and (K < 2 or model_error(bp, radius, K - 1) <= mpmath.mpf(10) ** (1 - dps)))
+
+
+def rounding_covered(bp, p):
+    """One ulp of the raised precision on every S^beta_k, each with the sign that adds up, changes the
+    combined g(0) = sum w_k (S_k - s0) / beta_k by at most 10^-work (a value S of size 1): the plan's
+    extra digits cover the cancellation log10(1/beta) and the combination's amplification (to a factor 2:
+    an amplification of exactly 10^extra_digits meets the bound with equality)."""
+    work = p.work + bp.extra_digits
+    with mpmath.workdps(work + 20):
+        s0 = mpmath.mpf(1) / 3
+        exact = [[s0 + b * mpmath.e] for b in bp.betas]
+        ulp = mpmath.mpf(10) ** -work
+        (plain,), _ = bp.combine_quotient(exact, [s0])
+        n = len(bp.betas)   # w_k / beta_k, the weight of S_k in g(0): the combination of unit rows
+        signs = [mpmath.sign(x) for x in bp.combine_quotient([[int(j == k) for j in range(n)] for k in range(n)])[0]]
+        (moved,), _ = bp.combine_quotient([[v[0] + s * ulp] for v, s in zip(exact, signs)], [s0])
+        return abs(moved - plain) <= 2 * mpmath.mpf(10) ** -p.work
+
+
+@pytest.mark.parametrize("method", list(LADDERS))
+@pytest.mark.parametrize("dps", [20, 40, 60])
+@pytest.mark.parametrize("radius", [1, mpmath.mpf(10) ** -3], ids=["R=1", "R=1e-3"])
+def test_ladder_plan_meets_its_error_model_and_covers_its_cancellation(method, dps, radius):
+    p = Precision(dps)
+    bp = plan(method, p, radius)
+    assert meets_error_model(bp, dps, radius), bp.description
+    smallest = min(abs(b) for b in bp.betas)
+    assert bp.extra_digits >= mpmath.log10(1 / smallest), (bp.extra_digits, smallest)
+    assert rounding_covered(bp, p), bp.description
+    # never above 10^-3 (times the radius's digits), and a power of 10 in the description
+    assert max(abs(b) for b in bp.betas) <= mpmath.mpf(10) ** -3 * min(1, radius) * (1 + mpmath.mpf(10) ** -20)
+    start = -int(mpmath.nint(mpmath.log10(nodes(bp)[0])))
+    assert nodes(bp)[0] == mpmath.mpf(10) ** -start and f"1e-{start:02d} * 2^-k" in bp.description
+    # on g with a pole at R (the model's coefficients exactly): g(0) to dps + 3 digits, and the estimate
+    # (added to every EP tolerance) a digit under the rounding level
+    with mpmath.workdps(p.work + bp.extra_digits):
+        (v,), est = bp.combine([[pole(radius)(b)] for b in bp.betas])
+    assert abs(v - 1) < mpmath.mpf(10) ** -(dps + 3) and abs(v - 1) <= est + p.eps, (bp.description, v - 1, est)
+    assert est <= p.rounding() / 10, (bp.description, est)
+
+
+@pytest.mark.parametrize("method,size", [("symmetric", 6), ("symmetric", 2), ("richardson", 3)])
+def test_a_wrong_ladder_plan_is_caught(method, size):
+    """The checks above reject a plan without the cancellation digits, and one whose estimate (the
+    (K-1)-point error, added to every EP tolerance) sits above the rounding level: ``size`` points
+    from 10^-3 at dps 40 (six symmetric pairs: the plan of the previous release)."""
+    import dataclasses
+
+    p = Precision(40)
+    bp = plan(method, p)
+    assert rounding_covered(bp, p)
+    cancelled = int(mpmath.ceil(mpmath.log10(1 / max(abs(b) for b in bp.betas))))
+    assert not rounding_covered(dataclasses.replace(bp, extra_digits=bp.extra_digits - cancelled), p)
+    wrong = METHODS[method].plan(p, size=size)
+    assert nodes(wrong)[0] == mpmath.mpf(10) ** -3
+    assert not meets_error_model(wrong, 40, 1)
+    with mpmath.workdps(p.work + wrong.extra_digits):
+        _, est = wrong.combine([[pole(1)(b)] for b in wrong.betas])
+    assert est > p.rounding() / 10
+
+
+@pytest.mark.parametrize("method", list(LADDERS))
+@pytest.mark.parametrize("dps", [20, 40, 60, 200])
+def test_ladder_plan_is_the_cheapest_that_meets_the_model(method, dps):
+    """The search (K from 2 up, the largest beta_0 for each) against every ladder of up to 14 points
+    with beta_0 = 10^-3 ... 10^-(dps + 5): none that meets the model costs less."""
+    from verify.extrapolate.base import Ladder, halving_ladder
+
+    p = Precision(dps)
+    order, copies = LADDERS[method], 2 if method == "symmetric" else 1
+    chosen = halving_ladder(p, 1, None, order, copies)
+    assert chosen.meets(p)
+    others = [Ladder(e, K, order, copies, 0) for K in range(2, 15) for e in range(3, dps + 6)]
+    assert min(lad.cost(p) for lad in others if lad.meets(p)) == chosen.cost(p)
+    bp = plan(method, p)
+    assert len(bp.betas) == chosen.solves and bp.extra_digits == chosen.extra_digits
+
+
+def test_forced_size_keeps_the_largest_start():
+    """``size`` fixes the points at beta_0 = 10^-3 (the ladder's convergence in K, for benchmarks)."""
+    p = Precision(40)
+    for size in (1, 3, 7):
+        bp = METHODS["symmetric"].plan(p, size=size)
+        assert len(bp.betas) == 2 * size and nodes(bp)[0] == mpmath.mpf(10) ** -3
+        assert rounding_covered(bp, p)

@@ -24,18 +24,107 @@ def shrink_and_lost(radius):
     return shrink, max(0, math.ceil(-float(mpmath.log10(shrink))))
 
 
-def halving_ladder(p: Precision, radius, size, order: int):
-    """(beta_0, K, digits lost) of the ladders beta_0 2^-k, k < K, that Richardson (order 1, in beta) and
-    the symmetric method (order 2, in beta^2) extrapolate: beta_0 = 10^-3 (shrunk within the radius) and,
-    unless ``size`` fixes K, the least K >= 2 whose error beta_0^(order K) 2^(-order K(K-1)/2) is below
-    10^-(dps+5)."""
-    shrink, lost = shrink_and_lost(radius)
-    with p.context():
-        b0 = mpmath.mpf(10) ** -3 * shrink
-    K = 2 if size is None else int(size)
-    while size is None and order * (3 * K + math.log10(2) * K * (K - 1) / 2) < p.dps + 5:
+#: the largest ladder start: beta_0 = 10^-LADDER_START (over the radius's digits, :func:`shrink_and_lost`)
+LADDER_START = 3
+#: digits the (K-1)-point error (what a ladder's estimate measures) stays under a check's rounding level
+ESTIMATE_MARGIN = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Ladder:
+    """The betas beta_k = beta_0 2^-k, k < K, with beta_0 = 10^-(exponent + lost), that Richardson
+    (``order`` 1: a polynomial in beta) and the symmetric method (``order`` 2: in beta^2, each point
+    at +-beta_k, ``copies`` 2) extrapolate to beta = 0.
+
+    Error model (Lagrange interpolation of g(beta) = sum a_n beta^n with |a_n| <= |g| / R^n, R the
+    analyticity radius, at the nodes x_k = beta_k^order): the K-point value misses g(0) by about
+    prod_k |x_k| / R^(order K) <= 10^-(order exponent K) 2^(-order K(K-1)/2) of |g| (the radius's
+    ``lost`` digits, 10^-lost <= min(1, R), cancel R). The error estimate of
+    :func:`combine_with_estimate` is the distance to the (K-1)-point value, i.e. about the
+    (K-1)-point error.
+    """
+
+    exponent: int       # beta_0 = 10^-(exponent + lost)
+    K: int              # points (pairs +-beta_k when copies = 2)
+    order: int
+    copies: int
+    lost: int           # ceil(log10(1 / min(1, radius))): the betas shrink with the analyticity radius
+
+    def betas(self, p: Precision) -> list:
+        """beta_0 2^-k (each as +beta, -beta when copies = 2), at p's working precision."""
+        with p.context():
+            b0 = mpmath.mpf(10) ** -(self.exponent + self.lost)
+            return [s * b0 / 2**k for k in range(self.K) for s in (1, -1)[:self.copies]]
+
+    @property
+    def start(self) -> str:
+        """beta_0 as text, e.g. 1e-06 (the description of a plan)."""
+        return f"1e-{self.exponent + self.lost:02d}"
+
+    def error_digits(self, points: int) -> float:
+        """-log10 of the error model with ``points`` points (in units of |g|)."""
+        return self.order * (self.exponent * points + math.log10(2) * points * (points - 1) / 2)
+
+    @property
+    def amplification(self):
+        """sum_k |w_k| beta_0 / |beta_k| = sum_k |w_k| 2^k over the Lagrange weights at 0 (:func:`weights_at_zero`):
+        the combination sum_k w_k (S_k - s0) / beta_k multiplies the values' rounding by this / beta_0."""
+        xs = [mpmath.mpf(2) ** (-self.order * k) for k in range(self.K)]
+        return mpmath.fsum(abs(w) * 2**k for k, w in enumerate(weights_at_zero(xs)))
+
+    @property
+    def extra_digits(self) -> int:
+        """The digits g(beta) = (S^beta - s0) / beta and its combination cancel: log10(1 / beta_0)
+        (exponent + lost) and log10 of the weights' :attr:`amplification` (which includes 2^k at beta_k)."""
+        return self.exponent + self.lost + max(0, math.ceil(float(mpmath.log10(self.amplification))))
+
+    @property
+    def solves(self) -> int:
+        """Nudged integrations (one per beta)."""
+        return self.K * self.copies
+
+    def cost(self, p: Precision) -> int:
+        """solves x (work digits)^2: a Taylor solve's order grows with the digits and each step's
+        convolutions with the square of the order (verify/ode/controller.py). Not counted: a smaller
+        beta keeps the nudged displacement linear longer and takes fewer steps (paper-hopfield, t <= 5:
+        4 steps at beta = 10^-3, 2 at 10^-11 and below), so the model never favours small betas unduly."""
+        return self.solves * (p.work + self.extra_digits) ** 2
+
+    def meets(self, p: Precision) -> bool:
+        """The K-point error below 10^-(dps + 5), and the (K-1)-point error (the estimate, which a
+        check adds to its tolerance) ESTIMATE_MARGIN digits under the rounding level 10^(3 - dps)."""
+        return (self.error_digits(self.K) >= p.dps + 5
+                and (self.K < 2 or self.error_digits(self.K - 1) >= p.dps - 3 + ESTIMATE_MARGIN))
+
+
+def halving_ladder(p: Precision, radius, size, order: int, copies: int = 1) -> Ladder:
+    """The cheapest :class:`Ladder` that meets its error model (:meth:`Ladder.meets`).
+
+    beta_0 runs over 10^-3, 10^-4, ... (10^-lost smaller for an analyticity radius below 1): never
+    above 10^-3, and a power of 10, so plans stay readable in reports. For each K >= 2 the largest
+    beta_0 that meets the model (the fewest cancelled digits), and among those the least
+    :meth:`Ladder.cost`: smaller betas cost digits (log10(1/beta)), more points cost integrations.
+    At dps 40 (radius 1) two symmetric pairs at beta_0 = 10^-20 (4 solves at 21 extra digits) beat
+    three at 10^-10 (6 at 11) and six at 10^-4 (12 at 6). ``size`` fixes K at beta_0 = 10^-3
+    (10^-(3 + lost)): the ladder's convergence in K for benchmarks and tests, model not enforced.
+    """
+    lost = shrink_and_lost(radius)[1]
+
+    def ladder(exponent, K):
+        return Ladder(exponent, K, order, copies, lost)
+
+    if size is not None:
+        return ladder(LADDER_START, int(size))
+    best, K = None, 2
+    while True:
+        candidate = ladder(LADDER_START, K)
+        while not candidate.meets(p):
+            candidate = ladder(candidate.exponent + 1, K)
+        if best is None or candidate.cost(p) < best.cost(p):
+            best = candidate
+        if candidate.exponent == LADDER_START:   # more points cannot use a larger beta_0
+            return best
         K += 1
-    return b0, K, lost
 
 
 @dataclasses.dataclass
@@ -44,7 +133,7 @@ class BetaPlan:
 
     method: str
     betas: list                 # mpf or mpc values at which g is needed
-    extra_digits: int           # cancellation in g(beta) costs log10(1/|beta|) digits
+    extra_digits: int           # cancellation in g(beta) costs log10(1/|beta|) digits (and the combination's)
     description: str
     precision: Precision | None = None
     radius: object = 1          # the analyticity radius the plan assumed (|beta| of the nearest singularity)
@@ -84,9 +173,10 @@ class BetaMethod(abc.ABC):
     """A way to take the beta -> 0 limit of g(beta) from a few values of g.
 
     ``plan`` chooses the betas so that the method's error is below
-    10^-(dps + 5) (the tolerance of a check is 10^(3 - dps)); ``size`` forces
-    the number of points instead (benchmarks). ``combine`` returns g(0) and an
-    error estimate that must not be below the true error.
+    10^-(dps + 5) (the tolerance of a check is 10^(3 - dps) plus the error
+    estimate, so the estimate itself must stay under that rounding level);
+    ``size`` forces the number of points instead (benchmarks). ``combine``
+    returns g(0) and an error estimate that must not be below the true error.
     """
 
     #: the ``--beta-method`` name

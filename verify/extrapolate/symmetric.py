@@ -1,13 +1,11 @@
-"""``symmetric``: +-beta_k; the even part (g(b) + g(-b))/2 extrapolated in beta^2.
+"""``symmetric``: +-beta_k = +-beta_0 2^-k; the even part (g(b) + g(-b))/2 extrapolated in beta^2.
 
-Half the orders for the same number of points per sign; error O(beta^(2K)).
+Half the orders for the same number of points per sign; error O(beta^(2K)). beta_0 (a power of 10,
+at most 10^-3) and K are the cheapest pair that meets that error model (:func:`.base.halving_ladder`:
+at dps 40, two pairs at beta_0 = 10^-20).
 """
 
 from __future__ import annotations
-
-import math
-
-import mpmath
 
 from .base import BetaMethod, BetaPlan, as_precision, combine_with_estimate, extrapolation_weights, halving_ladder
 
@@ -18,13 +16,10 @@ class Symmetric(BetaMethod):
 
     def plan(self, precision, radius=1, size=None) -> BetaPlan:
         p = as_precision(precision)
-        b0, K, lost = halving_ladder(p, radius, size, self.order)
-        with p.context():
-            betas = [s * b0 / 2**k for k in range(K) for s in (1, -1)]
-        return BetaPlan(self.name, betas,
-                        3 + lost + math.ceil(math.log10(2) * (K - 1)) + K,
-                        f"symmetric beta = +-{mpmath.nstr(b0, 3)} * 2^-k, k < {K}, extrapolation in beta^2, "
-                        f"error O(beta^{2 * K})", p, radius)
+        ladder = halving_ladder(p, radius, size, self.order, copies=2)
+        return BetaPlan(self.name, ladder.betas(p), ladder.extra_digits,
+                        f"symmetric beta = +-{ladder.start} * 2^-k, k < {ladder.K}, extrapolation "
+                        f"in beta^2, error O(beta^{2 * ladder.K})", p, radius)
 
     def weights(self, plan):
         # the even part (g(b) + g(-b)) / 2 folded into the weights: rows 2k, 2k + 1 are g(+-b_k)

@@ -13,7 +13,8 @@ def _eq24(rec, ev):
 
 
 def _eq24_beta_cost_dropped(rec, ev):
-    dE0 = ev.compiled.dE_dtheta(ev.ep.s0, ev.ep.theta)
+    with ev.ep.precision.context():   # the base to the route's digits: 1/beta amplifies its rounding
+        dE0 = ev.compiled.dE_dtheta(ev.ep.s0, ev.ep.theta)
     Y, err = ev.ep.quotient_readout(lambda beta, s: ev.compiled.dE_dtheta(s, ev.ep.theta), dE0)
     return rec.compare(ev, ev.direct.Y.values, ev.direct.Y.project(at_requested_times(ev, Y)), ev.times,
                        direction_names(ev.direct.Y, ev.names_p),

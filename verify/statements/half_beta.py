@@ -23,7 +23,8 @@ def _on_flow(statement):
     _, readout, part, names, _ = _ON_FLOW[statement]
 
     def compute(rec, ev):
-        fn, base, factor = readout(ev)
+        with ev.ep.precision.context():   # the base dE/dtheta(s^0) to the route's digits: 1/beta amplifies it
+            fn, base, factor = readout(ev)
         half, err = ev.ep.quotient_readout(fn, base, HALF * factor)
         d = getattr(ev.direct, part)
         return rec.compare(ev, d.values, d.project(at_requested_times(ev, half)), ev.times,

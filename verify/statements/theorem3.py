@@ -19,8 +19,8 @@ def _theorem3(rec, ev):
 def _eq61_as_printed(rec, ev):
     # Y~ at t = 0 with the extrapolation error of that time alone (later times' Y~ may be far larger)
     k = ev.ep_times.index(ev.times[0])
-    g = ep.parameter_readout(ev.compiled, ev.ep.s0, ev.ep.theta)
-    with ev.ep.precision.context():
+    with ev.ep.precision.context():   # the readout's base dE/dtheta(s^0) too: 1/beta amplifies its rounding
+        g = ep.parameter_readout(ev.compiled, ev.ep.s0, ev.ep.theta)
         Y0_tilde, err = ev.ep.plan.combine([g(beta, row[k]) for beta, row in zip(ev.ep.plan.betas, ev.ep.states)])
     return rec.compare(ev, [Y0_tilde], [[mpmath.mpf(0)] * len(Y0_tilde)], [ev.times[0]], ev.names_p,
                        [(err, "extrapolation")], scale_floor=ev.scale_floor_Y)
