@@ -42,14 +42,15 @@ class Flows:
         """
         return self.nudged.first_order()
 
-    def solve_nudged(self, s_base, theta, beta, times, *, dps, D0=None, first_order=False):
+    def solve_nudged(self, s_base, theta, beta, times, *, dps, D0=None, first_order=False, numbers="mpmath"):
         """S^beta(s_base + D0, t) - s_base at ``times`` (a Trajectory of displacements).
 
         ``first_order=True``: by :attr:`complex_step` (a complex-step solve next to a fixed point only).
+        ``numbers="gmpy2"``: the displacements as gmpy2 numbers (:meth:`verify.ode.system.System.solve`).
         """
         D0 = [0] * self.n if D0 is None else D0
         system = self.complex_step if first_order else self.nudged
-        return system.solve(D0, list(s_base) + list(theta) + [beta], times, dps=dps)
+        return system.solve(D0, list(s_base) + list(theta) + [beta], times, dps=dps, numbers=numbers)
 
     @cached_property
     def cauchy(self):

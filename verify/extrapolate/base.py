@@ -6,8 +6,10 @@ import abc
 import dataclasses
 import math
 
+import gmpy2
 import mpmath
 
+from ..ode.numbers import exact_gmpy2, gmpy2_rules, gmpy2_to_mpmath
 from ..precision import Precision
 
 
@@ -145,6 +147,8 @@ class BetaPlan:
     def combine_quotient(self, values: list[list], base=None, factor=1) -> tuple[list, mpmath.mpf]:
         """g(0) and an error estimate for g(betas[k]) = factor (values[k] - base) / betas[k] (Eq 20-22).
 
+        The values (and base) may be mpmath or gmpy2 numbers (:func:`combination`); the results are mpmath.
+
         ``base`` (one value per component, or None for 0) is the beta = 0 term that the quotient
         cancels. A method linear in g (:meth:`BetaMethod.weights`; real betas) folds factor/beta_k and
         the base into its weights: one exactly accumulated dot product per component and polynomial,
@@ -154,8 +158,8 @@ class BetaPlan:
 
         weights = METHODS[self.method].weights(self)
         if weights is None or any(isinstance(b, mpmath.mpc) for b in self.betas):
-            base = [0] * len(values[0]) if base is None else base
-            return self.combine([[factor * (v - b0) / beta for v, b0 in zip(row, base)]
+            base = [0] * len(values[0]) if base is None else [_as_mpmath(b) for b in base]
+            return self.combine([[factor * (_as_mpmath(v) - b0) / beta for v, b0 in zip(row, base)]
                                  for beta, row in zip(self.betas, values)])
         folded = []
         for w in weights:
@@ -220,8 +224,36 @@ def weights_at_zero(xs) -> list:
 
 
 def combination(weights, rows) -> list:
-    """sum_k weights[k] rows[k] per component, each an exactly accumulated dot product (``mpmath.fdot``)."""
-    return [mpmath.fdot(weights, column) for column in zip(*rows)]
+    """sum_k weights[k] rows[k] per component, each an exactly accumulated dot product rounded once to the
+    current precision (``mpmath.fdot``; on real gmpy2 values, :func:`_gmpy2_combinations`: the same numbers)."""
+    if _real_gmpy2(rows):
+        return [gmpy2_to_mpmath(v) for v in _gmpy2_combinations([weights], rows)[0]]
+    return [mpmath.fdot(weights, map(_as_mpmath, column)) for column in zip(*rows)]
+
+
+def _real_gmpy2(rows) -> bool:
+    """Whether every value is a real gmpy2 number (the EP route's readouts, :mod:`verify.routes.ep`)."""
+    mpfr = gmpy2.mpfr
+    return bool(rows) and all(type(v) is mpfr for row in rows for v in row)
+
+
+def _as_mpmath(v):
+    """A gmpy2 value as mpmath (exact at the precision it was rounded to); any other value as it is."""
+    return gmpy2_to_mpmath(v) if isinstance(v, (gmpy2.mpfr, gmpy2.mpc)) else v
+
+
+def _gmpy2_combinations(weight_sets, rows) -> list:
+    """For each weights of ``weight_sets``: sum_k weights[k] rows[k] per component, on real gmpy2 ``rows``.
+
+    Each product is exact (MPFR at the sum of the operands' bits) and their sum is rounded once, to nearest,
+    at the current mpmath precision (``fsum``: MPFR's correctly rounded sum), as ``mpmath.fdot`` does:
+    the same numbers, with no conversion per value. Returns gmpy2 values.
+    """
+    sets = [[exact_gmpy2(w) for w in weights] for weights in weight_sets]
+    bits = max(w.precision for ws in sets for w in ws) + max(v.precision for row in rows for v in row)
+    mul, fsum = gmpy2_rules(bits).mul, gmpy2_rules(mpmath.mp.prec).fsum
+    columns = list(zip(*rows))
+    return [[fsum(map(mul, ws, column)) for column in columns] for ws in sets]
 
 
 def extrapolation_weights(xs, copies=1):
@@ -236,7 +268,16 @@ def extrapolation_weights(xs, copies=1):
 
 def combine_with_estimate(weights, rows):
     """(best, |best - less| max over components) for weights = (best's, less's) applied to ``rows``
-    (two dot products per component; the same numbers as Neville's table up to rounding, fdot rounds once)."""
+    (two dot products per component; the same numbers as Neville's table up to rounding, fdot rounds once).
+
+    Real gmpy2 ``rows`` stay in gmpy2 to the end (:func:`_gmpy2_combinations`): only the results are
+    converted to mpmath.
+    """
     best_w, less_w = weights
+    if _real_gmpy2(rows):
+        best, less = _gmpy2_combinations(weights, rows)
+        rules = gmpy2_rules(mpmath.mp.prec)
+        err = max((rules.abs(rules.sub(a, b)) for a, b in zip(best, less)), default=None)
+        return [gmpy2_to_mpmath(v) for v in best], mpmath.mpf(0) if err is None else gmpy2_to_mpmath(err)
     best, less = combination(best_w, rows), combination(less_w, rows)
     return best, max((abs(a - b) for a, b in zip(best, less)), default=mpmath.mpf(0))

@@ -178,8 +178,15 @@ class Integration:
 
 
 def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
-              steps=None, max_steps: int = 100_000) -> Integration:
-    """Integrate from t = 0 through the sorted ``times`` (gmpy2 mpfr); see the module doc."""
+              steps=None, max_steps: int = 100_000, numbers: str = "mpmath") -> Integration:
+    """Integrate from t = 0 through the sorted ``times`` (gmpy2 mpfr); see the module doc.
+
+    ``numbers="gmpy2"``: the states are gmpy2 numbers (the same values), for a caller that computes on them.
+    """
+    if numbers not in ("mpmath", "gmpy2"):
+        raise ValueError(f"numbers={numbers!r}: expected 'mpmath' or 'gmpy2'")
+    evaluate, current = ((engine.evaluate_gmpy2, engine.state_gmpy2) if numbers == "gmpy2"
+                         else (engine.evaluate, engine.state))
     p = engine.order
     safety = _SAFETY_EXPONENT / (p - 1)
     t_end = times[-1]
@@ -194,7 +201,7 @@ def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
     r = 0
     # Requested times at t = 0 need no expansion.
     while r < len(times) and not times[r]:
-        y = engine.state()
+        y = current()
         states.append(y)
         err_re.append(_out_round(y, "real", prec_out))
         err_im.append(_out_round(y, "imag", prec_out) if engine.is_complex else -math.inf)
@@ -244,7 +251,7 @@ def integrate(engine: JetEngine, times: list, log2_tol: float, prec_out: int,
         t_next = t + h
         while r < len(times) and times[r] <= t_next:
             tau = times[r] - t
-            y = engine.evaluate(tau)
+            y = evaluate(tau)
             xt = _log2(tau)
             states.append(y)
             err_re.append(acc_re.at(L_re, xt, _state_log2(y, "real")))
@@ -277,8 +284,11 @@ def _log2(h) -> float:
 
 
 def _state_log2(y, part: str) -> float:
-    from .numbers import mpmath_log2_abs
+    """log2 of the largest |real part| (or |imaginary part|) of a state's values, mpmath or gmpy2 numbers."""
+    from .numbers import frexp_log2_abs, mpmath_log2_abs
 
+    if y and isinstance(y[0], (gmpy2.mpfr, gmpy2.mpc)):   # log2 is increasing: the log2 of the largest
+        return frexp_log2_abs(max(abs(v.real if part == "real" else v.imag) for v in y))
     best = -math.inf
     for v in y:
         v = v.real if part == "real" else (v.imag if isinstance(v, mpmath.mpc) else 0)

@@ -110,3 +110,15 @@ class JetEngine(abc.ABC):
     @abc.abstractmethod
     def state(self) -> list:
         """The current state, as mpmath numbers at the current mpmath precision."""
+
+    def evaluate_gmpy2(self, tau) -> list:
+        """:meth:`evaluate` as gmpy2 numbers (the same values, for a caller that computes on gmpy2)."""
+        from .numbers import exact_gmpy2
+
+        return [exact_gmpy2(v) for v in self.evaluate(tau)]
+
+    def state_gmpy2(self) -> list:
+        """:meth:`state` as gmpy2 numbers (the same values)."""
+        from .numbers import exact_gmpy2
+
+        return [exact_gmpy2(v) for v in self.state()]

@@ -32,7 +32,8 @@ import mpmath
 from symbolic.functions import gmpy2_functions, mpmath_functions
 
 from .engine import Backend, JetEngine, jorba_zou_order, linear_cost_order
-from .numbers import gmpy2_to_mpmath, horner, is_complex_value, order_magnitudes, sympy_to_gmpy2, to_gmpy2
+from .numbers import (gmpy2_rules, gmpy2_to_mpmath, horner, is_complex_value, order_magnitudes, sympy_to_gmpy2,
+                      to_gmpy2)
 
 _GMPY2_FUNCS = gmpy2_functions()
 
@@ -138,6 +139,17 @@ class MpmathEngine(JetEngine):
 
     def state(self) -> list:
         return [self._out(v) for v in self.x]
+
+    def evaluate_gmpy2(self, tau) -> list:
+        """:meth:`evaluate` without leaving gmpy2: each value rounded once (``plus``) to the current mpmath precision."""
+        if self.mp:
+            return super().evaluate_gmpy2(tau)
+        return list(map(gmpy2_rules(mpmath.mp.prec).plus, self._horner(tau)))
+
+    def state_gmpy2(self) -> list:
+        if self.mp:
+            return super().state_gmpy2()
+        return list(map(gmpy2_rules(mpmath.mp.prec).plus, self.x))
 
     def _out(self, v):
         if self.mp:

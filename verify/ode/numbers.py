@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fractions
+import functools
 import math
 import sys
 import numbers as _numbers
@@ -38,6 +39,16 @@ def gmpy2_context(prec: int):
         yield ctx
 
 
+@functools.lru_cache(maxsize=64)
+def gmpy2_rules(prec: int):
+    """A gmpy2 context object with :func:`gmpy2_context`'s rules at ``prec`` bits, made once per ``prec``, for
+    its methods (``.add``, ``.mul``, ``.fsum``, ``.plus``: no context switch) on hot paths (the EP readouts).
+    Shared: never enter it in a ``with`` block (a block that nests in another of the same object fails);
+    enter a copy, ``gmpy2.context(gmpy2_rules(prec))``."""
+    return gmpy2.context(precision=prec, real_prec=prec, imag_prec=prec, round=gmpy2.RoundToNearest,
+                         emax=_EMAX, emin=_EMIN, subnormalize=False, allow_complex=True)
+
+
 def is_complex_value(x) -> bool:
     """Whether ``x`` is a complex number type with a nonzero imaginary part possible."""
     if isinstance(x, (mpmath.mpc, complex, gmpy2.mpc)):
@@ -47,7 +58,8 @@ def is_complex_value(x) -> bool:
     return False
 
 
-def _mpf_tuple_to_gmpy2(t):
+def _mpf_tuple_to_gmpy2(t, prec=0):
+    """An mpf tuple as mpfr, rounded to ``prec`` bits (0: the context's precision)."""
     sign, man, exp, bc = t
     if not man:
         if t == libmp.fzero:
@@ -57,9 +69,8 @@ def _mpf_tuple_to_gmpy2(t):
         if t == libmp.fninf:
             return -gmpy2.inf()
         return gmpy2.nan()
-    q = gmpy2.mpq(int(man) << exp, 1) if exp >= 0 else gmpy2.mpq(int(man), 1 << (-exp))
-    v = gmpy2.mpfr(q)
-    return -v if sign else v
+    man = -int(man) if sign else int(man)
+    return gmpy2.mpfr(gmpy2.mpq(man << exp, 1) if exp >= 0 else gmpy2.mpq(man, 1 << (-exp)), prec)
 
 
 def to_gmpy2(x):
@@ -89,6 +100,21 @@ def to_gmpy2(x):
         return to_gmpy2(complex(x)) if isinstance(x, _numbers.Complex) and not isinstance(
             x, _numbers.Real) else to_gmpy2(float(x))
     raise TypeError(f"cannot use {x!r} (type {type(x).__name__}) as a number")
+
+
+def exact_gmpy2(x):
+    """An mpmath (or gmpy2, or int) number as gmpy2 with no rounding: as many bits as it has."""
+    if isinstance(x, (gmpy2.mpfr, gmpy2.mpc)):
+        return x
+    if isinstance(x, mpmath.mpf):
+        return _mpf_tuple_to_gmpy2(x._mpf_, max(x._mpf_[3], 1))
+    if isinstance(x, mpmath.mpc):
+        re, im = x._mpc_
+        bits = (max(re[3], 1), max(im[3], 1))
+        return gmpy2.mpc(_mpf_tuple_to_gmpy2(re, bits[0]), _mpf_tuple_to_gmpy2(im, bits[1]), precision=bits)
+    if isinstance(x, int):
+        return gmpy2.mpfr(x, max(abs(x).bit_length(), 1))
+    return exact_gmpy2(to_mpmath(x))   # any other number: rounded once, at the current mpmath precision
 
 
 def sympy_to_gmpy2(x):
@@ -167,6 +193,17 @@ def log2_abs(x) -> float:
         return math.inf if gmpy2.is_infinite(x) else math.nan
     e = gmpy2.get_exp(x)
     return e + math.log2(abs(float(gmpy2.mul_2exp(x, -e))))
+
+
+def frexp_log2_abs(x) -> float:
+    """log2|x| of a gmpy2 mpfr as e + log2|m| (x = m 2^e, 1/2 <= |m| < 1): the same float as
+    :func:`mpmath_log2_abs` gives for the same number (-inf for 0)."""
+    if not x:
+        return -math.inf
+    if not gmpy2.is_finite(x):
+        return math.inf if gmpy2.is_infinite(x) else math.nan
+    e, m = gmpy2.frexp(x)
+    return e + math.log2(abs(float(m)))
 
 
 def mpmath_log2_abs(x) -> float:

@@ -93,7 +93,7 @@ class System:
         return self._impl.engine(y0, params, order, prec)
 
     def solve(self, y0, params=(), times=(1,), dps: int = 40, tol=None, steps=None,
-              max_steps: int = 100_000) -> Trajectory:
+              max_steps: int = 100_000, numbers: str = "mpmath") -> Trajectory:
         """Integrate from ``y0`` at t = 0 and return the states at ``times``.
 
         Parameters
@@ -113,6 +113,9 @@ class System:
             perturbed and an unperturbed flow) pass the sequence of the first.
         max_steps : int
             Give up (``IntegrationError``) after this many steps.
+        numbers : "mpmath" or "gmpy2"
+            The number type of the returned states (the same values): gmpy2 for a
+            caller that computes on gmpy2 (the EP route's readouts).
 
         Raises
         ------
@@ -158,11 +161,11 @@ class System:
                     if not mpmath.isfinite(to_mpmath(v)):
                         raise ValueError(f"`y0` has a non-finite value {v}")
                 result = integrate(engine, times_w, log2_tol, prec_out, steps=steps,
-                                   max_steps=max_steps)
+                                   max_steps=max_steps, numbers=numbers)
             per_time = [pow2(er) + pow2(ei) for er, ei in zip(result.errors_real, result.errors_imag)]
             err = max(per_time)
-            err_re = max(pow2(e) for e in result.errors_real)
-            err_im = max(pow2(e) for e in result.errors_imag)
+            err_re = pow2(max(result.errors_real))   # pow2 is increasing: the max's, one mpmath power
+            err_im = pow2(max(result.errors_imag))
             sequence = [mpmath.mpf(h) if isinstance(h, float) else to_mpmath(h) for h in result.step_sequence]
             return Trajectory(times=times_out, states=result.states, error_estimate=err,
                               steps=result.steps, order=engine.order, backend=self.backend,

@@ -14,7 +14,8 @@ class Trajectory:
     times : list of mpf
         The requested times.
     states : list of list of mpf or mpc
-        ``states[k]`` is the state at ``times[k]`` (n numbers), rounded to ``dps``.
+        ``states[k]`` is the state at ``times[k]`` (n numbers), rounded to ``dps``
+        (gmpy2 numbers of the same values when solved with ``numbers="gmpy2"``).
     error_estimate : mpf
         Upper estimate of the global absolute error over all requested times
         (max over times of ``error_estimates``), in the units of the state:

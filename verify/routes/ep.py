@@ -17,19 +17,24 @@ the plan's ``extra_digits`` added to the working precision (and the fixed
 point refined to that precision). The readouts' numerators run on gmpy2 numbers where
 the compiled callable carries a gmpy2 form (``.gmpy2``, :mod:`symbolic.numeric_glue`):
 a few guard bits beyond the working precision, each value rounded once back to it.
-States are kept, so another readout (a
-false variant of a statement, :mod:`verify.falsify`) reuses the same flows.
+Such a readout stays in gmpy2 from the integrator's dense output (states solved with
+``numbers="gmpy2"``) through the combination (:func:`verify.extrapolate.base.combination`):
+only the limits X~, Y~ are converted to mpmath. States are kept, so another readout (a
+false variant of a statement, :mod:`verify.falsify`) reuses the same flows; their mpmath
+form is made on first use.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import gmpy2
 import mpmath
+from mpmath.libmp import dps_to_prec
 
 from ..extrapolate import BetaPlan
-from ..ode.numbers import gmpy2_context, gmpy2_to_mpmath, to_gmpy2
+from ..ode.numbers import exact_gmpy2, gmpy2_rules, gmpy2_to_mpmath, to_gmpy2
 from ..precision import GMPY2_GUARD_BITS, Precision
 
 
@@ -43,7 +48,7 @@ class EPResult:
     integration_error: mpmath.mpf
     integrations: int
     plan: BetaPlan
-    states: list          # states[b][k] = S^beta_b(s0, times[k])
+    gmpy2_states: list    # gmpy2_states[b][k] = S^beta_b(s0, times[k]), gmpy2 numbers at the route's precision
     s0: list
     theta: list
     precision: Precision  # the route's (raised by the plan's extra digits)
@@ -55,32 +60,43 @@ class EPResult:
         """The working digits the route ran at."""
         return self.precision.work
 
+    @functools.cached_property
+    def states(self) -> list:
+        """states[b][k] = S^beta_b(s0, times[k]) as mpmath numbers (the same values as ``gmpy2_states``)."""
+        with self.precision.context():
+            return [[[gmpy2_to_mpmath(v) for v in s] for s in row] for row in self.gmpy2_states]
+
     def readout(self, fn):
         """The plan's beta -> 0 limit of ``fn(beta, state)`` at each time, and its error estimate."""
         return self._combined(fn, lambda per_beta, times: self.plan.combine(per_beta))
 
     def quotient_readout(self, fn, base=None, factor=1):
         """:meth:`readout` of factor (fn(beta, state) - base) / beta (Eq 21, 22), the quotient folded
-        into the plan's combination (:meth:`BetaPlan.combine_quotient`): no quotient per value."""
-        return self._combined(fn, lambda per_beta, times: self.plan.combine_quotient(
-            per_beta, None if base is None else list(base) * times, factor))
+        into the plan's combination (:meth:`BetaPlan.combine_quotient`): no quotient per value.
 
-    def _combined(self, fn, combine):
+        A numerator with a gmpy2 form (``fn.on_gmpy2``, :func:`numerator`) is evaluated on the gmpy2
+        states and combined in gmpy2 (the base converted exactly to gmpy2 once).
+        """
+        on_gmpy2 = getattr(fn, "on_gmpy2", None)
+        if on_gmpy2 is not None and base is not None:
+            base = [exact_gmpy2(b) for b in base]
+        return self._combined(fn, lambda per_beta, times: self.plan.combine_quotient(
+            per_beta, None if base is None else list(base) * times, factor), on_gmpy2)
+
+    def _combined(self, fn, combine, on_gmpy2=None):
         """``combine(per_beta, number of times)`` of fn(beta, state) flattened over the times, split back per time.
 
         One combination over every time's components at once: each method works componentwise
         and its estimate is a max over components, so this is the max over times as well.
+        ``on_gmpy2``: fn's gmpy2 form, evaluated on ``gmpy2_states`` instead.
         """
         with self.precision.context():
-            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, self.states)]
-            times = len(self.states[0])
+            fn, states = (fn, self.states) if on_gmpy2 is None else (on_gmpy2, self.gmpy2_states)
+            per_beta = [[x for s in row for x in fn(beta, s)] for beta, row in zip(self.plan.betas, states)]
+            times = len(states[0])
             value, err = combine(per_beta, times)
             size = len(value) // times
             return [value[k * size:(k + 1) * size] for k in range(times)], err
-
-
-def _finite(v) -> bool:
-    return gmpy2.is_finite(v.real) and gmpy2.is_finite(v.imag) if isinstance(v, gmpy2.mpc) else gmpy2.is_finite(v)
 
 
 def numerator(fn, theta):
@@ -97,16 +113,29 @@ def numerator(fn, theta):
         return lambda beta, s: fn(s, theta, beta)
     thetas = {}
 
-    def value(beta, s):
+    def guarded(beta, s):
+        """fast at a state of gmpy2 numbers, GMPY2_GUARD_BITS beyond the current precision; None if not finite."""
         prec = mpmath.mp.prec + GMPY2_GUARD_BITS
-        with gmpy2_context(prec):
+        with gmpy2.context(gmpy2_rules(prec)):   # a copy: the same rules, and a block may nest in another
             if prec not in thetas:
                 thetas[prec] = [to_gmpy2(x) for x in theta]
-            out = fast([to_gmpy2(x) for x in s], thetas[prec], to_gmpy2(beta))
-        if not all(map(_finite, out)):
-            return fn(s, theta, beta)
-        return [gmpy2_to_mpmath(v) for v in out]
+            out = fast(s, thetas[prec], to_gmpy2(beta))
+        return out if all(map(gmpy2.is_finite, out)) else None   # an mpc: both parts
 
+    def value(beta, s):
+        with gmpy2.context(gmpy2_rules(mpmath.mp.prec + GMPY2_GUARD_BITS)):
+            out = guarded(beta, [to_gmpy2(x) for x in s])   # exact: s has at most the current precision
+        return fn(s, theta, beta) if out is None else [gmpy2_to_mpmath(v) for v in out]
+
+    def on_gmpy2(beta, s):
+        """The same values at a state of gmpy2 numbers (at most the current precision's bits), as gmpy2."""
+        out = guarded(beta, s)
+        if out is None:
+            return [exact_gmpy2(v) for v in fn([gmpy2_to_mpmath(x) for x in s], theta, beta)]
+        plus = gmpy2_rules(mpmath.mp.prec).plus   # rounded once to the current precision (an int: exact)
+        return [plus(v) if type(v) is not int else exact_gmpy2(v) for v in out]
+
+    value.on_gmpy2 = on_gmpy2
     return value
 
 
@@ -138,11 +167,13 @@ def parameter_readout(compiled, s0, theta):
 def nudged_phase(compiled, flows, s0, theta, times, plan: BetaPlan, *, precision, progress=None) -> EPResult:
     """X-tilde_t, Y-tilde_t of Theorem 3 from nudged flows (Eq 18) at the plan's betas, at ``precision``."""
     dps = precision.work
+    add = gmpy2_rules(dps_to_prec(dps)).add     # s0 + D rounded as at the route's precision in mpmath
+    s0_g = [exact_gmpy2(x) for x in s0]
     states = []
     integ_err = mpmath.mpf(0)
     for beta in plan.betas:
-        traj = flows.solve_nudged(s0, theta, beta, times, dps=dps)
-        states.append([[a + b for a, b in zip(s0, D)] for D in traj.states])
+        traj = flows.solve_nudged(s0, theta, beta, times, dps=dps, numbers="gmpy2")
+        states.append([list(map(add, s0_g, D)) for D in traj.states])
         integ_err = max(integ_err, traj.error_estimate / abs(beta))
         if progress:
             progress()
