@@ -16,6 +16,7 @@ from functools import cached_property
 import mpmath
 import sympy as sp
 
+from . import flint_linalg
 from .derive import BETA, Derivation
 from .functions import mpmath_modules, numpy_modules, to_elementary
 from .model import Model
@@ -116,7 +117,7 @@ class Compiled:
         """
         key = (tuple(s), tuple(theta), mpmath.mp.prec)
         if self._eigenvalues is None or self._eigenvalues[0] != key:
-            self._eigenvalues = (key, sorted(mpmath.eigsy(self.H(s, theta), eigvals_only=True)))
+            self._eigenvalues = (key, sorted(flint_linalg.eigsy(self.H(s, theta), eigvals_only=True)))
         return list(self._eigenvalues[1])
 
     def extended_hessian(self, s, theta, beta=0):

@@ -35,6 +35,8 @@ import dataclasses
 import mpmath
 import numpy as np
 
+from symbolic import flint_linalg
+
 from .precision import GUARD_DIGITS, Precision
 
 RTOL = 1e-10            # float64 flow: relative (norm-wise) local error per step
@@ -232,7 +234,7 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the ro
             raise FixedPointNotFound(f"the Hessian of E cannot be evaluated at s = {mpmath.nstr(s, 6)} "
                                      f"({type(exc).__name__}: a non-smooth point)") from None
         try:
-            delta = mpmath.lu_solve(J, mpmath.matrix(r))
+            delta = flint_linalg.solve(J, r)   # mpmath.lu_solve when flint finds J singular
         except ZeroDivisionError:
             raise FixedPointNotFound(f"singular Hessian in Newton's method after {step - 1} steps "
                                      f"(residual {mpmath.nstr(max(abs(x) for x in r), 3)})") from None
@@ -359,7 +361,7 @@ def _certified_target(compiled, theta, start, s_t):
                 return None, (f"Newton's method from the flow's current point stops at a point that is not a "
                               f"root (residual {mpmath.nstr(residual, 3)} after {steps} steps)")
             H_star = compiled.H(s_star, theta_lo)
-            eig = mpmath.eigsy(H_star, eigvals_only=True)
+            eig = list(flint_linalg.eigsy(H_star, eigvals_only=True))
             H_t = compiled.H(s, theta_lo)
         except (FixedPointNotFound, ZeroDivisionError, ValueError) as exc:
             return None, f"Newton's method from the flow's current point fails ({exc})"

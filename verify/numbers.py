@@ -36,14 +36,25 @@ def matvec(A, v):
 
 
 class FactoredMatrix:
-    """An LU factorisation kept for many right-hand sides (mpmath.lu_solve refactors every call).
+    """A matrix prepared for many right-hand sides (mpmath.lu_solve refactors every call).
 
-    The substitutions take each entry as one dot product rounded once (``mpmath.fdot``), where
-    mpmath's L_solve/U_solve round after every term: as accurate or more, and without the
-    matrix's per-entry lookups (the J route solves p systems: 1,152 at n = 66).
+    python-flint's inverse (:func:`symbolic.flint_linalg.inverse`: compiled LU at the working
+    precision + 16 bits, entries kept with those bits) when flint proves the matrix non-singular;
+    a solve is then one dot product per entry rounded once (``mpmath.fdot``), as accurate as
+    mpmath.lu_solve (tests/verify/test_factored_matrix.py, Hilbert matrices included). Otherwise
+    an mpmath LU factorisation, whose substitutions also take each entry as one rounded dot
+    product (mpmath's L_solve/U_solve round after every term). Its users only steer iterations
+    judged by their own residuals (the J route's chord solves, p systems with one matrix: 1,152
+    at n = 66; the Woodbury-updated nudged Jacobians).
     """
 
     def __init__(self, A):
+        from symbolic import flint_linalg   # lazily: the CLI imports this module before any model is read
+
+        self._inverse = flint_linalg.inverse(A)
+        if self._inverse is not None:
+            self._real = not any(isinstance(v, mpmath.mpc) for row in self._inverse for v in row)
+            return
         with mpmath.extraprec(10):
             lu, self._p = mpmath.mp.LU_decomp(A.copy())
         n = lu.rows
@@ -59,11 +70,17 @@ class FactoredMatrix:
         """x with A x = b, as a list (a real A and a complex b: the real and imaginary parts apart)."""
         b = [mpmath.mpmathify(v) for v in b]
         if self._real and any(isinstance(v, mpmath.mpc) for v in b):
-            re = self._substitute([v.real for v in b])
-            im = self._substitute([v.imag if isinstance(v, mpmath.mpc) else mpmath.mpf(0) for v in b])
+            re = self._solve_part([v.real for v in b])
+            im = self._solve_part([v.imag if isinstance(v, mpmath.mpc) else mpmath.mpf(0) for v in b])
             with mpmath.extraprec(10):   # mpc() rounds its parts to the current precision
                 return [mpmath.mpc(a, c) for a, c in zip(re, im)]
-        return self._substitute(b)
+        return self._solve_part(b)
+
+    def _solve_part(self, x):
+        if self._inverse is None:
+            return self._substitute(x)
+        with mpmath.extraprec(10):
+            return [mpmath.fdot(row, x) for row in self._inverse]
 
     def _substitute(self, x):
         n = len(x)

@@ -17,6 +17,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from symbolic import flint_linalg
 from symbolic.compile import compile_model
 from symbolic.load import load_model
 from symbolic.spec import load_model_text
@@ -186,8 +187,8 @@ def test_time_zero_returns_the_initial_values_without_work(monkeypatch):
 
 def test_one_decomposition_per_H_and_precision(monkeypatch):
     calls = []
-    eigsy = mpmath.eigsy
-    monkeypatch.setattr(mpmath, "eigsy", lambda A, **kw: calls.append(kw) or eigsy(A, **kw))
+    eigsy = flint_linalg.eigsy
+    monkeypatch.setattr(flint_linalg, "eigsy", lambda A, **kw: calls.append(kw) or eigsy(A, **kw))
     with PRECISION.context():
         data = _data(_symmetric(["1", "2", "3"]))
         rbp.closed_form(data, ["1", "2"])

@@ -1,15 +1,24 @@
-"""Compiled.hessian_eigenvalues: eigsy of H(s) at the current precision, the last answer kept per point and precision."""
+"""Compiled.hessian_eigenvalues: H(s)'s eigenvalues at the current precision, the last answer kept per point and precision.
+
+They come from python-flint's enclosures (:func:`symbolic.flint_linalg.eigsy`) and must agree with
+mpmath.eigsy, independent code, to the working precision.
+"""
 
 from __future__ import annotations
 
 import mpmath
 
-from symbolic import load_model
+from symbolic import flint_linalg, load_model
 from symbolic.compile import compile_model
 
 
 def fresh(compiled, s, theta):
-    return sorted(mpmath.eigsy(compiled.H(s, theta), eigvals_only=True))
+    """A fresh computation (no kept answer), checked against mpmath.eigsy to the working precision."""
+    values = sorted(flint_linalg.eigsy(compiled.H(s, theta), eigvals_only=True))
+    reference = sorted(mpmath.eigsy(compiled.H(s, theta), eigvals_only=True))
+    scale = max(abs(v) for v in reference)
+    assert max(abs(v - r) for v, r in zip(values, reference)) <= mpmath.mpf(10) ** (3 - mpmath.mp.dps) * scale
+    return values
 
 
 def test_the_kept_answer_belongs_to_one_point_and_one_precision():

@@ -59,10 +59,12 @@ def analyticity_radius(compiled, s0, theta, precision):
     along v, is taken by complex step (no cancellation). Near a fold (small
     lambda_min) this radius shrinks like lambda_min^2, not lambda_min.
     """
+    from symbolic import flint_linalg   # lazily: the CLI imports this package to validate a model file
+
     H = compiled.H(s0, theta)
     lam = min(abs(e) for e in compiled.hessian_eigenvalues(s0, theta))   # those of the fixed point's H
     try:
-        v = mpmath.lu_solve(H, mpmath.matrix(compiled.dC_ds(s0, theta)))
+        v = flint_linalg.solve(H, compiled.dC_ds(s0, theta))   # only a direction: the estimate's
     except ZeroDivisionError:
         return mpmath.mpf(0)
     h = as_precision(precision).complex_step

@@ -6,6 +6,8 @@ import dataclasses
 
 import mpmath
 
+from symbolic import flint_linalg
+
 from ..numbers import matvec
 
 
@@ -46,7 +48,7 @@ def spectrum(data: CauchyData):
         symmetric = (n > 0 and all(isinstance(H[i, j], mpmath.mpf) for i in range(n) for j in range(n))
                      and all(H[i, j] == H[j, i] for i in range(n) for j in range(i)))
         try:
-            data.spectra[key] = mpmath.eigsy(H) if symmetric else None
+            data.spectra[key] = flint_linalg.eigsy(H) if symmetric else None
         except RuntimeError:   # eigsy's QL iteration did not converge: the Van Loan path needs none
             data.spectra[key] = None
     return data.spectra[key]
