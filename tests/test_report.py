@@ -460,3 +460,10 @@ def test_complex_eigenvalues_are_rounded_for_display_like_real_ones():
     assert num("0.3333333333333333333333333333333333333333+-0.6666666666666666666666666666666666666667j", 6) \
         == "(0.333333 - 0.666667j)"
     assert num("0.25+0.5j", 6) == "(0.25 + 0.5j)" and num("1.2345678", 3) == "1.23"
+
+
+def test_notation_turns_lambda_greek_only_as_a_word():
+    from verify.report.notation import unicode_math
+
+    assert unicode_math("diag(lambda) lambda_min exp(-lambda t) Lambda") == "diag(λ) λ_min exp(−λ t) Λ"
+    assert unicode_math("sympy.lambdify") == "sympy.lambdify"

@@ -16,11 +16,11 @@ import mpmath
 from symbolic.compile import compile_model
 
 from . import stencil
-from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan
+from .extrapolate import BetaPlan, analyticity_radius, plan as beta_plan, unstable_growth
 from .fixed_point import FixedPoint, FixedPointNotFound, free_fixed_point, refine, term_sizes
 from .flows import Flows
 from .ode import IntegrationError
-from .precision import Precision
+from .precision import UNSTABLE_GROWTH_BUDGET, Precision
 from .routes import direct, ep, objective, rbp
 
 
@@ -264,8 +264,19 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
     # the plan aims the extrapolation error at 10^-(dps + 5) and keeps its estimate (added to the
     # tolerance) under the rounding level 10^(3 - dps)
     radius = analyticity_radius(compiled, s0, theta, precision)
-    if radius > 0:
-        ev.plan = beta_plan(beta_method, precision, radius)
+    growth = unstable_growth(ev.fixed_point.hessian_eigenvalues, max(times, default=0))
+    growth_digits = float(mpmath.log10(growth))
+    if radius > 0 and growth_digits > UNSTABLE_GROWTH_BUDGET * precision.dps:
+        lowest = ev.fixed_point.hessian_eigenvalues[0]
+        ev.theorem2_error = f"needs a strict minimum of E, but s_theta^0 is a {ev.fixed_point.describe()}"
+        ev.ep_error = (
+            f"along the unstable direction of s_theta^0 (eigenvalue {mpmath.nstr(lowest, 5)} of H) the nudged "
+            f"displacement grows like beta e^({mpmath.nstr(-lowest, 5)} t): up to t = {mpmath.nstr(max(times), 6)} "
+            f"the betas would have to shrink by 10^-{growth_digits:.0f} to stay where S^beta_t is analytic in beta, "
+            f"beyond the budget of {UNSTABLE_GROWTH_BUDGET} x dps = {UNSTABLE_GROWTH_BUDGET * precision.dps} digits "
+            "(ask for earlier times or a higher --dps)")
+    elif radius > 0:
+        ev.plan = beta_plan(beta_method, precision, radius / growth)
     else:
         ev.ep_error = ev.theorem2_error = (
             f"H(s_theta^0) is singular (s_theta^0 is a {ev.fixed_point.describe()}): the nudged states are "
@@ -297,6 +308,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.direct = direct.truncated_objective_gradient(
             compiled, ev.flows, s0, theta, times, precision=precision, max_directions=max_directions, seed=seed,
             first_order=True,   # s0 is the certified fixed point
+            growth=growth,
             progress=lambda: progress("direct route", step=True))
     except IntegrationError as exc:
         ev.direct_error = f"integration of the free flow failed: {exc}"

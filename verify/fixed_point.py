@@ -217,13 +217,17 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the ro
     eps = precision.eps
     s = list(s)
     step = 0
-    delta = r = None
-    for step in range(1, max_steps + 1):
+    delta, r = [], []
+
+    def residual_at(s):
         try:
-            r = residual_fn(s)
+            return residual_fn(s)
         except (ZeroDivisionError, ValueError) as exc:
             raise FixedPointNotFound(f"E cannot be differentiated at s = {mpmath.nstr(s, 6)} "
                                      f"({type(exc).__name__}: a non-smooth point, e.g. sqrt or log at 0)") from None
+
+    for step in range(1, max_steps + 1):
+        r = residual_at(s)
         if not all(mpmath.isfinite(x) for x in r):
             raise FixedPointNotFound(f"the residual is not finite after {step - 1} Newton steps")
         if all(x == 0 for x in r):
@@ -247,11 +251,11 @@ def newton(residual_fn, jacobian_fn, s, *, precision, max_steps=60, what="the ro
         if re_ok and im_ok:
             break
     else:
-        residual = max(abs(x) for x in residual_fn(s))
+        residual = max((abs(x) for x in residual_at(s)), default=mpmath.mpf(0))
         if tolerance is not None and residual <= tolerance(s):
             return s, residual, step        # at a root: the steps are rounding amplified by cond(J)
         raise FixedPointNotFound(_not_converged(what, max_steps, delta, s, r, eps, tolerance))
-    return s, max(abs(x) for x in residual_fn(s)), step
+    return s, max((abs(x) for x in residual_at(s)), default=mpmath.mpf(0)), step
 
 
 def _not_converged(what, steps, delta, s, r, eps, tolerance) -> str:
@@ -353,7 +357,8 @@ def _certified_target(compiled, theta, start, s_t):
         s = [mpmath.mpf(float(x)) for x in s_t]
         try:
             s_star, residual, steps = newton(lambda v: compiled.dE_ds(v, theta_lo), lambda v: compiled.H(v, theta_lo),
-                                             s, precision=CERTIFY, what="a critical point near the flow")
+                                             s, precision=CERTIFY, what="a critical point near the flow",
+                                             tolerance=lambda v: CERTIFY.root_tolerance(residual_scale(compiled, v, theta_lo)))
             if not all(mpmath.isfinite(x) and not isinstance(x, mpmath.mpc) for x in s_star):
                 return None, "Newton's method from the flow gives a non-finite or non-real point"
             if not _is_root(compiled, s_star, theta_lo, residual, CERTIFY):

@@ -56,6 +56,15 @@ GMPY2_GUARD_BITS = 20
 DEFAULT_DPS = 40
 MIN_DPS = 10
 MAX_DPS = 1000
+#: 10^ROUNDING_ULPS_DIGITS ulps of the requested precision: a comparison's rounding level (:meth:`Precision.rounding`)
+ROUNDING_ULPS_DIGITS = 3
+#: a truncation (beta -> 0 extrapolation, stencil in t) is aimed this many digits below 10^-dps
+TRUNCATION_MARGIN_DIGITS = 5
+#: digits a beta ladder's error estimate (the (K-1)-point error, added to tolerances) stays under the rounding level
+ESTIMATE_MARGIN_DIGITS = 2
+#: digits the beta ladder may shrink for an unstable direction of H(s_theta^0) (the nudged displacement
+#: grows like beta e^(|lambda_-| t)), as a multiple of dps; beyond it the EP route does not run
+UNSTABLE_GROWTH_BUDGET = 2
 
 
 def dps_problem(value) -> str | None:
@@ -136,9 +145,19 @@ class Precision:
         return mpmath.mpf(10) ** ((-self.work) // 2)
 
     # -- tolerances of comparisons (requested precision) ---------------------------------------
+    @property
+    def rounding_digits(self) -> int:
+        """-log10 of the rounding level at condition 1: dps - ROUNDING_ULPS_DIGITS."""
+        return self.dps - ROUNDING_ULPS_DIGITS
+
+    @property
+    def truncation_digits(self) -> int:
+        """-log10 of the level a truncation error is aimed at: dps + TRUNCATION_MARGIN_DIGITS."""
+        return self.dps + TRUNCATION_MARGIN_DIGITS
+
     def rounding(self, condition=1):
         """1000 ulps of the requested precision, times cond(H) where a side solves with H."""
-        return mpmath.mpf(10) ** (3 - self.dps) * max(1, condition)
+        return mpmath.mpf(10) ** (-self.rounding_digits) * max(1, condition)
 
     @property
     def inconclusive_above(self):

@@ -7,6 +7,8 @@ dps 40 in the default run; dps 60 as well under the ``slow`` marker.
 
 from __future__ import annotations
 
+import re
+
 import mpmath
 import pytest
 
@@ -207,21 +209,38 @@ def test_digits_never_exceed_working_precision_plus_guard_digits():
 
 
 def test_item6_values_carry_their_status():
-    """Started at a local maximum, run to t = 60: the EP series are not vouched for (and say why).
+    """Started at a local maximum, run to t = 200: the EP series are not vouched for (and say why).
 
-    The displacement grows like beta e^t: by t = 60 it has left the linear regime for every
-    planned beta (about 10^-20 at dps 40), so X~ there is wrong, and flagged."""
-    report = _check(LOCAL_MAXIMUM, 40, times=["0", "20", "40", "60"])
+    The nudged displacement grows like beta e^t along the unstable direction (H = -1): keeping
+    S^beta_200 where it is analytic in beta would need betas 10^-87 smaller, beyond the budget
+    of 2 x dps digits, so the EP route does not run and its series carry that reason."""
+    report = _check(LOCAL_MAXIMUM, 40, times=["0", "100", "200"])
     status = report.values["status"]
     assert set(status) >= {"X", "Y", "dL_ds", "dL_dtheta", "X_tilde", "Y_tilde", "dJ_dtheta", "ep_gradient"}
     for key in ("X_tilde", "Y_tilde"):
-        assert status[key]["digits"] <= 1 and status[key]["reason"], status[key]
+        assert status[key]["digits"] is None and "grows like beta e^(1.0 t)" in status[key]["reason"], status[key]
+        assert report.values[key] is None
+    assert {c.id: c.applicable for c in report.checks}["theorem1"]   # the direct route shrinks h by e^-200
     for key in ("X", "dL_ds"):         # vouched for by theorem1, which passed
-        assert status[key]["digits"] >= 30 and status[key]["reason"] is None
+        assert status[key]["digits"] >= 30, status[key]
     assert report.values["dJ_dtheta"] is None and status["dJ_dtheta"]["digits"] is None
     assert "strict minimum" in status["dJ_dtheta"]["reason"]
-    # X~ at t = 60 is far from the truth X_60 = -e^60 (Eq 13 with H = -1): it is flagged, not exact
-    assert abs(mpmath.mpf(report.values["X_tilde"][3][0]) + mpmath.exp(60)) > 1
+
+
+@pytest.mark.parametrize("dps", [20, 40])
+def test_an_unstable_direction_shrinks_the_betas_and_the_complex_step(dps):
+    """At the local maximum to t = 60 (growth e^60 ~ 10^26, within the budget of 2 x dps), every beta of the
+    plan and the direct route's h shrink with e^-60: X~_60 and dL/ds at 60 equal -e^60 (Eq 13 with
+    H = -1, X_0 = dC/ds = -1) to the working precision, with no discrepancy reported. With one ladder
+    for all times the betas saturate together by t ~ 45 and X~ came out wrong while its estimate (a
+    comparison between betas) stayed small: a false 'failed'."""
+    report = _check(LOCAL_MAXIMUM, dps, times=["0", "20", "40", "60"])
+    assert report.verdict != "failed", report.table()
+    assert int(re.search(r"1e-(\d+)", report.settings["beta_plan"]).group(1)) >= 3 + 26   # e^60 ~ 10^26
+    truth = -mpmath.exp(60)
+    for key in ("X_tilde", "dL_ds"):
+        assert abs(mpmath.mpf(report.values[key][3][0]) / truth - 1) < mpmath.mpf(10) ** -(dps - 5), key
+    assert {c.id: c.passed for c in report.checks}["theorem3"]
 
 
 def test_item6_verified_values_carry_high_digits():

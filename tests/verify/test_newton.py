@@ -40,8 +40,6 @@ def test_running_out_of_steps_is_not_convergence():
     assert f"(tolerance {mpmath.nstr(PRECISION.root_tolerance(1), 3)})" in message
 
 
-
-
 def _ill_conditioned(precision):
     """r(s) = A (s - x) + rounding noise: A has cond ~ 4e12 and each evaluation adds +-eps (alternating),
     as a residual evaluated in floating point does; Newton's steps after the first are A^-1 (noise),

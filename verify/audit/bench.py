@@ -189,7 +189,8 @@ class Bench:
     def solve_nudged(self, theta, beta, start):
         s, size, steps = newton(lambda v: self.c.extended_field(v, theta, beta),
                                 lambda v: -self.c.extended_hessian(v, theta, beta), start,
-                                precision=self.precision, what=f"the nudged fixed point at beta={fmt(beta)}")
+                                precision=self.precision, what=f"the nudged fixed point at beta={fmt(beta)}",
+                                tolerance=lambda v: self.precision.root_tolerance(1 + max(abs(x) for x in v)))
         scale = 1 + max(abs(x) for x in s)
         if size > self.precision.root_tolerance(scale):
             raise FixedPointNotFound(f"nudged fixed point at beta={fmt(beta)} not found: residual {fmt(size)} "

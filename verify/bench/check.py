@@ -80,7 +80,7 @@ def bench_size(sizes, backend, dps=30):
 
 
 #: plan sizes (points K, or N for the contour) per method; None: the method's own plan
-PLAN_SIZES = {"richardson": [*range(2, 13, 2), None], "symmetric": [*range(1, 8), None], "contour": range(4, 33, 4),
+PLAN_SIZES = {"richardson": [*range(2, 13, 2), None], "symmetric": [*range(1, 8), None], "contour": [*range(4, 33, 4), None],
               "complex-step": [None]}
 
 

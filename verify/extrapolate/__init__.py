@@ -74,4 +74,17 @@ def analyticity_radius(compiled, s0, theta, precision):
     return lam / c if c > 0 else mpmath.mpf(1)
 
 
-__all__ = ["METHODS", "BetaMethod", "BetaPlan", "analyticity_radius", "neville_at_zero", "plan"]
+def unstable_growth(eigenvalues, t_max):
+    """e^(|lambda_-| t_max) for the most negative eigenvalue lambda_- of H(s_theta^0), 1 when there is none.
+
+    Along an unstable direction the nudged displacement S^beta_t - s_theta^0 grows like
+    beta e^(|lambda_-| t) (Eq 18 linearised at s_theta^0), so the beta-series of S^beta_t converges
+    only for |beta| up to about :func:`analyticity_radius` / this: the betas must shrink with it,
+    or every beta leaves the analytic range together and the extrapolation's estimate, which only
+    compares betas, is fooled.
+    """
+    lowest = min(eigenvalues, default=0)
+    return mpmath.exp(-lowest * t_max) if lowest < 0 and t_max > 0 else mpmath.mpf(1)
+
+
+__all__ = ["METHODS", "BetaMethod", "BetaPlan", "analyticity_radius", "neville_at_zero", "plan", "unstable_growth"]

@@ -10,7 +10,7 @@ import gmpy2
 import mpmath
 
 from ..ode.numbers import exact_gmpy2, gmpy2_rules, gmpy2_to_mpmath
-from ..precision import Precision
+from ..precision import ESTIMATE_MARGIN_DIGITS, Precision
 
 
 def as_precision(precision) -> Precision:
@@ -26,8 +26,6 @@ def shrink_and_lost(radius):
 
 #: the largest ladder start: beta_0 = 10^-LADDER_START (over the radius's digits, :func:`shrink_and_lost`)
 LADDER_START = 3
-#: digits the (K-1)-point error (what a ladder's estimate measures) stays under a check's rounding level
-ESTIMATE_MARGIN = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,9 +90,9 @@ class Ladder:
 
     def meets(self, p: Precision) -> bool:
         """The K-point error below 10^-(dps + 5), and the (K-1)-point error (the estimate, which a
-        check adds to its tolerance) ESTIMATE_MARGIN digits under the rounding level 10^(3 - dps)."""
-        return (self.error_digits(self.K) >= p.dps + 5
-                and (self.K < 2 or self.error_digits(self.K - 1) >= p.dps - 3 + ESTIMATE_MARGIN))
+        check adds to its tolerance) ESTIMATE_MARGIN_DIGITS under the rounding level 10^(3 - dps)."""
+        return (self.error_digits(self.K) >= p.truncation_digits
+                and (self.K < 2 or self.error_digits(self.K - 1) >= p.rounding_digits + ESTIMATE_MARGIN_DIGITS))
 
 
 def halving_ladder(p: Precision, radius, size, order: int, copies: int = 1) -> Ladder:

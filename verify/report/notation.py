@@ -18,7 +18,7 @@ WORDS = [
     ("dL/dtheta", "∂L/∂θ"), ("dL/ds", "∂L/∂s"), ("dJ/dtheta", "∂J/∂θ"), ("dX~/dt", "dX̃/dt"),
     ("dY~/dt", "dỸ/dt"), ("X~", "X̃"), ("Y~", "Ỹ"), ("+-", "±"), ("->", "→"), ("infinity", "∞"), ("→ oo", "→ ∞"),
     ("d^2E/ds^2", "∂²E/∂s²"), ("d^2E/dtheta ds", "∂²E/∂θ∂s"), ("dE^beta/ds", "∂E^β/∂s"), ("dE/ds", "∂E/∂s"), ("dC/ds", "∂C/∂s"), ("dC/dtheta", "∂C/∂θ"),
-    ("lim 1/beta", "lim (1/β)"), ("phi_1", "φ₁"), ("+inf", "+∞"), ("beta", "β"), ("theta", "θ"), ("Lambda", "Λ"), ("lambda", "λ"), (" - ", " − "),
+    ("lim 1/beta", "lim (1/β)"), ("phi_1", "φ₁"), ("+inf", "+∞"), ("beta", "β"), ("theta", "θ"), (" - ", " − "),
 ]
 _SUPER = str.maketrans("0123456789-k", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵏ")
 
@@ -30,6 +30,7 @@ def unicode_math(text: str | None) -> str:
     out = str(text)
     for ascii_, pretty in WORDS:
         out = out.replace(ascii_, pretty)
+    out = re.sub(r"(?<![A-Za-z])Lambda(?![A-Za-z])", "Λ", re.sub(r"(?<![A-Za-z])lambda(?![A-Za-z])", "λ", out))
     out = re.sub(r"\^(-?[0-9k]+)(?![A-Za-z0-9])", lambda m: m.group(1).translate(_SUPER), out)
     return re.sub(r"(?<![\w.^])-(?=[A-Za-z(λθβ])", "−", out)           # a leading minus, not a hyphen
 

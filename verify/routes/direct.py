@@ -93,20 +93,23 @@ def directions_for(size: int, max_directions: int, seed: int):
 
 def truncated_objective_gradient(compiled, flows, s0, theta, times, *, precision,
                                  max_directions=64, seed=0, progress=None,
-                                 first_order=False) -> DirectResult:
+                                 first_order=False, growth=1) -> DirectResult:
     """X_t = dL/ds and Y_t = dL/dtheta (Eq 15, 16) at s_theta^0, by complex step on Eq 9 (step ``precision.complex_step``).
 
     ``first_order=True`` runs the first-order jets (module docstring): only for an ``s0`` that is
     the certified fixed point (``FixedPoint.s``, residual within ``precision.root_tolerance``),
     as the check's callers pass; ``False`` integrates with the full recurrences (the reference
-    the tests compare with).
+    the tests compare with). ``growth``: how much an increment can grow by the last time
+    (e^(|lambda_-| t_max) at a saddle or maximum, :func:`verify.extrapolate.unstable_growth`); h
+    shrinks with it so that the complex step's O((h growth)^2) truncation stays at its usual size
+    (H's spectrum only chooses the step here, never the answer).
     """
     n, p = compiled.n, compiled.p
     # the complex step's truncation error is ~ (h/R)^2, R the distance to the nearest singularity
     # in s or theta, which is at most the size of the smallest nonzero entry (a fold at theta = 0,
     # e.g. E = s^3/3 - a s with a = 1e-39): h is the complex step scaled to that size
     sizes = [abs(x) for x in list(s0) + list(theta) if x != 0]
-    h, dps = precision.complex_step * min([mpmath.mpf(1)] + sizes), precision.work
+    h, dps = precision.complex_step * min([mpmath.mpf(1)] + sizes) / growth, precision.work
     err = {"X": mpmath.mpf(0), "Y": mpmath.mpf(0)}
 
     def run(theta_c, D0, block):
