@@ -110,7 +110,7 @@ class Compiled:
         return self._matrix(sp.hessian(self.model.cost, self.model.s))
 
     def hessian_eigenvalues(self, s, theta) -> list:
-        """The eigenvalues of H(s) (Eq 13), ascending, at the current precision (``mpmath.eigsy``, O(n^3)).
+        """The eigenvalues of H(s) (Eq 13), ascending, at the current precision (:func:`flint_linalg.eigsy`, O(n^3)).
 
         The last answer is kept: the fixed point's classification, the analyticity radius and
         the RBP route's time scale all ask for those of H(s_theta^0).

@@ -154,16 +154,24 @@ def _symmetric_enclosures(H, vectors: bool):
         return lam, Q
 
 
+def _real_symmetric(H) -> bool:
+    """Whether H is square, not empty, real and symmetric entry for entry (else mpmath.eigsy takes it, as before)."""
+    n = H.rows
+    return (n > 0 and H.cols == n and all(isinstance(H[i, j], mpmath.mpf) for i in range(n) for j in range(n))
+            and all(H[i, j] == H[j, i] for i in range(n) for j in range(i)))
+
+
 def eigsy(H, eigvals_only=False):
     """``mpmath.eigsy`` for a real symmetric H: ascending eigenvalues (an n x 1 matrix) and orthonormal Q.
 
     flint's rigorous enclosures (``acb_mat.eig``) at the working precision + :data:`EIG_GUARD`
     bits when they isolate every eigenvalue to the working precision (the midpoints are then
     within 2^-prec of the true values and vectors); else ``mpmath.eigsy`` (a repeated or
-    clustered eigenvalue). With ``eigvals_only`` the eigenvalues alone (``multiple=True`` is
-    not used: a repeated eigenvalue goes to ``mpmath.eigsy`` too).
+    clustered eigenvalue, or an H that is not exactly real symmetric). With ``eigvals_only`` the
+    eigenvalues alone (``multiple=True`` is not used: a repeated eigenvalue goes to
+    ``mpmath.eigsy`` too).
     """
-    found = _symmetric_enclosures(H, not eigvals_only) if flint is not None and H.rows else None
+    found = _symmetric_enclosures(H, not eigvals_only) if flint is not None and _real_symmetric(H) else None
     if found is None:
         return mpmath.eigsy(H, eigvals_only=eigvals_only)
     lam, Q = found

@@ -112,6 +112,17 @@ def test_a_repeated_or_clustered_eigenvalue_falls_back_to_eigsy(monkeypatch, val
         assert len(flint_linalg.eigsy(A, eigvals_only=True)) == len(values) and len(calls) == 2
 
 
+def test_a_matrix_that_is_not_real_symmetric_is_left_to_eigsy(monkeypatch):
+    """mpmath.eigsy reads one triangle of a non-symmetric matrix; flint would not: the answer stays eigsy's."""
+    calls = []
+    eigsy = mpmath.eigsy
+    monkeypatch.setattr(mpmath, "eigsy", lambda A, **kw: calls.append(kw) or eigsy(A, **kw))
+    with mpmath.workdps(DPS):
+        A = mpmath.matrix([[2, 1], [0, 3]])
+        assert list(flint_linalg.eigsy(A, eigvals_only=True)) == list(eigsy(A, eigvals_only=True))
+        assert len(calls) == 1
+
+
 def test_solve_agrees_with_lu_solve_and_keeps_a_tiny_imaginary_part():
     with mpmath.workdps(DPS):
         A = _random_symmetric(20, seed=2) + 5 * mpmath.eye(20)

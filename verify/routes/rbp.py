@@ -34,7 +34,11 @@ def cauchy_data(compiled, s0, theta) -> CauchyData:
 
 
 def spectrum(data: CauchyData):
-    """(lambda, Q) with H = Q diag(lambda) Q^T (mpmath.eigsy), or None when H is not exactly real symmetric.
+    """(lambda, Q) with H = Q diag(lambda) Q^T, or None when H is not exactly real symmetric.
+
+    :func:`symbolic.flint_linalg.eigsy`: python-flint's rigorous enclosures, whose midpoints are
+    within 2^-prec of the true eigenvalues (relative to ||H||) and unit eigenvectors; mpmath.eigsy
+    where flint cannot isolate the eigenvalues to the working precision (a repeated or clustered one).
 
     H of a gradient flow is a Hessian (Eq 13), symmetric entry for entry; the Jacobian of a
     non-gradient field is not, and gets None (the callers then use the Van Loan exponential).
