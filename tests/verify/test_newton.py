@@ -70,3 +70,24 @@ def test_an_ill_conditioned_root_without_a_tolerance_still_says_it_did_not_conve
         residual_fn, jacobian_fn, _ = _ill_conditioned(PRECISION)
         with pytest.raises(FixedPointNotFound, match="has not converged after 60 steps"):
             newton(residual_fn, jacobian_fn, [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION)
+
+
+def test_a_singular_hessian_is_named_as_before():
+    """An exactly singular Jacobian: flint finds it singular, mpmath.lu_solve decides, and Newton says so."""
+    with PRECISION.context():
+        with pytest.raises(FixedPointNotFound, match=r"singular Hessian in Newton's method after 0 steps \(residual 2\.0\)"):
+            newton(lambda v: [v[0] + v[1] - 1, v[0] + v[1] - 2], lambda v: mpmath.matrix([[1, 1], [1, 1]]),
+                   [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION)
+
+
+def test_a_complex_root_converges_with_a_complex_jacobian():
+    """r(s) = s^2 + 1 from 1 + i: the Jacobian is complex (flint's acb_mat); the root is i (mpmath's own)."""
+    with PRECISION.context():
+        s, residual, _ = newton(lambda v: [v[0] ** 2 + 1, v[1] - 3], lambda v: mpmath.matrix([[2 * v[0], 0], [0, 1]]),
+                                [mpmath.mpc(1, 1), mpmath.mpf(1)], precision=PRECISION)
+        assert abs(s[0] - mpmath.mpc(0, 1)) <= 10 * PRECISION.eps and s[1] == 3
+        assert residual <= PRECISION.root_tolerance(1)
+        # the false variant: from 1 - i Newton goes to the other root, -i
+        s, _, _ = newton(lambda v: [v[0] ** 2 + 1, v[1] - 3], lambda v: mpmath.matrix([[2 * v[0], 0], [0, 1]]),
+                         [mpmath.mpc(1, -1), mpmath.mpf(1)], precision=PRECISION)
+        assert abs(s[0] - mpmath.mpc(0, 1)) > 1
