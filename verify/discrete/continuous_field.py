@@ -158,15 +158,16 @@ def check_field(model, *, dps=None, times=None, beta_method=None, seed=None, max
         dn = names if direct.full else [f"projection {i}" for i in range(len(direct.directions))]
         checks = []
         for cid, title, eqs, sides in STATEMENTS:
+            sides = [x.replace("{beta}", plan_text) for x in sides]
             if cid == "field-rbp-adjoint":
                 A = direct.project(adjoint)
             elif not symmetric:
-                checks.append(not_applicable(cid, title, eqs, list(sides), reasons[cid]))
+                checks.append(not_applicable(cid, title, eqs, sides, reasons[cid]))
                 continue
             else:
                 A = direct.project(ep if cid == "field-ep" else naive)
             terms = direct_terms + (ep_terms if cid == "field-ep" else [])
-            checks.append(compare_series(cid, title, eqs, [x.replace("{beta}", plan_text) for x in sides],
+            checks.append(compare_series(cid, title, eqs, sides,
                                          direct.values, A, tt, dn,
                                          dps=dps, error_terms=terms, scale_floor=scale))
         variants = []
