@@ -272,7 +272,7 @@ def _gather(model, precision, times, beta_method, backend, seed, max_directions,
         ev.ep_error = (
             f"along the unstable direction of s_theta^0 (eigenvalue {mpmath.nstr(lowest, 5)} of H) the nudged "
             f"displacement grows like beta e^({mpmath.nstr(-lowest, 5)} t): up to t = {mpmath.nstr(max(times), 6)} "
-            f"the betas would have to shrink by 10^-{growth_digits:.0f} to stay where S^beta_t is analytic in beta, "
+            f"the betas would have to shrink by a factor 10^{growth_digits:.0f} to stay where S^beta_t is analytic in beta, "
             f"beyond the budget of {UNSTABLE_GROWTH_BUDGET} x dps = {UNSTABLE_GROWTH_BUDGET * precision.dps} digits "
             "(ask for earlier times or a higher --dps)")
     elif radius > 0:

@@ -264,3 +264,34 @@ def test_a_flow_that_blows_up_names_no_fixed_point():
     report = _check(text, 20, times=["0", "1/2"])
     assert not report.fixed_point["found"] and "blows up" in report.fixed_point["reason"]
     assert report.verdict == "hypotheses-not-met"
+
+
+DEGENERATE_START = """
+name = "degenerate-start"
+description = "E = u^2/2 + v^4/4 - c v^2/2 - w u v^2 started at its critical point 0: H = diag(1, -c), c = 1e-45"
+[state]
+u = 0
+v = 0
+[params]
+w = 0
+c = 0
+[targets]
+y = 1
+[model]
+energy = "u**2/2 + v**4/4 - c*v**2/2 - w*u*v**2"
+cost = "(u - y)**2/2 + (v - y)**2/2"
+[values]
+w = "1/10"
+c = "1e-45"
+"""
+
+
+def test_a_hessian_singular_to_working_precision_gets_no_beta_plan():
+    """H's smallest eigenvalue (-1e-45) is below eps ||H|| at dps 20: the nudged states are not analytic
+    in beta at 0 to working precision, so no plan is made (whichever solver could still invert H: a
+    certified flint solve can, and then the plan's radius, 5e-90, cost 101 extra digits)."""
+    report = _check(DEGENERATE_START, 20, times=["0", "5", "30"])
+    assert report.settings.get("beta_plan") is None
+    reasons = {c.id: c.reason for c in report.checks if not c.applicable}
+    for cid in ("theorem2", "theorem3", "corollary4", "eq24"):
+        assert reasons[cid].startswith("H(s_theta^0) is singular"), (cid, reasons.get(cid))

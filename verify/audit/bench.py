@@ -26,6 +26,7 @@ from symbolic.load import load_model
 
 from .. import config, pipeline, stencil
 from ..compare import compare_series
+from ..extrapolate import unstable_growth
 from ..fixed_point import FixedPointNotFound, newton
 from ..precision import Precision
 from ..routes import direct
@@ -179,8 +180,9 @@ class Bench:
     @cached_property
     def direct_stencil(self):
         pts = sorted({x for v in self.centers.values() for x in v})
+        growth = unstable_growth(self.ev.fixed_point.hessian_eigenvalues, max(pts))
         res = direct.truncated_objective_gradient(self.c, self.flows, self.s0, self.theta, pts, precision=self.precision,
-                                                  max_directions=64, seed=self.seed, first_order=True)
+                                                  max_directions=64, seed=self.seed, first_order=True, growth=growth)
         if not (res.X.full and res.Y.full):
             raise Missing("the direct route used projections (more than 64 components)")
         return res, {t: i for i, t in enumerate(pts)}

@@ -63,6 +63,8 @@ def analyticity_radius(compiled, s0, theta, precision):
 
     H = compiled.H(s0, theta)
     lam = min(abs(e) for e in compiled.hessian_eigenvalues(s0, theta))   # those of the fixed point's H
+    if lam <= as_precision(precision).eps * mpmath.mnorm(H, 1):
+        return mpmath.mpf(0)   # numerically singular (mpmath's LU criterion), whichever solver would take it
     try:
         v = flint_linalg.solve(H, compiled.dC_ds(s0, theta))   # only a direction: the estimate's
     except ZeroDivisionError:
