@@ -41,13 +41,14 @@ def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> li
     for k in range(compiled.p if directions is None else len(directions)):
         v = None if directions is None else directions[k]
         h = precision.complex_step
-        theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
+        theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, terms)
         moved = max(abs(mpmath.im(x)) for x in s) / (h * s0_size) if s0_size else 0
         if moved > 1:
             # ds0/dtheta is huge (near a fold): the truncation error (h/R)^2 of the complex step
             # grows with it; shrink h so that s moves by complex_step of its own size
             h = h / moved
-            theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision)
+            theta_c, s, residual, field_terms = _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision,
+                                                                       terms)
         im_size = max((abs(x) for x in residual), default=mpmath.mpf(0))
         im_scale = terms.of(s, field_terms)
         if im_size > precision.root_tolerance(im_scale):
@@ -59,8 +60,9 @@ def objective_gradient(compiled, s0, theta, *, precision, directions=None) -> li
     return out
 
 
-def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision):
-    """(theta + i h v, s, Im dE/ds at s, |Im dE/ds(s0, theta + i h v)|): s = s0 + i y by chord iterations on y."""
+def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision, terms=None):
+    """(theta + i h v, s, Im dE/ds at s, |Im dE/ds(s0, theta + i h v)|): s = s0 + i y by chord iterations on y
+    (accepted after the chord's step budget if ``terms``, the :class:`ImaginaryTermSizes`, certify it)."""
     if v is None:
         theta_c = list(theta)
         theta_c[k] = mpmath.mpc(theta[k], h)
@@ -75,8 +77,10 @@ def _perturbed_fixed_point(compiled, H, s0, theta, k, v, h, precision):
         return r
 
     where = f"e_{k}" if v is None else f"v_{k} (projection {k})"
+    accept = None if terms is None else (
+        lambda y: precision.root_tolerance(terms.of([mpmath.mpc(a, b) for a, b in zip(s0, y)], first[0])))
     y, r = chord_solve(residual, H, [mpmath.mpf(0)] * len(s0), precision=precision,
-                       what=f"the fixed point at theta + i h {where}")
+                       what=f"the fixed point at theta + i h {where}", tolerance=accept)
     return theta_c, [mpmath.mpc(a, b) for a, b in zip(s0, y)], r, first[0]
 
 
@@ -112,14 +116,18 @@ def _nonzero(row):
     return index, [row[j] for j in index]
 
 
-def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200, what="the root"):
+def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=200, what="the root",
+                tolerance=None):
     """Solve residual(s) = 0 by chord iterations with a fixed factored Jacobian; returns (s, residual(s)).
 
     Converges linearly at the rate |I - J^-1 J(s*)|, tiny for the small
     perturbations used here. Returns the first iterate whose step J^-1 residual(s) is below the
     working precision relative to the iterate, in the real and (separately) the imaginary parts,
-    with its residual, for the caller to certify that point. Raises :class:`FixedPointNotFound`
-    when ``max_steps`` iterations do not get there (a Jacobian too far from the true one).
+    with its residual, for the caller to certify that point. When ``max_steps`` iterations do not
+    get there, the last iterate is still returned if its residual is within ``tolerance(s)`` (the
+    caller's acceptance, when given: with an ill-conditioned Jacobian the steps at a root are its
+    rounding times cond(J), above the step threshold for good); otherwise raises
+    :class:`FixedPointNotFound` (a Jacobian too far from the true one).
     """
     eps = precision.eps
     for _ in range(max_steps):
@@ -130,6 +138,9 @@ def chord_solve(residual, jacobian: FactoredMatrix, s, *, precision, max_steps=2
                for part in (mpmath.re, mpmath.im)):
             return s, r
         s = after
+    r = residual(s)
+    if tolerance is not None and max((abs(x) for x in r), default=0) <= tolerance(s):
+        return s, r
     raise FixedPointNotFound(f"{what}: chord iterations have not converged after {max_steps} steps "
                              f"(residual {mpmath.nstr(max((abs(x) for x in r), default=0), 3)}; "
                              "the Jacobian that steers them is far from the true one)")
