@@ -40,36 +40,20 @@ def test_running_out_of_steps_is_not_convergence():
     assert f"(tolerance {mpmath.nstr(PRECISION.root_tolerance(1), 3)})" in message
 
 
-def _ill_conditioned(precision):
-    """r(s) = A (s - x) + rounding noise: A has cond ~ 4e12 and each evaluation adds +-eps (alternating),
-    as a residual evaluated in floating point does; Newton's steps after the first are A^-1 (noise),
-    ~cond(A) eps, above the 100 eps ||s|| step threshold for good."""
-    A = mpmath.matrix([[1, 1], [1, 1 + mpmath.mpf(10) ** -12]])
-    exact = [mpmath.mpf(1) / 3, mpmath.mpf(1) / 7]
-    calls = []
-
-    def residual(v):
-        calls.append(1)
-        noise = precision.eps * (-1) ** len(calls)
-        return [A[i, 0] * (v[0] - exact[0]) + A[i, 1] * (v[1] - exact[1]) + noise * (i + 1) for i in range(2)]
-
-    return residual, (lambda v: A), exact
-
-
-def test_an_ill_conditioned_root_is_returned_when_its_residual_is_within_tolerance():
+def test_an_ill_conditioned_root_is_returned_when_its_residual_is_within_tolerance(ill_conditioned_root):
     with PRECISION.context():
-        residual_fn, jacobian_fn, exact = _ill_conditioned(PRECISION)
-        s, residual, _ = newton(residual_fn, jacobian_fn, [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION,
+        residual_fn, A, exact = ill_conditioned_root(PRECISION)
+        s, residual, _ = newton(residual_fn, lambda v: A, [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION,
                                 what="the ill-conditioned root", tolerance=lambda v: PRECISION.root_tolerance(1))
         assert max(abs(x - y) for x, y in zip(s, exact)) <= mpmath.mpf(10) ** 14 * PRECISION.eps
         assert residual <= PRECISION.root_tolerance(1)
 
 
-def test_an_ill_conditioned_root_without_a_tolerance_still_says_it_did_not_converge():
+def test_an_ill_conditioned_root_without_a_tolerance_still_says_it_did_not_converge(ill_conditioned_root):
     with PRECISION.context():
-        residual_fn, jacobian_fn, _ = _ill_conditioned(PRECISION)
+        residual_fn, A, _ = ill_conditioned_root(PRECISION)
         with pytest.raises(FixedPointNotFound, match="has not converged after 60 steps"):
-            newton(residual_fn, jacobian_fn, [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION)
+            newton(residual_fn, lambda v: A, [mpmath.mpf(0), mpmath.mpf(0)], precision=PRECISION)
 
 
 def test_a_singular_hessian_is_named_as_before():

@@ -151,32 +151,20 @@ def test_rank_update_solves_against_lu_solve(rank):
             assert max(abs(got[i] - want[i]) for i in range(n)) < mpmath.mpf(10) ** -35
 
 
-def _noisy_ill_conditioned(precision):
-    """r(s) = A (s - x) +- eps (alternating, as a residual evaluated in floating point), cond(A) ~ 4e12:
-    after the first chord step every step is A^-1 (noise) ~ cond(A) eps, above the step threshold for good."""
-    A = mpmath.matrix([[1, 1], [1, 1 + mpmath.mpf(10) ** -12]])
-    exact = [mpmath.mpf(1) / 3, mpmath.mpf(1) / 7]
-    calls = []
-
-    def residual(v):
-        calls.append(1)
-        noise = precision.eps * (-1) ** len(calls)
-        return [A[i, 0] * (v[0] - exact[0]) + A[i, 1] * (v[1] - exact[1]) + noise * (i + 1) for i in range(2)]
-
-    return residual, FactoredMatrix(A), exact
-
-
-def test_chord_iterations_at_an_ill_conditioned_root_return_it_when_the_caller_certifies_it():
+def test_chord_iterations_at_an_ill_conditioned_root_return_it_when_the_caller_certifies_it(ill_conditioned_root):
     precision = Precision(30)
     with precision.context():
-        residual, J, exact = _noisy_ill_conditioned(precision)
+        residual, A, exact = ill_conditioned_root(precision)
+        J = FactoredMatrix(A)
         with pytest.raises(FixedPointNotFound, match="chord iterations have not converged after 200 steps"):
             chord_solve(residual, J, [mpmath.mpf(0)] * 2, precision=precision)
-        residual, J, exact = _noisy_ill_conditioned(precision)
+        residual, A, exact = ill_conditioned_root(precision)
+        J = FactoredMatrix(A)
         s, r = chord_solve(residual, J, [mpmath.mpf(0)] * 2, precision=precision,
                            tolerance=lambda s: precision.root_tolerance(1))
         assert max(abs(a - b) for a, b in zip(s, exact)) <= mpmath.mpf(10) ** 14 * precision.eps
         assert max(abs(x) for x in r) <= precision.root_tolerance(1)
-        residual, J, exact = _noisy_ill_conditioned(precision)
+        residual, A, exact = ill_conditioned_root(precision)
+        J = FactoredMatrix(A)
         with pytest.raises(FixedPointNotFound):     # a tolerance the residual does not meet: still refused
             chord_solve(residual, J, [mpmath.mpf(0)] * 2, precision=precision, tolerance=lambda s: precision.eps / 10)
