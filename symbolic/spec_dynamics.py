@@ -82,7 +82,7 @@ def parse_dynamics(doc: dict, model_tab: dict, state, variables, fn_table, sourc
                         "give exactly one of `energy`, `primitive`, [field]")
     if not writers:
         raise SpecError(source, "model.energy", "missing: the energy expression (or, for other dynamics, "
-                        "`primitive` or a [field] table; see DESIGN.md)")
+                        "`primitive` or a [field] table; see docs/model-files.md)")
     if "primitive" in model_tab and out.dynamics != "discrete":
         raise SpecError(source, "model.primitive", "a primitive Phi describes discrete dynamics "
                         "s_{t+1} = dPhi/ds: set [settings] dynamics = \"discrete\" (or write an `energy`)")

@@ -185,8 +185,9 @@ def equations_section(b: Bundle) -> str:
         if sec.omitted:
             notes.append(f"{sec.omitted} more nonzero entries not shown")
         note_html = "".join(f"<p class='eq-notes'>{html_math(n)}</p>" for n in notes)
-        out.append(f"<div class='eq-section' id='eq-{esc(sec.name)}'><h3><span class='eqno'>Eq {esc(eqs)}</span>"
-                   f"{esc(sec.title)} <span class='muted small'>— {html_math(sec.description)}</span></h3>"
+        label = f"Eq {eqs}" if eqs else "derived"      # a section the paper does not number (H by blocks)
+        out.append(f"<div class='eq-section' id='eq-{esc(sec.name)}'><h3><span class='eqno'>{esc(label)}</span>"
+                   f"{html_math(sec.title)} <span class='muted small'>— {html_math(sec.description)}</span></h3>"
                    + "".join(rows) + note_html + "</div>")
     return "\n".join(out)
 

@@ -94,7 +94,8 @@ def render(b: Bundle) -> str:
     out += ["", "## Derived equations", ""]
     out += [md_text(n) for n in b.equation_notes]
     for sec in b.sections:
-        out += ["", f"**Eq {', '.join(sec.equations)}** — {md_text(sec.title)}: {md_text(sec.description)}", ""]
+        label = f"Eq {', '.join(sec.equations)}" if sec.equations else "Derived"   # not a numbered equation
+        out += ["", f"**{label}** — {md_text(unicode_math(sec.title))}: {md_text(unicode_math(sec.description))}", ""]
         whole = [row for row in sec.rows if not getattr(row, "continued", False)]   # the page splits long rows
         aligned = [row.aligned or row.latex for row in whole]
         if whole and all(aligned):
