@@ -9,6 +9,7 @@ checked against the declared names and the function whitelist.
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import keyword
 import tokenize
@@ -211,7 +212,9 @@ def check_tokens(text: str, names: set[str]) -> None:
                     )
             elif keyword.iskeyword(tok.string) or tok.string not in names:
                 known = ", ".join(sorted(names))
-                raise ExpressionError(f"unknown name '{_printable(tok.string)}' (known names: {known})")
+                near = difflib.get_close_matches(tok.string, list(names), n=1, cutoff=0.6)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise ExpressionError(f"unknown name '{_printable(tok.string)}'{hint} (known names: {known})")
         elif tok.type == tokenize.OP:
             if tok.string not in ALLOWED_OPERATORS:
                 raise ExpressionError(f"operator '{_printable(tok.string)}' is not allowed")

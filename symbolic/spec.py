@@ -178,12 +178,23 @@ def load_model_text(text: str, source: str = "<string>") -> Model:
     try:
         doc = tomllib.loads(text, parse_float=FloatText)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(source, None, f"TOML syntax error: {exc}") from None
+        raise SpecError(source, None, f"TOML syntax error: {exc}{_quoted_line(text, str(exc))}") from None
     except ValueError as exc:   # e.g. an integer beyond Python's digit limit
         raise SpecError(source, None, f"TOML value out of range: {exc}") from None
     except (RecursionError, MemoryError):
         raise SpecError(source, None, "TOML nested too deeply") from None
     return model_from_dict(doc, source)
+
+
+def _quoted_line(text: str, message: str) -> str:
+    """': <the line>' for a TOML error message that names its line ("(at line N, column M)"), else ''."""
+    match = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if not match or not 1 <= int(match.group(1)) <= len(lines):
+        return ""
+    line = lines[int(match.group(1)) - 1].strip()
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return f": {line[:80]}{'...' if len(line) > 80 else ''}"
 
 
 def load_model_file(path) -> Model:
