@@ -467,3 +467,4 @@ def test_notation_turns_lambda_greek_only_as_a_word():
 
     assert unicode_math("diag(lambda) lambda_min exp(-lambda t) Lambda") == "diag(λ) λ_min exp(−λ t) Λ"
     assert unicode_math("sympy.lambdify") == "sympy.lambdify"
+    assert unicode_math("ds/dt = -dE/ds(s)") == "ds/dt = −∂E/∂s(s)"     # a leading minus before ∂ too

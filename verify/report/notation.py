@@ -32,7 +32,7 @@ def unicode_math(text: str | None) -> str:
         out = out.replace(ascii_, pretty)
     out = re.sub(r"(?<![A-Za-z])Lambda(?![A-Za-z])", "Λ", re.sub(r"(?<![A-Za-z])lambda(?![A-Za-z])", "λ", out))
     out = re.sub(r"\^(-?[0-9k]+)(?![A-Za-z0-9])", lambda m: m.group(1).translate(_SUPER), out)
-    return re.sub(r"(?<![\w.^])-(?=[A-Za-z(λθβ])", "−", out)           # a leading minus, not a hyphen
+    return re.sub(r"(?<![\w.^])-(?=[A-Za-z(λθβ∂])", "−", out)           # a leading minus, not a hyphen
 
 
 def html_math(text: str | None) -> str:
